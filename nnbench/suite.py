@@ -1,0 +1,77 @@
+"""Suite files: which models run on which dataset, with which parameters (``benchmarks/*.toml``)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnbench.datasets import DATASETS, IDX_PREFIX
+from nnbench.errors import ConfigError
+from nnbench.models import MODELS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DEFAULT_SUITE = Path(__file__).resolve().parent.parent / "benchmarks" / "seed.toml"
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A named protocol: dataset -> model -> parameters."""
+
+    name: str
+    description: str
+    path: Path
+    protocol: dict[str, dict[str, dict[str, Any]]]
+
+    def datasets(self) -> list[str]:
+        """Datasets the suite lists, in file order."""
+        return list(self.protocol)
+
+    def models(self, dataset: str) -> list[str]:
+        """Models the suite runs on ``dataset`` (none when the suite does not list it)."""
+        return list(self.protocol.get(dataset, {}))
+
+    def params(self, dataset: str, model: str) -> dict[str, Any]:
+        """The suite's parameters for ``model`` on ``dataset``; empty means the model's defaults."""
+        return dict(self.protocol.get(dataset, {}).get(model, {}))
+
+
+def check_dataset_name(name: str) -> None:
+    """Raise UnknownNameError unless ``name`` is a registered dataset or ``idx:PATH``."""
+    if not name.startswith(IDX_PREFIX):
+        DATASETS.entry(name)
+
+
+def load_suite(path: Path) -> Suite:
+    """Read and validate a suite file; names are checked without importing any model."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Suite file {path} does not exist. Pass --suite FILE.") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"Suite file {path} cannot be read: {exc}") from exc
+    header = document.get("suite", {})
+    protocol = document.get("datasets")
+    if not isinstance(protocol, dict) or not protocol:
+        raise ConfigError(
+            f"Suite file {path} has no [datasets.NAME.MODEL] tables; see benchmarks/seed.toml."
+        )
+    for dataset, models in protocol.items():
+        check_dataset_name(dataset)
+        if not isinstance(models, dict):
+            raise ConfigError(f"Suite file {path}: datasets.{dataset} must be a table of models.")
+        for model, params in models.items():
+            MODELS.entry(model)
+            if not isinstance(params, dict):
+                raise ConfigError(f"Suite file {path}: datasets.{dataset}.{model} must be a table.")
+    return Suite(
+        name=str(header.get("name", path.stem)),
+        description=str(header.get("description", "")),
+        path=path,
+        protocol=protocol,
+    )

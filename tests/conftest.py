@@ -1,0 +1,72 @@
+"""Shared fixtures. MNIST is fetched the way a user fetches it, once, into the data folder."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnbench.datasets import ImageData, get_dataset
+from nnbench.datasets.idx import (
+    TEST_IMAGES,
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    encode_idx,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The data folder a user would get: $NNBENCH_DATA, else the repository's data/."""
+    return Path(os.environ.get("NNBENCH_DATA") or REPO / "data")
+
+
+@pytest.fixture(scope="session")
+def mnist(data_dir: Path) -> ImageData:
+    """All of MNIST, verified."""
+    return get_dataset("mnist").load(data_dir)
+
+
+@pytest.fixture(scope="session")
+def mnist_small(mnist: ImageData) -> ImageData:
+    """The first 3,000 training and 3,000 test images of MNIST."""
+    return mnist.subset(3000)
+
+
+def write_idx_folder(folder: Path, data: ImageData, gzipped: bool = False) -> Path:
+    """Write ``data`` as the four MNIST-format files (gzipped when asked)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {
+        TRAIN_IMAGES: data.x_train[..., 0],
+        TRAIN_LABELS: data.y_train.astype(np.uint8),
+        TEST_IMAGES: data.x_test[..., 0],
+        TEST_LABELS: data.y_test.astype(np.uint8),
+    }
+    for name, array in arrays.items():
+        raw = encode_idx(np.ascontiguousarray(array))
+        if gzipped:
+            (folder / f"{name}.gz").write_bytes(gzip.compress(raw))
+        else:
+            (folder / name).write_bytes(raw)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def small_idx_folder(tmp_path_factory: pytest.TempPathFactory, mnist: ImageData) -> Path:
+    """A real MNIST slice (2,000 train, 500 test) as an ``idx:`` folder, for quick runs."""
+    subset = mnist.subset(2000)
+    data = ImageData(
+        name="slice",
+        x_train=subset.x_train,
+        y_train=subset.y_train,
+        x_test=subset.x_test[:500],
+        y_test=subset.y_test[:500],
+        class_names=subset.class_names,
+    )
+    return write_idx_folder(tmp_path_factory.mktemp("idx") / "slice", data)

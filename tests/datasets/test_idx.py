@@ -1,0 +1,110 @@
+"""IDX parsing and the generic ``idx:PATH`` dataset."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnbench.datasets import ImageData, get_dataset
+from nnbench.datasets.idx import (
+    IMAGES_MAGIC,
+    LABELS_MAGIC,
+    TRAIN_LABELS,
+    encode_idx,
+    parse_idx,
+    read_idx_folder,
+)
+from nnbench.errors import DataError
+from tests.conftest import write_idx_folder
+
+IMAGES = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+
+
+def tiny_data(n_train: int = 4, n_test: int = 2) -> ImageData:
+    rng = np.random.default_rng(0)
+    return ImageData(
+        name="tiny",
+        x_train=rng.integers(0, 256, (n_train, 5, 5, 1), dtype=np.uint8),
+        y_train=np.arange(n_train) % 3,
+        x_test=rng.integers(0, 256, (n_test, 5, 5, 1), dtype=np.uint8),
+        y_test=np.arange(n_test) % 3,
+        class_names=("0", "1", "2"),
+    )
+
+
+def test_encode_then_parse_gives_the_same_array():
+    raw = encode_idx(IMAGES)
+    assert raw[:4] == bytes([0, 0, 0x08, 3])
+    assert struct.unpack(">3I", raw[4:16]) == (2, 3, 4)
+    np.testing.assert_array_equal(parse_idx(raw, "x", IMAGES_MAGIC), IMAGES)
+
+
+def test_truncated_file_is_named_with_the_sizes():
+    raw = encode_idx(IMAGES)[:-5]
+    with pytest.raises(DataError, match=r"f\.idx: truncated: the header promises 40 bytes"):
+        parse_idx(raw, "f.idx", IMAGES_MAGIC)
+
+
+def test_truncated_inside_header():
+    with pytest.raises(DataError, match="truncated inside the header"):
+        parse_idx(encode_idx(IMAGES)[:9], "f", IMAGES_MAGIC)
+
+
+def test_trailing_bytes_are_rejected():
+    with pytest.raises(DataError, match="longer than its header says"):
+        parse_idx(encode_idx(IMAGES) + b"\0", "f", IMAGES_MAGIC)
+
+
+def test_wrong_magic_number_names_both_values():
+    labels = encode_idx(np.zeros(3, dtype=np.uint8))
+    with pytest.raises(DataError, match="magic number 0x00000801, expected 0x00000803"):
+        parse_idx(labels, "f", IMAGES_MAGIC)
+    with pytest.raises(DataError, match="too short"):
+        parse_idx(b"\0\0", "f", LABELS_MAGIC)
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_folder_round_trip(tmp_path: Path, gzipped: bool):
+    data = tiny_data()
+    folder = write_idx_folder(tmp_path / "d", data, gzipped=gzipped)
+    loaded = read_idx_folder(folder, name="d")
+    np.testing.assert_array_equal(loaded.x_train, data.x_train)
+    np.testing.assert_array_equal(loaded.y_test, data.y_test)
+    assert loaded.x_train.dtype == np.uint8
+    assert loaded.input_shape == (5, 5, 1)
+    assert loaded.class_names == ("0", "1", "2")
+
+
+def test_image_label_count_mismatch(tmp_path: Path):
+    folder = write_idx_folder(tmp_path / "d", tiny_data())
+    (folder / TRAIN_LABELS).write_bytes(encode_idx(np.zeros(3, dtype=np.uint8)))
+    with pytest.raises(DataError, match="holds 4 images but train-labels-idx1-ubyte holds 3"):
+        read_idx_folder(folder, name="d")
+
+
+def test_missing_file_and_missing_folder(tmp_path: Path):
+    folder = write_idx_folder(tmp_path / "d", tiny_data())
+    (folder / TRAIN_LABELS).unlink()
+    with pytest.raises(DataError, match="no train-labels-idx1-ubyte"):
+        read_idx_folder(folder, name="d")
+    with pytest.raises(DataError, match="no such folder"):
+        read_idx_folder(tmp_path / "absent", name="absent")
+
+
+def test_corrupt_gzip_is_a_data_error(tmp_path: Path):
+    folder = write_idx_folder(tmp_path / "d", tiny_data(), gzipped=True)
+    (folder / f"{TRAIN_LABELS}.gz").write_bytes(gzip.compress(b"abc")[:-4])
+    with pytest.raises(DataError, match="cannot be read"):
+        read_idx_folder(folder, name="d")
+
+
+def test_idx_dataset_by_name(tmp_path: Path):
+    folder = write_idx_folder(tmp_path / "mine", tiny_data(), gzipped=True)
+    data = get_dataset(f"idx:{folder}").load(tmp_path / "unused")
+    assert data.name == f"idx:{folder}"
+    assert len(data.y_train) == 4 and len(data.y_test) == 2
+    assert not data.synthetic

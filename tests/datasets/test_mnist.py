@@ -1,0 +1,27 @@
+"""MNIST as a user gets it: fetched, verified, and shaped as the seed describes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnbench.datasets import ImageData
+from nnbench.datasets.idx import IDX_FILES
+from nnbench.datasets.mnist import SHA256
+from nnbench.files import sha256_file
+
+
+def test_mnist_shapes_and_types(mnist: ImageData):
+    assert mnist.x_train.shape == (60000, 28, 28, 1)
+    assert mnist.x_test.shape == (10000, 28, 28, 1)
+    assert mnist.x_train.dtype == np.uint8
+    assert mnist.class_names == tuple("0123456789")
+
+
+def test_mnist_training_label_counts(mnist: ImageData):
+    counts = np.bincount(mnist.y_train)
+    assert counts.tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+
+
+def test_fetched_files_match_their_checksums(mnist: ImageData, data_dir):
+    for name in IDX_FILES:
+        assert sha256_file(data_dir / "mnist" / name) == SHA256[name]

