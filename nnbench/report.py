@@ -96,8 +96,10 @@ def environment_line(results: Sequence[Result]) -> str:
     devices = sorted({result["env"]["device"] for result in results})
     return (
         f"Machine: {env['cpu']}, {env['cores']} cores; device {', '.join(devices)}; "
-        f"Python {env['python']}, scikit-learn {env['sklearn']}, TensorFlow {env['tensorflow']}, "
-        f"Keras {env['keras']} ({env['keras_backend']} backend); commit {env['git_commit']}."
+        f"Python {env['python']}, scikit-learn {env['sklearn']}, "
+        f"TensorFlow {env['tensorflow'] or 'not installed'}, "
+        f"Keras {env['keras']} ({env['keras_backend']} backend); "
+        f"commit {env['git_commit'] or 'unknown'}."
     )
 
 

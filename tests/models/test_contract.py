@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -46,7 +48,7 @@ def test_fit_returns_self_and_predicts_labels(model_class, mnist_small):
     assert set(np.unique(predictions)) <= set(range(10))
     assert model.n_params() > 0
     assert isinstance(model.history_, list) and isinstance(model.info_, dict)
-    assert model.device() == "cpu"
+    assert re.fullmatch(r"cpu|gpu:.+", model.device())
 
 
 def test_same_seed_gives_identical_predictions(model_class, mnist_small):
