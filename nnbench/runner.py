@@ -17,7 +17,7 @@ from nnbench.datasets import ImageData, get_dataset
 from nnbench.environment import environment
 from nnbench.metrics import accuracy_report
 from nnbench.models import MODELS
-from nnbench.models.base import Model
+from nnbench.models.base import Model, Monitor
 from nnbench.registry import Registry
 from nnbench.results import SCHEMA, Result, write_result
 from nnbench.suite import Suite, check_dataset_name
@@ -129,8 +129,7 @@ def run_cell(cell: Cell, data: ImageData, registry: Registry = MODELS, tag: str 
             data.x_train,
             data.y_train,
             n_classes=len(data.class_names),
-            eval_set=(data.x_test, data.y_test),
-            on_epoch_end=report_epoch,
+            monitor=Monitor(data.x_test, data.y_test, on_epoch_end=report_epoch),
         )
         fit_wall_s = time.perf_counter() - started
         started = time.perf_counter()

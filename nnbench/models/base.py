@@ -5,14 +5,31 @@ from __future__ import annotations
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
 from nnbench.errors import ConfigError
 
 EpochCallback = Callable[[dict[str, Any]], None]
-EvalSet = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """What a model with epochs watches while it trains, for learning curves only.
+
+    ``eval_images``/``eval_labels`` are scored after each epoch and never steer training;
+    ``on_epoch_end`` receives each history row as it is made.
+    """
+
+    eval_images: np.ndarray | None = None
+    eval_labels: np.ndarray | None = None
+    on_epoch_end: EpochCallback | None = None
+
+
+NO_MONITOR = Monitor()
+ModelT = TypeVar("ModelT", bound="Model")
 
 
 def unit_float(images: np.ndarray) -> np.ndarray:
@@ -28,13 +45,28 @@ class Model(ABC):
     """
 
     name: ClassVar[str]
-    #: seconds of ``fit`` spent watching ``eval_set`` (left out of the reported fit time)
+    #: seconds of ``fit`` spent scoring the monitor's images (left out of the reported fit time)
     eval_during_fit_s_: float = 0.0
 
     @classmethod
     def param_names(cls) -> list[str]:
-        """Names of the constructor's parameters, ``seed`` included."""
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+        """Names of the constructor's parameters, ``seed`` included.
+
+        An ``__init__`` that passes ``**kwargs`` up to its base adds the base's parameters.
+        """
+        names: list[str] = []
+        for klass in cls.__mro__:
+            if "__init__" not in vars(klass):
+                continue
+            parameters = inspect.signature(klass.__init__).parameters.values()
+            names += [
+                p.name
+                for p in parameters
+                if p.name != "self" and p.kind is not p.VAR_KEYWORD and p.name not in names
+            ]
+            if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+                return names
+        return names
 
     @classmethod
     def from_params(cls, params: dict[str, Any], seed: int) -> Model:
@@ -54,19 +86,9 @@ class Model(ABC):
 
     @abstractmethod
     def fit(
-        self,
-        x: np.ndarray,
-        y: np.ndarray,
-        *,
-        n_classes: int,
-        eval_set: EvalSet | None = None,
-        on_epoch_end: EpochCallback | None = None,
-    ) -> Model:
-        """Learn from uint8 images ``x`` (N x H x W x C) and labels ``y`` in 0..n_classes-1.
-
-        ``eval_set`` is only watched after each epoch, for learning curves; it never steers
-        training. ``on_epoch_end`` receives each history row as it is made.
-        """
+        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> ModelT:
+        """Learn from uint8 images ``x`` (N x H x W x C) and labels ``y`` in 0..n_classes-1."""
 
     @abstractmethod
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -79,3 +101,22 @@ class Model(ABC):
     def device(self) -> str:
         """Where the model computes: "cpu" or "gpu:<name>"."""
         return "cpu"
+
+
+class SklearnClassifier(Model):
+    """A scikit-learn estimator on flattened [0, 1] pixels; subclasses choose the estimator."""
+
+    @abstractmethod
+    def make_estimator(self) -> Any:
+        """A new, unfitted estimator for these parameters."""
+
+    def fit(
+        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> ModelT:
+        self.estimator_ = self.make_estimator().fit(unit_float(x), y)
+        self.history_: list[dict[str, Any]] = []
+        self.info_: dict[str, Any] = {}
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.estimator_.predict(unit_float(x))

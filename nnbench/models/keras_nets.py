@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from nnbench.models.base import EpochCallback, EvalSet, Model
+from nnbench.models.base import NO_MONITOR, EpochCallback, Model, ModelT, Monitor
 
 PREDICT_BATCH = 1000
 
@@ -134,27 +134,32 @@ class EpochRecorder(keras.callbacks.Callback):
 
 
 class KerasClassifier(Model):
-    """Shared training for the Keras nets: Adam, sparse categorical cross-entropy, fixed epochs."""
+    """Shared training for the Keras nets: Adam, sparse categorical cross-entropy, fixed epochs.
 
-    epochs: int
-    batch_size: int
-    learning_rate: float
-    steps_per_execution: int
-    seed: int
+    Subclasses take their architecture's parameters and pass ``**training`` on to this class.
+    """
+
+    def __init__(
+        self,
+        epochs: int = 5,
+        batch_size: int = 100,
+        learning_rate: float = 0.001,
+        steps_per_execution: int = 100,
+        seed: int = 0,
+    ) -> None:
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.steps_per_execution = steps_per_execution
+        self.seed = seed
 
     @abstractmethod
     def build(self, input_shape: Sequence[int], n_classes: int) -> keras.Sequential:
         """The architecture for these parameters."""
 
     def fit(
-        self,
-        x: np.ndarray,
-        y: np.ndarray,
-        *,
-        n_classes: int,
-        eval_set: EvalSet | None = None,
-        on_epoch_end: EpochCallback | None = None,
-    ) -> KerasClassifier:
+        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> ModelT:
         keras.utils.set_random_seed(self.seed)
         self.device_ = keras_device()
         self.model_ = self.build(x.shape[1:], n_classes)
@@ -166,13 +171,14 @@ class KerasClassifier(Model):
             # XLA made the CNN twice as slow on CPU; let Keras decide on accelerators.
             jit_compile=False if self.device_ == "cpu" else "auto",
         )
-        recorder = EpochRecorder(on_epoch_end)
+        recorder = EpochRecorder(monitor.on_epoch_end)
+        watched = monitor.eval_images is not None and monitor.eval_labels is not None
         self.model_.fit(
             x,
             y,
             batch_size=self.batch_size,
             epochs=self.epochs,
-            validation_data=eval_set,
+            validation_data=(monitor.eval_images, monitor.eval_labels) if watched else None,
             validation_batch_size=PREDICT_BATCH,
             shuffle=True,
             callbacks=[recorder],
@@ -199,21 +205,9 @@ class DenseNN(KerasClassifier):
 
     name: ClassVar[str] = "dense_nn"
 
-    def __init__(
-        self,
-        hidden_units: Sequence[int] = (128, 128, 128),
-        epochs: int = 5,
-        batch_size: int = 100,
-        learning_rate: float = 0.001,
-        steps_per_execution: int = 100,
-        seed: int = 0,
-    ) -> None:
+    def __init__(self, hidden_units: Sequence[int] = (128, 128, 128), **training: Any) -> None:
         self.hidden_units = hidden_units
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.steps_per_execution = steps_per_execution
-        self.seed = seed
+        super().__init__(**training)
 
     def build(self, input_shape: Sequence[int], n_classes: int) -> keras.Sequential:
         return dense_net(input_shape, n_classes, self.hidden_units)
@@ -230,21 +224,13 @@ class CNN(KerasClassifier):
         kernel_size: int = 3,
         pool_size: int = 2,
         dense_units: Sequence[int] = (128, 128),
-        epochs: int = 5,
-        batch_size: int = 100,
-        learning_rate: float = 0.001,
-        steps_per_execution: int = 100,
-        seed: int = 0,
+        **training: Any,
     ) -> None:
         self.filters = filters
         self.kernel_size = kernel_size
         self.pool_size = pool_size
         self.dense_units = dense_units
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.steps_per_execution = steps_per_execution
-        self.seed = seed
+        super().__init__(**training)
 
     def build(self, input_shape: Sequence[int], n_classes: int) -> keras.Sequential:
         return conv_net(

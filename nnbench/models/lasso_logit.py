@@ -9,11 +9,14 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-from nnbench.models.base import EpochCallback, EvalSet, Model, unit_float
+from nnbench.models.base import NO_MONITOR, ModelT, Monitor, SklearnClassifier
 
 
-class LassoLogit(Model):
-    """Multinomial logit with a pure L1 penalty (``l1_ratio=1``); ``C`` is the inverse strength."""
+class LassoLogit(SklearnClassifier):
+    """Multinomial logit with a pure L1 penalty (``l1_ratio=1``); ``C`` is the inverse strength.
+
+    Stopping at ``max_iter`` is recorded as ``converged: False`` rather than warned about.
+    """
 
     name: ClassVar[str] = "lasso_logit"
 
@@ -25,16 +28,8 @@ class LassoLogit(Model):
         self.max_iter = max_iter
         self.seed = seed
 
-    def fit(
-        self,
-        x: np.ndarray,
-        y: np.ndarray,
-        *,
-        n_classes: int,
-        eval_set: EvalSet | None = None,
-        on_epoch_end: EpochCallback | None = None,
-    ) -> LassoLogit:
-        self.estimator_ = LogisticRegression(
+    def make_estimator(self) -> LogisticRegression:
+        return LogisticRegression(
             C=self.C,
             l1_ratio=1.0,
             solver="saga",
@@ -42,9 +37,13 @@ class LassoLogit(Model):
             max_iter=self.max_iter,
             random_state=self.seed,
         )
+
+    def fit(
+        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> ModelT:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            self.estimator_.fit(unit_float(x), y)
+            super().fit(x, y, n_classes=n_classes, monitor=monitor)
         converged = True
         for warning in caught:
             if issubclass(warning.category, ConvergenceWarning):
@@ -53,16 +52,12 @@ class LassoLogit(Model):
                 warnings.warn_explicit(
                     warning.message, warning.category, warning.filename, warning.lineno
                 )
-        self.history_: list[dict] = []
         self.info_ = {
             "converged": converged,
             "n_iter": int(np.max(self.estimator_.n_iter_)),
             "n_nonzero": int(np.count_nonzero(self.estimator_.coef_)),
         }
         return self
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.estimator_.predict(unit_float(x))
 
     def n_params(self) -> int:
         return int(self.estimator_.coef_.size + self.estimator_.intercept_.size)

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-import numpy as np
 from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
 
 from nnbench.errors import ConfigError
-from nnbench.models.base import EpochCallback, EvalSet, Model, unit_float
+from nnbench.models.base import SklearnClassifier
 
+#: variant -> (estimator factory, the fitted arrays that make up its parameters)
 VARIANTS = {
-    "multinomial": (lambda: MultinomialNB(), ("feature_log_prob_", "class_log_prior_")),
+    "multinomial": (MultinomialNB, ("feature_log_prob_", "class_log_prior_")),
     "bernoulli": (lambda: BernoulliNB(binarize=0.5), ("feature_log_prob_", "class_log_prior_")),
-    "gaussian": (lambda: GaussianNB(), ("theta_", "var_", "class_prior_")),
+    "gaussian": (GaussianNB, ("theta_", "var_", "class_prior_")),
 }
 
 
-class NaiveBayes(Model):
+class NaiveBayes(SklearnClassifier):
     """Naive Bayes: ``variant`` is multinomial (default), bernoulli (pixels > 0.5) or gaussian."""
 
     name: ClassVar[str] = "naive_bayes"
@@ -26,28 +26,14 @@ class NaiveBayes(Model):
         self.variant = variant
         self.seed = seed
 
-    def fit(
-        self,
-        x: np.ndarray,
-        y: np.ndarray,
-        *,
-        n_classes: int,
-        eval_set: EvalSet | None = None,
-        on_epoch_end: EpochCallback | None = None,
-    ) -> NaiveBayes:
+    def make_estimator(self) -> Any:
         if self.variant not in VARIANTS:
             raise ConfigError(
                 f"naive_bayes variant {self.variant!r} is unknown; "
                 f"use one of {', '.join(VARIANTS)}."
             )
-        make, self._learned_attributes = VARIANTS[self.variant]
-        self.estimator_ = make().fit(unit_float(x), y)
-        self.history_: list[dict] = []
-        self.info_: dict = {}
-        return self
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.estimator_.predict(unit_float(x))
+        return VARIANTS[self.variant][0]()
 
     def n_params(self) -> int:
-        return sum(getattr(self.estimator_, name).size for name in self._learned_attributes)
+        learned = VARIANTS[self.variant][1]
+        return sum(getattr(self.estimator_, name).size for name in learned)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from nnbench.models.base import Monitor
 from nnbench.models.keras_nets import CNN, DenseNN, conv_net, dense_net
 
 
@@ -28,8 +29,7 @@ def test_history_has_one_row_per_epoch_and_test_accuracy(mnist_small):
         mnist_small.x_train,
         mnist_small.y_train,
         n_classes=10,
-        eval_set=(mnist_small.x_test, mnist_small.y_test),
-        on_epoch_end=rows.append,
+        monitor=Monitor(mnist_small.x_test, mnist_small.y_test, on_epoch_end=rows.append),
     )
     assert [row["epoch"] for row in model.history_] == [1, 2]
     assert rows == model.history_
