@@ -15,6 +15,7 @@ from typing import Any
 from nnbench import progress
 from nnbench.datasets import ImageData, get_dataset
 from nnbench.environment import environment
+from nnbench.errors import ConfigError
 from nnbench.metrics import accuracy_report
 from nnbench.models import MODELS
 from nnbench.models.base import Model, Monitor
@@ -174,20 +175,27 @@ def run_cells(
     run_dir: Path,
     registry: Registry = MODELS,
 ) -> list[Result]:
-    """Run every cell, loading each dataset once, and write each result as soon as it exists.
+    """Run every cell and write each result as soon as it exists.
 
-    Parameters are checked for every cell before any training starts.
+    Parameters are checked for every cell, and ``run_dir`` for results of an earlier run, before
+    any training starts. A dataset is loaded once for its consecutive cells.
     """
     cells = list(cells)
     for cell in cells:
         make_model(cell, registry)
+    if any(run_dir.glob("*.json")):
+        raise ConfigError(
+            f"Run folder {run_dir} already holds result files, and runs must not mix. "
+            "Choose another folder (--out) or empty this one."
+        )
     results = []
-    loaded: dict[str, ImageData] = {}
+    data: ImageData | None = None
     for index, cell in enumerate(cells):
-        if cell.dataset not in loaded:
-            loaded = {cell.dataset: get_dataset(cell.dataset).load(data_dir)}
-        data = loaded[cell.dataset].subset(cell.subset)
-        result = run_cell(cell, data, registry, tag=f"[{index + 1}/{len(cells)}]")
+        if data is None or cells[index - 1].dataset != cell.dataset:
+            data = get_dataset(cell.dataset).load(data_dir)
+        result = run_cell(
+            cell, data.subset(cell.subset), registry, tag=f"[{index + 1}/{len(cells)}]"
+        )
         result["cell_index"] = index
         write_result(result, run_dir)
         results.append(result)

@@ -90,3 +90,11 @@ def test_bad_parameters_stop_the_run_before_training(tmp_path: Path, small_idx_f
     with pytest.raises(ConfigError, match="'lasso_logit' has no parameter 'alpha'"):
         run_cells(cells, tmp_path, tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+def test_a_run_folder_with_results_is_not_reused(tmp_path: Path, small_idx_folder: Path):
+    cells = [Cell(f"idx:{small_idx_folder}", "naive_bayes")]
+    run_cells(cells, tmp_path, tmp_path / "run")
+    with pytest.raises(ConfigError, match="already holds result files"):
+        run_cells(cells, tmp_path, tmp_path / "run")
+    assert len(list((tmp_path / "run").glob("*.json"))) == 1

@@ -185,15 +185,7 @@ def fetch_verified(
             try:
                 source.fetch(names, scratch)
                 verify(scratch, checksums)
-            except (
-                OSError,
-                DataError,
-                urllib.error.URLError,
-                subprocess.SubprocessError,
-                tarfile.TarError,
-                ValueError,
-                KeyError,
-            ) as exc:
+            except Exception as exc:  # any failure moves on to the next source
                 failures.append(f"{source.description}: {describe_failure(exc)}")
                 progress.info(f"  failed: {describe_failure(exc)}")
                 continue
