@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from nnbench.results import Result
 
 TABLE_FORMAT = "github"
 MISSING = "–"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def dataset_heading(result: Result) -> str:
@@ -53,10 +55,16 @@ def parameters_cell(result: Result) -> str:
     return f"{result['n_params']:,}"
 
 
+def one_line(text: str | None) -> str:
+    """The first line of ``text``, without terminal colour codes or table-breaking pipes."""
+    first = ANSI_ESCAPE.sub("", text or "unknown error").strip().split("\n", 1)[0]
+    return first.replace("|", "\\|")
+
+
 def status_cell(result: Result) -> str:
     """``ok``, ``ok (not converged)`` or ``failed: <error>``."""
     if result["status"] != "ok":
-        return f"failed: {result['error']}"
+        return f"failed: {one_line(result['error'])}"
     if result.get("model_info", {}).get("converged") is False:
         return "ok (not converged)"
     return "ok"
@@ -92,14 +100,15 @@ def comparison_table(results: Sequence[Result]) -> str:
 
 def environment_line(results: Sequence[Result]) -> str:
     """One line naming the machine and library versions of the first result."""
-    env = results[0]["env"]
-    devices = sorted({result["env"]["device"] for result in results})
+    env = {key: value for key, value in results[0]["env"].items() if value is not None}
+    devices = sorted({str(result["env"].get("device", "unknown")) for result in results})
     return (
-        f"Machine: {env['cpu']}, {env['cores']} cores; device {', '.join(devices)}; "
-        f"Python {env['python']}, scikit-learn {env['sklearn']}, "
-        f"TensorFlow {env['tensorflow'] or 'not installed'}, "
-        f"Keras {env['keras']} ({env['keras_backend']} backend); "
-        f"commit {env['git_commit'] or 'unknown'}."
+        f"Machine: {env.get('cpu', 'unknown CPU')}, {env.get('cores', '?')} cores; "
+        f"device {', '.join(devices)}; Python {env.get('python', '?')}, "
+        f"scikit-learn {env.get('sklearn', '?')}, "
+        f"TensorFlow {env.get('tensorflow', 'not installed')}, "
+        f"Keras {env.get('keras', '?')} ({env.get('keras_backend', '?')} backend); "
+        f"commit {env.get('git_commit', 'unknown')}."
     )
 
 

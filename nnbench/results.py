@@ -58,6 +58,16 @@ def validate(result: Any, source: str) -> Result:
         raise ResultFileError(f"{source}: missing keys {', '.join(missing)}.")
     if result["status"] not in STATUSES:
         raise ResultFileError(f"{source}: status {result['status']!r} is not one of {STATUSES}.")
+    for key in ("params", "metrics", "timing", "env"):
+        if not isinstance(result[key], dict):
+            raise ResultFileError(f"{source}: {key} must be a JSON object.")
+    if result["status"] == "ok":
+        for split in ("train", "test"):
+            metrics = result["metrics"].get(split)
+            if not isinstance(metrics, dict) or not {"accuracy", "per_class", "n"} <= set(metrics):
+                raise ResultFileError(
+                    f"{source}: an ok result needs metrics.{split} with accuracy, per_class and n."
+                )
     return result
 
 

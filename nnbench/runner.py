@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nnbench import progress
-from nnbench.datasets import ImageData, get_dataset
+from nnbench.datasets import ImageData, check_dataset_name, get_dataset
 from nnbench.environment import environment
 from nnbench.errors import ConfigError
 from nnbench.metrics import accuracy_report
@@ -21,7 +21,7 @@ from nnbench.models import MODELS
 from nnbench.models.base import Model, Monitor
 from nnbench.registry import Registry
 from nnbench.results import SCHEMA, Result, write_result
-from nnbench.suite import Suite, check_dataset_name
+from nnbench.suite import Suite
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,12 +74,13 @@ def build_cells(
         check_dataset_name(name)
     for name in models or ():
         MODELS.entry(name)
-    return [
+    cells = [
         Cell(dataset, model, seed, suite.params(dataset, model), epochs, subset)
         for dataset in dataset_names
         for model in (models if models is not None else suite.models(dataset))
         for seed in seeds
     ]
+    return list(dict.fromkeys(cells))  # a repeated name or seed runs once
 
 
 def make_model(cell: Cell, registry: Registry = MODELS) -> Model:
@@ -114,6 +115,7 @@ def run_cell(cell: Cell, data: ImageData, registry: Registry = MODELS, tag: str 
     try:
         model = make_model(cell, registry)
         result["params"] = model.get_params()
+        result["env"]["device"] = model.device()
         progress.info(f"{prefix}: fitting on {len(data.y_train):,} images")
         epochs = result["params"].get("epochs")
 
@@ -152,7 +154,6 @@ def run_cell(cell: Cell, data: ImageData, registry: Registry = MODELS, tag: str 
             history=model.history_,
             model_info=model.info_,
         )
-        result["env"]["device"] = model.device()
         progress.info(
             f"{prefix}: ok · test acc {result['metrics']['test']['accuracy']:.4f}"
             f" · fit {result['timing']['fit_s']:.1f}s"
@@ -183,6 +184,11 @@ def run_cells(
     cells = list(cells)
     for cell in cells:
         make_model(cell, registry)
+    created = not run_dir.exists()
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"Cannot create the run folder {run_dir}: {exc}. Use --out.") from exc
     if any(run_dir.glob("*.json")):
         raise ConfigError(
             f"Run folder {run_dir} already holds result files, and runs must not mix. "
@@ -190,13 +196,17 @@ def run_cells(
         )
     results = []
     data: ImageData | None = None
-    for index, cell in enumerate(cells):
-        if data is None or cells[index - 1].dataset != cell.dataset:
-            data = get_dataset(cell.dataset).load(data_dir)
-        result = run_cell(
-            cell, data.subset(cell.subset), registry, tag=f"[{index + 1}/{len(cells)}]"
-        )
-        result["cell_index"] = index
-        write_result(result, run_dir)
-        results.append(result)
+    try:
+        for index, cell in enumerate(cells):
+            if data is None or cells[index - 1].dataset != cell.dataset:
+                data = get_dataset(cell.dataset).load(data_dir)
+            tag = f"[{index + 1}/{len(cells)}]"
+            result = run_cell(cell, data.subset(cell.subset), registry, tag=tag)
+            result["cell_index"] = index
+            write_result(result, run_dir)
+            results.append(result)
+    except BaseException:
+        if created and not any(run_dir.iterdir()):
+            run_dir.rmdir()  # leave no empty run folder behind
+        raise
     return results

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nnbench.datasets import DATASETS, IDX_PREFIX
-from nnbench.errors import ConfigError
+from nnbench.datasets import check_dataset_name
+from nnbench.errors import ConfigError, UnknownNameError
 from nnbench.models import MODELS
 
 if sys.version_info >= (3, 11):
@@ -41,10 +41,16 @@ class Suite:
         return dict(self.protocol.get(dataset, {}).get(model, {}))
 
 
-def check_dataset_name(name: str) -> None:
-    """Raise UnknownNameError unless ``name`` is a registered dataset or ``idx:PATH``."""
-    if not name.startswith(IDX_PREFIX):
-        DATASETS.entry(name)
+def check_json_value(value: Any, where: str) -> None:
+    """Raise ConfigError unless ``value`` is a number, string, boolean or list of them."""
+    if isinstance(value, list):
+        for item in value:
+            check_json_value(item, where)
+    elif not isinstance(value, (bool, int, float, str)):
+        raise ConfigError(
+            f"{where} is a {type(value).__name__}; parameters must be numbers, strings, "
+            "booleans or lists of them."
+        )
 
 
 def load_suite(path: Path) -> Suite:
@@ -56,19 +62,26 @@ def load_suite(path: Path) -> Suite:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Suite file {path} cannot be read: {exc}") from exc
     header = document.get("suite", {})
+    if not isinstance(header, dict):
+        raise ConfigError(f"Suite file {path}: 'suite' must be a table ([suite]).")
     protocol = document.get("datasets")
     if not isinstance(protocol, dict) or not protocol:
         raise ConfigError(
             f"Suite file {path} has no [datasets.NAME.MODEL] tables; see benchmarks/seed.toml."
         )
-    for dataset, models in protocol.items():
-        check_dataset_name(dataset)
-        if not isinstance(models, dict):
-            raise ConfigError(f"Suite file {path}: datasets.{dataset} must be a table of models.")
-        for model, params in models.items():
-            MODELS.entry(model)
-            if not isinstance(params, dict):
-                raise ConfigError(f"Suite file {path}: datasets.{dataset}.{model} must be a table.")
+    try:
+        for dataset, models in protocol.items():
+            check_dataset_name(dataset)
+            if not isinstance(models, dict):
+                raise ConfigError(f"datasets.{dataset} must be a table of models.")
+            for model, params in models.items():
+                MODELS.entry(model)
+                if not isinstance(params, dict):
+                    raise ConfigError(f"datasets.{dataset}.{model} must be a table.")
+                for key, value in params.items():
+                    check_json_value(value, f"datasets.{dataset}.{model}.{key}")
+    except (ConfigError, UnknownNameError) as exc:
+        raise type(exc)(f"Suite file {path}: {exc}") from None
     return Suite(
         name=str(header.get("name", path.stem)),
         description=str(header.get("description", "")),

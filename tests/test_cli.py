@@ -142,3 +142,21 @@ def test_a_failed_cell_makes_the_exit_status_1(tmp_path: Path, small_idx_folder,
     assert status == 1
     assert "failed: ConfigError: naive_bayes variant 'poisson' is unknown" in printed.out
     assert "| lasso_logit |" in printed.out and "ok (not converged)" in printed.out
+
+
+def test_data_fetch_of_an_idx_folder_validates_it(tmp_path: Path, small_idx_folder, capsys):
+    assert main(["data", "fetch", f"idx:{small_idx_folder}"]) == 0
+    assert capsys.readouterr().out.strip() == str(small_idx_folder)
+    assert main(["data", "fetch", f"idx:{tmp_path / 'nowhere'}"]) == 2
+    assert "no such folder of MNIST-format files" in capsys.readouterr().err
+
+
+def test_unusable_folders_exit_2_before_any_training(tmp_path: Path, small_idx_folder, capsys):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    run = ["run", "--model", "naive_bayes", "--dataset"]
+    assert main([*run, f"idx:{small_idx_folder}", "--out", str(a_file / "run")]) == 2
+    assert "Cannot create the run folder" in capsys.readouterr().err
+    assert main([*run, "mnist", "--data-dir", str(a_file), "--out", str(tmp_path / "r")]) == 2
+    assert "Cannot create the data folder" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

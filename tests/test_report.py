@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnbench.report import comparison_table, render_report, seed_table
+from nnbench.report import comparison_table, render_report, seed_table, status_cell
 from tests.test_results import make_result
 
 PER_CLASS = {str(d): 0.9 + d / 100 for d in range(10)}
@@ -82,3 +82,10 @@ def test_report_marks_synthetic_data_and_failed_cells():
         "scikit-learn 1.9, TensorFlow 2.21, Keras 3.15 "
         "(tensorflow backend); commit abc."
     )
+
+
+def test_a_multi_line_error_shows_its_first_line_only():
+    failed = make_result(
+        status="failed", error="\x1b[31mValueError: bad | shape\x1b[0m\nTraceback line", metrics={}
+    )
+    assert status_cell(failed) == "failed: ValueError: bad \\| shape"

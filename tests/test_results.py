@@ -85,3 +85,11 @@ def test_read_run_orders_by_cell_index_and_rejects_empty_folders(tmp_path: Path)
         read_run(empty)
     with pytest.raises(ResultFileError, match="no such run folder"):
         read_run(tmp_path / "absent")
+
+
+def test_ok_results_need_both_splits_metrics(tmp_path: Path):
+    broken = make_result()
+    del broken["metrics"]["test"]
+    (tmp_path / "a.json").write_text(json.dumps(broken))
+    with pytest.raises(ResultFileError, match="needs metrics.test with accuracy, per_class and n"):
+        read_result(tmp_path / "a.json")

@@ -46,6 +46,11 @@ def test_cell_ids_are_stable_and_distinct():
     assert a.cell_id != Cell("mnist", "cnn", 0, {"epochs": 2}).cell_id
 
 
+def test_repeated_names_and_seeds_run_once():
+    cells = build_cells(load_suite(DEFAULT_SUITE), ["mnist", "mnist"], ["cnn", "cnn"], seeds=[1, 1])
+    assert [(c.dataset, c.model, c.seed) for c in cells] == [("mnist", "cnn", 1)]
+
+
 def test_epochs_override_applies_only_to_models_with_epochs():
     assert make_model(Cell("mnist", "dense_nn", params={"epochs": 5}, epochs=1)).epochs == 1
     assert make_model(Cell("mnist", "naive_bayes", epochs=1)).get_params() == {
@@ -79,6 +84,19 @@ def test_failed_model_is_recorded_and_the_others_finish(tmp_path: Path, small_id
     assert len(ok["metrics"]["test"]["per_class"]) == 10
     assert ok["metrics"]["test"]["accuracy"] > 0.6
     assert ok["env"]["device"] == "cpu" and ok["env"]["cores"] >= 1
+    assert {
+        "python",
+        "numpy",
+        "sklearn",
+        "tensorflow",
+        "keras",
+        "keras_backend",
+        "device",
+        "cpu",
+        "cores",
+        "git_commit",
+        "started_at",
+    } <= set(ok["env"])
     assert ok["data"]["synthetic"] is False
 
 

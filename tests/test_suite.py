@@ -41,3 +41,16 @@ def test_missing_empty_and_malformed_suites(tmp_path: Path):
     (tmp_path / "bad.toml").write_text("[datasets.mnist\n")
     with pytest.raises(ConfigError, match="cannot be read"):
         load_suite(tmp_path / "bad.toml")
+
+
+def test_suite_values_and_header_are_checked(tmp_path: Path):
+    path = tmp_path / "s.toml"
+    path.write_text("[datasets.mnist.lasso_logit]\nC = 1979-05-27\n")
+    with pytest.raises(ConfigError, match=r"s.toml: datasets.mnist.lasso_logit.C is a date;"):
+        load_suite(path)
+    path.write_text('suite = "x"\n[datasets.mnist.cnn]\nepochs = 1\n')
+    with pytest.raises(ConfigError, match=r"'suite' must be a table"):
+        load_suite(path)
+    path.write_text("[datasets.mnits.cnn]\nepochs = 1\n")
+    with pytest.raises(UnknownNameError, match=rf"^Suite file {path}: Unknown dataset 'mnits'"):
+        load_suite(path)

@@ -6,7 +6,7 @@ from nnbench.datasets.base import Dataset, ImageData
 from nnbench.errors import UnknownNameError
 from nnbench.registry import Registry
 
-__all__ = ["DATASETS", "Dataset", "ImageData", "get_dataset"]
+__all__ = ["DATASETS", "IDX_PREFIX", "Dataset", "ImageData", "check_dataset_name", "get_dataset"]
 
 IDX_PREFIX = "idx:"
 
@@ -18,15 +18,21 @@ DATASETS.register(
 )
 
 
+def check_dataset_name(name: str) -> None:
+    """Raise UnknownNameError unless ``name`` is a registered dataset or ``idx:PATH``."""
+    if name.startswith(IDX_PREFIX) or name in DATASETS:
+        return
+    raise UnknownNameError(
+        f"{DATASETS.unknown_message(name)} "
+        f"Or name a folder of MNIST-format files as '{IDX_PREFIX}PATH'."
+    )
+
+
 def get_dataset(name: str) -> Dataset:
     """The dataset called ``name``; ``idx:PATH`` reads a folder of MNIST-format files."""
+    check_dataset_name(name)
     if name.startswith(IDX_PREFIX):
         from nnbench.datasets.idx import IdxFolder
 
         return IdxFolder(name[len(IDX_PREFIX) :])
-    try:
-        return DATASETS.get(name)()
-    except UnknownNameError as exc:
-        raise UnknownNameError(
-            f"{exc} Or name a folder of MNIST-format files as '{IDX_PREFIX}PATH'."
-        ) from None
+    return DATASETS.get(name)()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
@@ -53,9 +52,6 @@ class ImageData:
 
 class Dataset(ABC):
     """One dataset family. ``fetch`` makes the files available; ``load`` reads them."""
-
-    name: ClassVar[str]
-    synthetic: ClassVar[bool] = False
 
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
         """Make the dataset's files available under ``data_dir``; return their folder."""

@@ -155,11 +155,13 @@ def fetch_verified(
     sources: Sequence[Source],
     force: bool = False,
     fix_hint: str = "",
+    refetch_command: str = "--force",
 ) -> Path:
     """Make ``folder`` hold every file of ``checksums``, verified; return ``folder``.
 
     Order: the folder itself (unless ``force``), then each source in turn. A file already in the
-    folder with the wrong checksum is an error unless ``force`` is set.
+    folder with the wrong checksum is an error unless ``force`` is set; the message tells the user
+    to run ``refetch_command``.
     """
     names = list(checksums)
     missing = [name for name in names if not (folder / name).is_file()]
@@ -171,13 +173,17 @@ def fetch_verified(
                 for name, actual in bad.items()
             )
             raise DataError(
-                f"Corrupted data: {listing}. Delete the file or rerun with --force to fetch again."
+                f"Corrupted data: {listing}. Delete the file, or fetch again with "
+                f"`{refetch_command}`."
             )
         if not missing:
             return folder
     reason = "--force given" if force else f"missing {', '.join(missing)}"
     failures = [f"data folder {folder}: {reason}"]
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"Cannot create the data folder {folder}: {exc}. Use --data-dir.") from exc
     for source in sources:
         progress.info(f"trying {source.description} ...")
         with tempfile.TemporaryDirectory(prefix=".fetch-", dir=folder) as scratch_name:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 import math
 import struct
+import zlib
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def read_idx_file(path: Path, magic: int) -> np.ndarray:
         raw = path.read_bytes()
         if path.suffix == ".gz":
             raw = gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise DataError(f"{path}: cannot be read ({exc}).") from exc
     return parse_idx(raw, str(path), magic)
 
@@ -80,8 +80,11 @@ def find_idx_file(folder: Path, stem: str) -> Path:
     )
 
 
-def read_idx_folder(folder: Path, name: str, synthetic: bool = False) -> ImageData:
-    """Read the four standard IDX files of ``folder`` into :class:`ImageData`."""
+def read_idx_folder(folder: Path, name: str) -> ImageData:
+    """Read the four standard IDX files of ``folder`` into :class:`ImageData`.
+
+    Both splits must hold at least one image, and images of one size.
+    """
     if not folder.is_dir():
         raise DataError(f"{folder}: no such folder of MNIST-format files.")
     splits = {}
@@ -98,7 +101,15 @@ def read_idx_folder(folder: Path, name: str, synthetic: bool = False) -> ImageDa
                 f"{folder}: {images_path.name} holds {len(images):,} images but "
                 f"{labels_path.name} holds {len(labels):,} labels; they must match."
             )
+        if len(images) == 0:
+            raise DataError(f"{images_path}: the {split} split holds no images.")
         splits[split] = (images[..., np.newaxis], labels.astype(np.int64))
+    train_shape, test_shape = splits["train"][0].shape[1:3], splits["test"][0].shape[1:3]
+    if train_shape != test_shape:
+        raise DataError(
+            f"{folder}: training images are {train_shape[0]}x{train_shape[1]} but test images "
+            f"are {test_shape[0]}x{test_shape[1]}; both splits need one image size."
+        )
     return ImageData(
         name=name,
         x_train=splits["train"][0],
@@ -106,17 +117,19 @@ def read_idx_folder(folder: Path, name: str, synthetic: bool = False) -> ImageDa
         x_test=splits["test"][0],
         y_test=splits["test"][1],
         class_names=class_names_for(np.concatenate([splits["train"][1], splits["test"][1]])),
-        synthetic=synthetic,
     )
 
 
 class IdxFolder(Dataset):
     """Any folder of MNIST-format files, named ``idx:PATH``. Headers are validated; no checksums."""
 
-    name: ClassVar[str] = "idx"
-
     def __init__(self, path: str) -> None:
         self.path = path
+
+    def fetch(self, data_dir: Path, force: bool = False) -> Path:
+        """Nothing to download: check that the folder reads, and return it."""
+        self.load(data_dir)
+        return Path(self.path).expanduser()
 
     def load(self, data_dir: Path) -> ImageData:
         return read_idx_folder(Path(self.path).expanduser(), name=f"idx:{self.path}")

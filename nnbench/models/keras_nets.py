@@ -161,7 +161,6 @@ class KerasClassifier(Model):
         self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
     ) -> ModelT:
         keras.utils.set_random_seed(self.seed)
-        self.device_ = keras_device()
         self.model_ = self.build(x.shape[1:], n_classes)
         self.model_.compile(
             optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
@@ -169,7 +168,7 @@ class KerasClassifier(Model):
             metrics=["accuracy"],
             steps_per_execution=self.steps_per_execution,
             # XLA made the CNN twice as slow on CPU; let Keras decide on accelerators.
-            jit_compile=False if self.device_ == "cpu" else "auto",
+            jit_compile=False if self.device() == "cpu" else "auto",
         )
         recorder = EpochRecorder(monitor.on_epoch_end)
         watched = monitor.eval_images is not None and monitor.eval_labels is not None
@@ -197,7 +196,7 @@ class KerasClassifier(Model):
         return int(self.model_.count_params())
 
     def device(self) -> str:
-        return self.device_
+        return keras_device()
 
 
 class DenseNN(KerasClassifier):

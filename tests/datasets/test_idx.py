@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import struct
 from pathlib import Path
 
@@ -97,9 +96,24 @@ def test_missing_file_and_missing_folder(tmp_path: Path):
 
 def test_corrupt_gzip_is_a_data_error(tmp_path: Path):
     folder = write_idx_folder(tmp_path / "d", tiny_data(), gzipped=True)
-    (folder / f"{TRAIN_LABELS}.gz").write_bytes(gzip.compress(b"abc")[:-4])
-    with pytest.raises(DataError, match="cannot be read"):
+    path = folder / f"{TRAIN_LABELS}.gz"
+    good = path.read_bytes()
+    path.write_bytes(good[:-4])  # truncated
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz: cannot be read"):
         read_idx_folder(folder, name="d")
+    path.write_bytes(good[:10] + bytes([good[10] ^ 0xFF]) + good[11:])  # a flipped byte
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz: cannot be read"):
+        read_idx_folder(folder, name="d")
+
+
+def test_splits_must_share_an_image_size_and_hold_images(tmp_path: Path):
+    data = tiny_data()
+    small = ImageData("x", data.x_train, data.y_train, data.x_test[:, :4, :4], data.y_test, ("0",))
+    with pytest.raises(DataError, match="training images are 5x5 but test images are 4x4"):
+        read_idx_folder(write_idx_folder(tmp_path / "a", small), name="a")
+    empty = ImageData("x", data.x_train, data.y_train, data.x_test[:0], data.y_test[:0], ("0",))
+    with pytest.raises(DataError, match="the test split holds no images"):
+        read_idx_folder(write_idx_folder(tmp_path / "b", empty), name="b")
 
 
 def test_idx_dataset_by_name(tmp_path: Path):

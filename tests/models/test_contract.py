@@ -60,3 +60,16 @@ def test_same_seed_gives_identical_predictions(model_class, mnist_small):
         for _ in range(2)
     ]
     np.testing.assert_array_equal(runs[0], runs[1])
+
+
+@pytest.mark.parametrize("name", ["dense_nn", "cnn"])
+def test_the_seed_reaches_the_keras_nets(name, mnist_small):
+    x, y = mnist_small.x_train[:1500], mnist_small.y_train[:1500]
+    model_class = MODELS.get(name)
+    runs = [
+        model_class.from_params({"epochs": 1}, seed=seed)
+        .fit(x, y, n_classes=10)
+        .predict(mnist_small.x_test)
+        for seed in (3, 4)
+    ]
+    assert not np.array_equal(runs[0], runs[1])
