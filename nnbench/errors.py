@@ -26,3 +26,7 @@ class DataUnavailableError(DataError):
 
 class ResultFileError(NNBenchError):
     """A result file that is missing, unreadable or of an unknown schema."""
+
+
+class ApiKeyError(NNBenchError):
+    """An API key that is missing or that the service rejected."""

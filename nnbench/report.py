@@ -57,12 +57,14 @@ def parameters_cell(result: Result) -> str:
 
 def one_line(text: str | None) -> str:
     """The first line of ``text``, without terminal colour codes or table-breaking pipes."""
-    first = ANSI_ESCAPE.sub("", text or "unknown error").strip().split("\n", 1)[0]
+    first = ANSI_ESCAPE.sub("", text or "no reason given").strip().split("\n", 1)[0]
     return first.replace("|", "\\|")
 
 
 def status_cell(result: Result) -> str:
-    """``ok``, ``ok (not converged)`` or ``failed: <error>``."""
+    """``ok``, ``ok (not converged)``, ``failed: <error>`` or ``skipped: <reason>``."""
+    if result["status"] == "skipped":
+        return f"skipped: {one_line(result.get('skip_reason'))}"
     if result["status"] != "ok":
         return f"failed: {one_line(result['error'])}"
     if result.get("model_info", {}).get("converged") is False:

@@ -25,7 +25,7 @@ REQUIRED_KEYS = (
     "history",
     "env",
 )
-STATUSES = ("ok", "failed")
+STATUSES = ("ok", "failed", "skipped")
 
 Result = dict[str, Any]
 

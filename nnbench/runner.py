@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nnbench import progress
-from nnbench.datasets import ImageData, check_dataset_name, get_dataset
+from nnbench.datasets import DATASETS, ImageData, check_dataset_name, get_dataset
 from nnbench.environment import environment
 from nnbench.errors import ConfigError
 from nnbench.metrics import accuracy_report
@@ -29,7 +29,8 @@ class Cell:
     """One unit of work: a model with its parameters, on a dataset, with a seed.
 
     A cell holds everything needed to run it anywhere; ``cell_id`` names it stably.
-    ``epochs`` overrides the parameter of that name for models that have one.
+    ``epochs`` overrides the parameter of that name for models that have one; ``skip`` is the
+    suite's reason for not running the cell.
     """
 
     dataset: str
@@ -38,6 +39,7 @@ class Cell:
     params: dict[str, Any] = field(default_factory=dict)
     epochs: int | None = None
     subset: int | None = None
+    skip: str | None = None
 
     @property
     def cell_id(self) -> str:
@@ -67,15 +69,24 @@ def build_cells(
     """Cells for ``datasets`` x ``models`` x ``seeds``, parameters taken from ``suite``.
 
     ``datasets`` defaults to the suite's; ``models`` to the ones the suite lists per dataset.
-    A (dataset, model) pair that the suite does not list runs with the model's defaults.
+    A (dataset, model) pair that the suite does not list runs with the model's defaults. A pair
+    the suite skips is skipped, with its reason, unless ``models`` names it.
     """
-    dataset_names = list(datasets) if datasets is not None else suite.datasets()
+    dataset_names = list(datasets) if datasets is not None else list(suite.default_datasets)
     for name in dataset_names:
         check_dataset_name(name)
     for name in models or ():
         MODELS.entry(name)
     cells = [
-        Cell(dataset, model, seed, suite.params(dataset, model), epochs, subset)
+        Cell(
+            dataset,
+            model,
+            seed,
+            suite.params(dataset, model),
+            epochs,
+            subset,
+            skip=suite.skip_reason(dataset, model) if models is None else None,
+        )
         for dataset in dataset_names
         for model in (models if models is not None else suite.models(dataset))
         for seed in seeds
@@ -92,25 +103,39 @@ def make_model(cell: Cell, registry: Registry = MODELS) -> Model:
     return model_class.from_params(params, seed=cell.seed)
 
 
-def run_cell(cell: Cell, data: ImageData, registry: Registry = MODELS, tag: str = "") -> Result:
-    """Fit and score one cell. Any exception of the model's is recorded, never raised."""
-    result: Result = {
+def new_result(cell: Cell, status: str, data: dict[str, Any]) -> Result:
+    """A result document for ``cell`` with nothing measured yet."""
+    return {
         "schema": SCHEMA,
         "cell_id": cell.cell_id,
         "dataset": cell.dataset,
         "model": cell.model,
         "seed": cell.seed,
         "params": dict(cell.params),
-        "status": "failed",
+        "status": status,
         "error": None,
         "n_params": None,
         "metrics": {},
         "timing": {},
         "history": [],
         "model_info": {},
-        "data": {**data.describe(), "subset": cell.subset},
+        "data": {**data, "subset": cell.subset},
         "env": environment(device="cpu"),
     }
+
+
+def skipped_result(cell: Cell, reason: str, tag: str = "") -> Result:
+    """The result of a cell that is not run, with the reason."""
+    progress.info(f"{tag} {cell.label()}: skipped · {reason}".strip())
+    synthetic = DATASETS.get(cell.dataset).synthetic if cell.dataset in DATASETS else False
+    result = new_result(cell, "skipped", {"name": cell.dataset, "synthetic": synthetic})
+    result["skip_reason"] = reason
+    return result
+
+
+def run_cell(cell: Cell, data: ImageData, registry: Registry = MODELS, tag: str = "") -> Result:
+    """Fit and score one cell. Any exception of the model's is recorded, never raised."""
+    result = new_result(cell, "failed", data.describe())
     prefix = f"{tag} {cell.label()}".strip()
     try:
         model = make_model(cell, registry)
@@ -179,7 +204,9 @@ def run_cells(
     """Run every cell and write each result as soon as it exists.
 
     Parameters are checked for every cell, and ``run_dir`` for results of an earlier run, before
-    any training starts. A dataset is loaded once for its consecutive cells.
+    any training starts. A dataset is loaded once for its consecutive cells. Cells the suite
+    skips, and cells of a dataset that is not available (see ``Dataset.unavailable_reason``),
+    are recorded as skipped with the reason.
     """
     cells = list(cells)
     for cell in cells:
@@ -195,13 +222,22 @@ def run_cells(
             "Choose another folder (--out) or empty this one."
         )
     results = []
-    data: ImageData | None = None
+    loaded: tuple[str, int | None] | None = None
+    unavailable: dict[str, str | None] = {}
     try:
         for index, cell in enumerate(cells):
-            if data is None or cells[index - 1].dataset != cell.dataset:
-                data = get_dataset(cell.dataset).load(data_dir)
             tag = f"[{index + 1}/{len(cells)}]"
-            result = run_cell(cell, data.subset(cell.subset), registry, tag=tag)
+            if cell.dataset not in unavailable:
+                unavailable[cell.dataset] = get_dataset(cell.dataset).unavailable_reason(data_dir)
+            reason = cell.skip or unavailable[cell.dataset]
+            if reason:
+                result = skipped_result(cell, reason, tag)
+            else:
+                if loaded != (cell.dataset, cell.subset):
+                    data = None  # let the previous dataset go before the next one loads
+                    data = get_dataset(cell.dataset).load(data_dir, limit=cell.subset)
+                    loaded = (cell.dataset, cell.subset)
+                result = run_cell(cell, data, registry, tag=tag)
             result["cell_index"] = index
             write_result(result, run_dir)
             results.append(result)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,23 @@ else:  # pragma: no cover - Python 3.10
 DEFAULT_SUITE = Path(__file__).resolve().parent.parent / "benchmarks" / "seed.toml"
 
 
+SAME_AS = "same_as"
+SKIP = "skip"
+
+
 @dataclass(frozen=True)
 class Suite:
-    """A named protocol: dataset -> model -> parameters."""
+    """A named protocol: dataset -> model -> parameters, with reasons for cells skipped by default.
+
+    ``default_datasets`` are the ones ``nnbench all`` runs when no ``--dataset`` is given.
+    """
 
     name: str
     description: str
     path: Path
     protocol: dict[str, dict[str, dict[str, Any]]]
+    skips: dict[tuple[str, str], str] = field(default_factory=dict)
+    default_datasets: tuple[str, ...] = ()
 
     def datasets(self) -> list[str]:
         """Datasets the suite lists, in file order."""
@@ -39,6 +48,10 @@ class Suite:
     def params(self, dataset: str, model: str) -> dict[str, Any]:
         """The suite's parameters for ``model`` on ``dataset``; empty means the model's defaults."""
         return dict(self.protocol.get(dataset, {}).get(model, {}))
+
+    def skip_reason(self, dataset: str, model: str) -> str | None:
+        """Why the suite skips this pair unless it is asked for by name (None: it runs)."""
+        return self.skips.get((dataset, model))
 
 
 def check_json_value(value: Any, where: str) -> None:
@@ -70,16 +83,27 @@ def load_suite(path: Path) -> Suite:
             f"Suite file {path} has no [datasets.NAME.MODEL] tables; see benchmarks/seed.toml."
         )
     try:
+        protocol = resolve_same_as(protocol)
+        skips = {}
         for dataset, models in protocol.items():
             check_dataset_name(dataset)
-            if not isinstance(models, dict):
-                raise ConfigError(f"datasets.{dataset} must be a table of models.")
             for model, params in models.items():
                 MODELS.entry(model)
                 if not isinstance(params, dict):
                     raise ConfigError(f"datasets.{dataset}.{model} must be a table.")
+                reason = params.pop(SKIP, None)
+                if reason is not None:
+                    if not isinstance(reason, str) or not reason.strip():
+                        raise ConfigError(f"datasets.{dataset}.{model}.skip must be a reason.")
+                    skips[dataset, model] = reason.strip()
                 for key, value in params.items():
                     check_json_value(value, f"datasets.{dataset}.{model}.{key}")
+        default_datasets = header.get("all", list(protocol))
+        if not isinstance(default_datasets, list) or not set(default_datasets) <= set(protocol):
+            raise ConfigError(
+                f"suite.all must list datasets of the file ({', '.join(protocol)}); "
+                f"it is {default_datasets!r}."
+            )
     except (ConfigError, UnknownNameError) as exc:
         raise type(exc)(f"Suite file {path}: {exc}") from None
     return Suite(
@@ -87,4 +111,29 @@ def load_suite(path: Path) -> Suite:
         description=str(header.get("description", "")),
         path=path,
         protocol=protocol,
+        skips=skips,
+        default_datasets=tuple(default_datasets),
     )
+
+
+def resolve_same_as(protocol: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """A copy of the protocol in which ``same_as = "other"`` is replaced by other's tables."""
+    resolved = {}
+    for dataset, models in protocol.items():
+        if not isinstance(models, dict):
+            raise ConfigError(f"datasets.{dataset} must be a table of models.")
+        if SAME_AS in models:
+            target = models[SAME_AS]
+            if len(models) > 1 or not isinstance(protocol.get(target), dict):
+                raise ConfigError(
+                    f"datasets.{dataset}.same_as must be the only key and name another listed "
+                    f"dataset; it is {target!r}."
+                )
+            if SAME_AS in protocol[target]:
+                raise ConfigError(f"datasets.{dataset}.same_as names {target!r}, itself a copy.")
+            models = protocol[target]
+        resolved[dataset] = {
+            model: dict(params) if isinstance(params, dict) else params
+            for model, params in models.items()
+        }
+    return resolved

@@ -89,3 +89,31 @@ def test_a_multi_line_error_shows_its_first_line_only():
         status="failed", error="\x1b[31mValueError: bad | shape\x1b[0m\nTraceback line", metrics={}
     )
     assert status_cell(failed) == "failed: ValueError: bad \\| shape"
+
+
+def test_two_class_tables_use_the_class_names_and_skips_show_their_reason():
+    metrics = {
+        "train": {"accuracy": 0.905, "per_class": {"Female": 0.92, "Male": 0.8951}, "n": 36},
+        "test": {"accuracy": 0.889, "per_class": {"Female": 0.87, "Male": 0.89}, "n": 5},
+    }
+    faces = {"dataset": "faces-synthetic", "data": {"synthetic": True}}
+    ok = make_result(model="dense_nn", metrics=metrics, **faces)
+    skipped = make_result(
+        model="lasso_logit",
+        status="skipped",
+        skip_reason="costly on 44,550 inputs",
+        n_params=None,
+        metrics={},
+        timing={},
+        **faces,
+    )
+    assert seed_table(ok) == (
+        "| y:           |   Female |   Male |   All |\n"
+        "|--------------|----------|--------|-------|\n"
+        "| Training Set |     0.92 |   0.90 |  0.91 |\n"
+        "| Test Set     |     0.87 |   0.89 |  0.89 |"
+    )
+    assert status_cell(skipped) == "skipped: costly on 44,550 inputs"
+    text = render_report([ok, skipped])
+    assert "## faces-synthetic (synthetic data)\n" in text
+    assert "### lasso_logit (seed 0)\n\n*skipped: costly on 44,550 inputs*" in text

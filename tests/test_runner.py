@@ -116,3 +116,31 @@ def test_a_run_folder_with_results_is_not_reused(tmp_path: Path, small_idx_folde
     with pytest.raises(ConfigError, match="already holds result files"):
         run_cells(cells, tmp_path, tmp_path / "run")
     assert len(list((tmp_path / "run").glob("*.json"))) == 1
+
+
+def test_suite_skips_apply_unless_the_model_is_named():
+    suite = load_suite(DEFAULT_SUITE)
+    by_default = {c.model: c.skip for c in build_cells(suite, ["candidates"])}
+    assert "6.4 GB" in by_default["lasso_logit"]
+    assert by_default["cnn"] is None
+    named = build_cells(suite, ["candidates"], ["lasso_logit"])
+    assert [c.skip for c in named] == [None]
+    assert [c.dataset for c in build_cells(suite)] == ["mnist"] * 4 + ["candidates"] * 4
+
+
+def test_skipped_and_unavailable_cells_are_recorded_with_reasons(
+    tmp_path: Path, small_idx_folder: Path
+):
+    cells = [
+        Cell(f"idx:{small_idx_folder}", "lasso_logit", skip="too slow for this test"),
+        Cell(f"idx:{small_idx_folder}", "naive_bayes", subset=300),
+        Cell("candidates", "naive_bayes"),
+    ]
+    results = run_cells(cells, tmp_path / "data", tmp_path / "run")
+    assert [r["status"] for r in results] == ["skipped", "ok", "skipped"]
+    assert results[0]["skip_reason"] == "too slow for this test"
+    assert results[0]["metrics"] == {} and results[0]["data"]["synthetic"] is False
+    assert results[1]["metrics"]["train"]["n"] == 300 and results[1]["data"]["subset"] == 300
+    assert "No candidate photos at" in results[2]["skip_reason"]
+    assert "nnbench data build candidates" in results[2]["skip_reason"]
+    assert [r["status"] for r in read_run(tmp_path / "run")] == ["skipped", "ok", "skipped"]

@@ -13,7 +13,8 @@ from nnbench.suite import DEFAULT_SUITE, load_suite
 def test_seed_suite_holds_the_lectures_protocol():
     suite = load_suite(DEFAULT_SUITE)
     assert suite.name == "seed"
-    assert suite.datasets() == ["mnist"]
+    assert suite.datasets() == ["mnist", "candidates", "faces-synthetic"]
+    assert suite.default_datasets == ("mnist", "candidates")
     assert suite.models("mnist") == ["naive_bayes", "lasso_logit", "dense_nn", "cnn"]
     assert suite.params("mnist", "dense_nn") == {
         "hidden_units": [128, 128, 128],
@@ -23,6 +24,40 @@ def test_seed_suite_holds_the_lectures_protocol():
     }
     assert suite.params("mnist", "cnn")["filters"] == [64, 64]
     assert suite.params("nowhere", "cnn") == {}
+
+
+def test_seed_suite_holds_the_face_protocol_and_shares_it_with_the_stand_in():
+    suite = load_suite(DEFAULT_SUITE)
+    assert suite.models("candidates") == ["naive_bayes", "lasso_logit", "dense_nn", "cnn"]
+    assert suite.params("candidates", "dense_nn")["hidden_units"] == [128, 128]
+    assert suite.params("candidates", "dense_nn")["output"] == "sigmoid"
+    cnn = suite.params("candidates", "cnn")
+    assert (cnn["filters"], cnn["dense_units"], cnn["output"]) == ([64, 64], [], "softmax")
+    assert "skip" not in suite.params("candidates", "lasso_logit")
+    assert "6.4 GB" in suite.skip_reason("candidates", "lasso_logit")
+    assert suite.skip_reason("candidates", "cnn") is None
+    for model in suite.models("candidates"):
+        assert suite.params("faces-synthetic", model) == suite.params("candidates", model)
+        assert suite.skip_reason("faces-synthetic", model) == suite.skip_reason("candidates", model)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[datasets.mnist]\nsame_as = "nowhere"\n', "same_as must be the only key"),
+        (
+            '[datasets.a]\nsame_as = "mnist"\n[datasets.mnist]\nsame_as = "a"\n',
+            "itself a copy",
+        ),
+        ("[datasets.mnist.cnn]\nskip = 3\n", "datasets.mnist.cnn.skip must be a reason"),
+        ('[suite]\nall = ["candidates"]\n[datasets.mnist.cnn]\n', "suite.all must list"),
+    ],
+)
+def test_same_as_skip_and_all_are_checked(tmp_path: Path, text: str, message: str):
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_suite(path)
 
 
 def test_unknown_model_in_suite(tmp_path: Path):

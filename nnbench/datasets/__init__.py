@@ -16,6 +16,18 @@ DATASETS.register(
     "nnbench.datasets.mnist:Mnist",
     "MNIST handwritten digits: 60k train, 10k test, 28x28 grey, 10 classes (checksum-verified).",
 )
+DATASETS.register(
+    "candidates",
+    "nnbench.datasets.candidates:Candidates",
+    "Photos of political candidates (Project Vote Smart), 135x110 colour, Female/Male; "
+    "built with `nnbench data build candidates` or arranged from your own copy.",
+)
+DATASETS.register(
+    "faces-synthetic",
+    "nnbench.datasets.faces_synthetic:FacesSynthetic",
+    "SYNTHETIC stand-in for the candidate photos: same shape and split sizes (35,935 / 4,997), "
+    "generated from a seed.",
+)
 
 
 def check_dataset_name(name: str) -> None:

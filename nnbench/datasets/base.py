@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -53,13 +54,28 @@ class ImageData:
 class Dataset(ABC):
     """One dataset family. ``fetch`` makes the files available; ``load`` reads them."""
 
+    name: ClassVar[str]
+    #: True for generated stand-ins; every table and file then says "synthetic"
+    synthetic: ClassVar[bool] = False
+
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
         """Make the dataset's files available under ``data_dir``; return their folder."""
         return data_dir
 
+    def unavailable_reason(self, data_dir: Path) -> str | None:
+        """Why the data cannot be had without the user's help (None when they can).
+
+        ``nnbench all`` skips such a dataset with this reason instead of failing.
+        """
+        return None
+
     @abstractmethod
-    def load(self, data_dir: Path) -> ImageData:
-        """Fetch on demand, then read and validate the arrays."""
+    def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
+        """Fetch on demand, then read and validate the arrays.
+
+        Only the first ``limit`` training and first ``limit`` test images are returned (all of
+        them when None); a dataset may use this to avoid reading the rest.
+        """
 
 
 def class_names_for(labels: np.ndarray) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import math
 import struct
 import zlib
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -123,6 +124,8 @@ def read_idx_folder(folder: Path, name: str) -> ImageData:
 class IdxFolder(Dataset):
     """Any folder of MNIST-format files, named ``idx:PATH``. Headers are validated; no checksums."""
 
+    name: ClassVar[str] = "idx"
+
     def __init__(self, path: str) -> None:
         self.path = path
 
@@ -131,5 +134,6 @@ class IdxFolder(Dataset):
         self.load(data_dir)
         return Path(self.path).expanduser()
 
-    def load(self, data_dir: Path) -> ImageData:
-        return read_idx_folder(Path(self.path).expanduser(), name=f"idx:{self.path}")
+    def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
+        folder = Path(self.path).expanduser()
+        return read_idx_folder(folder, name=f"idx:{self.path}").subset(limit)

@@ -64,5 +64,5 @@ class Mnist(Dataset):
             refetch_command=f"nnbench data fetch {self.name} --force",
         )
 
-    def load(self, data_dir: Path) -> ImageData:
-        return read_idx_folder(self.fetch(data_dir), name=self.name)
+    def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
+        return read_idx_folder(self.fetch(data_dir), name=self.name).subset(limit)

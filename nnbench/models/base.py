@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -29,6 +29,8 @@ class Monitor:
 
 
 NO_MONITOR = Monitor()
+#: memory for one float32 chunk of images in the scikit-learn models
+CHUNK_BYTES = 256 * 2**20
 ModelT = TypeVar("ModelT", bound="Model")
 
 
@@ -103,8 +105,20 @@ class Model(ABC):
         return "cpu"
 
 
+def row_chunks(images: np.ndarray) -> Iterator[slice]:
+    """Slices of rows whose float32 copy fits in ``CHUNK_BYTES`` (at least one row each)."""
+    row_bytes = 4 * max(1, int(np.prod(images.shape[1:])))
+    step = max(1, CHUNK_BYTES // row_bytes)
+    for start in range(0, len(images), step):
+        yield slice(start, start + step)
+
+
 class SklearnClassifier(Model):
-    """A scikit-learn estimator on flattened [0, 1] pixels; subclasses choose the estimator."""
+    """A scikit-learn estimator on flattened [0, 1] pixels; subclasses choose the estimator.
+
+    Estimators with ``partial_fit`` learn chunk by chunk, and prediction always goes by chunks,
+    so that no float copy of a large image set is ever made whole.
+    """
 
     @abstractmethod
     def make_estimator(self) -> Any:
@@ -113,10 +127,19 @@ class SklearnClassifier(Model):
     def fit(
         self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
     ) -> ModelT:
-        self.estimator_ = self.make_estimator().fit(unit_float(x), y)
+        estimator = self.make_estimator()
+        if hasattr(estimator, "partial_fit"):
+            classes = np.arange(n_classes)
+            for rows in row_chunks(x):
+                estimator.partial_fit(unit_float(x[rows]), y[rows], classes=classes)
+        else:
+            estimator.fit(unit_float(x), y)
+        self.estimator_ = estimator
         self.history_: list[dict[str, Any]] = []
         self.info_: dict[str, Any] = {}
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.estimator_.predict(unit_float(x))
+        return np.concatenate(
+            [self.estimator_.predict(unit_float(x[rows])) for rows in row_chunks(x)]
+        )

@@ -15,27 +15,42 @@ import keras
 import numpy as np
 from keras import layers
 
+from nnbench.errors import ConfigError
 from nnbench.models.base import NO_MONITOR, EpochCallback, Model, ModelT, Monitor
 
 PREDICT_BATCH = 1000
+#: the seed's two output forms: a softmax over the classes, or one logistic unit for two classes
+OUTPUTS = ("softmax", "sigmoid")
 
 
-def output_layer(n_classes: int) -> layers.Layer:
-    """Softmax over the classes."""
+def output_layer(n_classes: int, output: str = "softmax") -> layers.Layer:
+    """Softmax over the classes, or (``output="sigmoid"``) one logistic unit for two classes."""
+    if output not in OUTPUTS:
+        raise ConfigError(f"output {output!r} is unknown; use one of {', '.join(OUTPUTS)}.")
+    if output == "sigmoid":
+        if n_classes != 2:
+            raise ConfigError(
+                f"output 'sigmoid' needs exactly 2 classes, and this dataset has {n_classes}; "
+                "use output 'softmax'."
+            )
+        return layers.Dense(1, activation="sigmoid")
     return layers.Dense(n_classes, activation="softmax")
 
 
 def dense_net(
-    input_shape: Sequence[int], n_classes: int, hidden_units: Sequence[int]
+    input_shape: Sequence[int],
+    n_classes: int,
+    hidden_units: Sequence[int],
+    output: str = "softmax",
 ) -> keras.Sequential:
-    """Flattened pixels -> Dense(ReLU) per entry of ``hidden_units`` -> softmax."""
+    """Flattened pixels -> Dense(ReLU) per entry of ``hidden_units`` -> output layer."""
     return keras.Sequential(
         [
             keras.Input(shape=tuple(input_shape)),
             layers.Rescaling(1 / 255),
             layers.Flatten(),
             *[layers.Dense(units, activation="relu") for units in hidden_units],
-            output_layer(n_classes),
+            output_layer(n_classes, output),
         ]
     )
 
@@ -47,6 +62,7 @@ def conv_net(
     kernel_size: int,
     pool_size: int,
     dense_units: Sequence[int],
+    output: str = "softmax",
 ) -> keras.Sequential:
     """(Conv2D(ReLU, valid) -> MaxPool) per entry of ``filters``, Flatten, Dense(ReLU)s, output."""
     return keras.Sequential(
@@ -63,7 +79,7 @@ def conv_net(
             ],
             layers.Flatten(),
             *[layers.Dense(units, activation="relu") for units in dense_units],
-            output_layer(n_classes),
+            output_layer(n_classes, output),
         ]
     )
 
@@ -134,19 +150,23 @@ class EpochRecorder(keras.callbacks.Callback):
 
 
 class KerasClassifier(Model):
-    """Shared training for the Keras nets: Adam, sparse categorical cross-entropy, fixed epochs.
+    """Shared training for the Keras nets: Adam for a fixed number of epochs.
 
-    Subclasses take their architecture's parameters and pass ``**training`` on to this class.
+    ``output`` picks the seed's output form: "softmax" (sparse categorical cross-entropy) or
+    "sigmoid" (one logistic unit, binary cross-entropy; two classes only). Subclasses take their
+    architecture's parameters and pass ``**training`` on to this class.
     """
 
     def __init__(
         self,
+        output: str = "softmax",
         epochs: int = 5,
         batch_size: int = 100,
         learning_rate: float = 0.001,
         steps_per_execution: int = 100,
         seed: int = 0,
     ) -> None:
+        self.output = output
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -162,10 +182,15 @@ class KerasClassifier(Model):
     ) -> ModelT:
         keras.utils.set_random_seed(self.seed)
         self.model_ = self.build(x.shape[1:], n_classes)
+        binary = self.output == "sigmoid"
         self.model_.compile(
             optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
+            loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
+            metrics=[
+                keras.metrics.BinaryAccuracy(name="accuracy")
+                if binary
+                else keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+            ],
             steps_per_execution=self.steps_per_execution,
             # XLA made the CNN twice as slow on CPU; let Keras decide on accelerators.
             jit_compile=False if self.device() == "cpu" else "auto",
@@ -174,10 +199,12 @@ class KerasClassifier(Model):
         watched = monitor.eval_images is not None and monitor.eval_labels is not None
         self.model_.fit(
             x,
-            y,
+            self.targets(y),
             batch_size=self.batch_size,
             epochs=self.epochs,
-            validation_data=(monitor.eval_images, monitor.eval_labels) if watched else None,
+            validation_data=(
+                (monitor.eval_images, self.targets(monitor.eval_labels)) if watched else None
+            ),
             validation_batch_size=PREDICT_BATCH,
             shuffle=True,
             callbacks=[recorder],
@@ -188,9 +215,15 @@ class KerasClassifier(Model):
         self.eval_during_fit_s_ = recorder.eval_s
         return self
 
+    def targets(self, labels: np.ndarray) -> np.ndarray:
+        """Labels as the loss wants them: floats in {0, 1} for a sigmoid, else integers."""
+        return labels.astype(np.float32) if self.output == "sigmoid" else labels
+
     def predict(self, x: np.ndarray) -> np.ndarray:
-        probabilities = self.model_.predict(x, batch_size=PREDICT_BATCH, verbose=0)
-        return np.asarray(probabilities).argmax(axis=1)
+        scores = np.asarray(self.model_.predict(x, batch_size=PREDICT_BATCH, verbose=0))
+        if self.output == "sigmoid":
+            return (scores[:, 0] > 0.5).astype(np.int64)
+        return scores.argmax(axis=1)
 
     def n_params(self) -> int:
         return int(self.model_.count_params())
@@ -200,7 +233,7 @@ class KerasClassifier(Model):
 
 
 class DenseNN(KerasClassifier):
-    """Fully connected net: ReLU hidden layers of ``hidden_units``, softmax output."""
+    """Fully connected net: ReLU hidden layers of ``hidden_units``, then the output layer."""
 
     name: ClassVar[str] = "dense_nn"
 
@@ -209,7 +242,7 @@ class DenseNN(KerasClassifier):
         super().__init__(**training)
 
     def build(self, input_shape: Sequence[int], n_classes: int) -> keras.Sequential:
-        return dense_net(input_shape, n_classes, self.hidden_units)
+        return dense_net(input_shape, n_classes, self.hidden_units, self.output)
 
 
 class CNN(KerasClassifier):
@@ -239,4 +272,5 @@ class CNN(KerasClassifier):
             self.kernel_size,
             self.pool_size,
             self.dense_units,
+            self.output,
         )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from nnbench.errors import ConfigError
 from nnbench.models.base import Monitor
 from nnbench.models.keras_nets import CNN, DenseNN, conv_net, dense_net
 
@@ -17,6 +19,49 @@ def test_cnn_has_the_seeds_parameter_count_and_flatten_size():
     assert model.count_params() == 260_298
     flatten = next(layer for layer in model.layers if layer.name.startswith("flatten"))
     assert flatten.output.shape[-1] == 1600
+
+
+FACE_SHAPE = (135, 110, 3)
+
+
+def test_face_dense_net_has_keras_count_not_the_seeds_arithmetic():
+    # the seed writes (44550 + 1) x 128 = 5,702,400, but that product is 5,702,528
+    model = dense_net(FACE_SHAPE, 2, [128, 128], output="sigmoid")
+    assert model.count_params() == 5_719_169 == (44_550 + 1) * 128 + (128 + 1) * 128 + 129
+    assert model.layers[-1].units == 1
+
+
+def test_face_cnn_has_the_seeds_shapes_and_parameter_count():
+    model = conv_net(FACE_SHAPE, 2, [64, 64], 3, 2, [], output="softmax")
+    assert model.count_params() == 145_218
+    shapes = [tuple(layer.output.shape[1:]) for layer in model.layers]
+    assert (66, 54, 64) in shapes and (32, 26, 64) in shapes
+    assert model.layers[-1].count_params() == 2 * (53_248 + 1)
+
+
+def test_output_forms_are_checked():
+    with pytest.raises(ConfigError, match="output 'sigmoid' needs exactly 2 classes, and this"):
+        dense_net((28, 28, 1), 10, [8], output="sigmoid")
+    with pytest.raises(ConfigError, match="output 'tanh' is unknown; use one of softmax, sigmoid"):
+        dense_net((28, 28, 1), 2, [8], output="tanh")
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_both_binary_output_forms_learn(output, mnist_small):
+    def zeros_and_ones(x, y):
+        keep = y < 2
+        return x[keep], y[keep]
+
+    x, y = zeros_and_ones(mnist_small.x_train, mnist_small.y_train)
+    x_test, y_test = zeros_and_ones(mnist_small.x_test, mnist_small.y_test)
+    model = DenseNN(hidden_units=[16], output=output, epochs=1, batch_size=20, seed=0).fit(
+        x, y, n_classes=2, monitor=Monitor(x_test, y_test)
+    )
+    predictions = model.predict(x_test)
+    assert predictions.dtype == np.int64 and set(np.unique(predictions)) == {0, 1}
+    assert (predictions == y_test).mean() > 0.95
+    assert model.history_[0]["test_accuracy"] == pytest.approx((predictions == y_test).mean())
+    assert model.n_params() == (784 + 1) * 16 + (16 + 1) * (1 if output == "sigmoid" else 2)
 
 
 def test_layer_sizes_are_parameters():

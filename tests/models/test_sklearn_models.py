@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 
 from nnbench.errors import ConfigError
+from nnbench.models import base
 from nnbench.models.lasso_logit import LassoLogit
 from nnbench.models.naive_bayes import NaiveBayes
 
@@ -20,6 +22,22 @@ def test_naive_bayes_variants(variant, n_params, mnist_small):
     assert model.n_params() == n_params
     accuracy = (model.predict(mnist_small.x_test) == mnist_small.y_test).mean()
     assert accuracy > 0.5
+
+
+@pytest.mark.parametrize("variant", ["multinomial", "bernoulli", "gaussian"])
+def test_naive_bayes_in_chunks_matches_one_pass(variant, mnist_small, monkeypatch):
+    x, y = mnist_small.x_train[:2000], mnist_small.y_train[:2000]
+    whole = NaiveBayes(variant=variant).fit(x, y, n_classes=10)
+    monkeypatch.setattr(base, "CHUNK_BYTES", 4 * 784 * 300)  # 300 images per chunk
+    assert len(list(base.row_chunks(x))) == 7
+    chunked = NaiveBayes(variant=variant).fit(x, y, n_classes=10)
+    agreement = (chunked.predict(mnist_small.x_test) == whole.predict(mnist_small.x_test)).mean()
+    # counts add up exactly; Gaussian's variance floor comes from the first chunk only
+    assert agreement >= (1.0 if variant != "gaussian" else 0.99)
+    learned = "theta_" if variant == "gaussian" else "feature_log_prob_"
+    np.testing.assert_allclose(
+        getattr(chunked.estimator_, learned), getattr(whole.estimator_, learned), rtol=1e-5
+    )
 
 
 def test_naive_bayes_unknown_variant(mnist_small):

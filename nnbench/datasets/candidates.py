@@ -1,0 +1,216 @@
+"""Photos of political candidates labelled with gender (the seed's second application).
+
+The folder format, shared by the builder (:mod:`nnbench.datasets.votesmart`) and the loader::
+
+    candidates/
+      images/<candidate_id>.png   RGB, 110 wide x 135 high
+      labels.csv                  candidate_id,gender,split,photo_url,sha256
+      manifest.json               counts kept and dropped by reason, build date, split rule
+
+``gender`` is ``Female`` or ``Male``; ``split`` is ``train`` or ``test``; ``sha256`` is the hex
+digest of the PNG file's bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+from PIL import Image
+
+from nnbench import progress
+from nnbench.datasets.arrays import ArrayStore
+from nnbench.datasets.base import Dataset, ImageData
+from nnbench.errors import DataError, DataUnavailableError
+from nnbench.files import sha256_file
+
+FOLDER_NAME = "candidates"
+IMAGES_DIR = "images"
+LABELS_FILE = "labels.csv"
+MANIFEST_FILE = "manifest.json"
+LABEL_COLUMNS = ("candidate_id", "gender", "split", "photo_url", "sha256")
+IMAGE_HEIGHT, IMAGE_WIDTH = 135, 110
+CLASS_NAMES = ("Female", "Male")
+#: the seed's split: 4,997 test images out of 40,932
+TEST_FRACTION = 4997 / 40932
+SPLIT_RULE = (
+    "test if int(sha256('nnbench-candidates:' + candidate_id)[:16], 16) / 2**64 "
+    f"< {TEST_FRACTION:.6f} (4,997 / 40,932, as in the seed), else train"
+)
+
+
+def split_for(candidate_id: str) -> str:
+    """``"test"`` or ``"train"``, from a hash of the id: stable across rebuilds and machines."""
+    digest = hashlib.sha256(f"nnbench-candidates:{candidate_id}".encode()).hexdigest()
+    return "test" if int(digest[:16], 16) / 2**64 < TEST_FRACTION else "train"
+
+
+CACHE_SUFFIX = ".cache"
+CACHE_VERSION = 1
+CHUNK = 1000
+HOW_TO_GET = (
+    "Build it from Project Vote Smart with `nnbench data build candidates --year YEAR` "
+    "(needs an API key in VOTESMART_API_KEY), or arrange your own copy of the photos as "
+    "images/<id>.png (110 x 135 RGB) plus labels.csv (candidate_id,gender,split) in {folder}; "
+    "see the README's 'Candidate photos' section."
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    """One row of labels.csv, checked."""
+
+    candidate_id: str
+    gender: str
+    split: str
+    sha256: str
+
+
+class Candidates(Dataset):
+    """Candidate photos from a folder in the builder's format; decoded once into a uint8 cache.
+
+    The cache (``candidates.cache/`` beside the folder) is rebuilt whenever labels.csv changes.
+    """
+
+    name: ClassVar[str] = FOLDER_NAME
+
+    def folder(self, data_dir: Path) -> Path:
+        """Where the dataset folder lives."""
+        return data_dir / FOLDER_NAME
+
+    def unavailable_reason(self, data_dir: Path) -> str | None:
+        folder = self.folder(data_dir)
+        if (folder / LABELS_FILE).is_file():
+            return None
+        return f"No candidate photos at {folder}. {HOW_TO_GET.format(folder=folder)}"
+
+    def fetch(self, data_dir: Path, force: bool = False) -> Path:
+        """Nothing can be downloaded without a key: check that the folder is there."""
+        reason = self.unavailable_reason(data_dir)
+        if reason:
+            raise DataUnavailableError(reason)
+        return self.folder(data_dir)
+
+    def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
+        folder = self.fetch(data_dir)
+        store = ArrayStore(folder.with_name(folder.name + CACHE_SUFFIX))
+        key = {"cache_version": CACHE_VERSION, "labels_sha256": sha256_file(folder / LABELS_FILE)}
+        if store.key() != key:
+            convert_folder(folder, store, key)
+        arrays = store.load(limit)
+        return ImageData(
+            name=self.name,
+            x_train=arrays["train"][0],
+            y_train=arrays["train"][1],
+            x_test=arrays["test"][0],
+            y_test=arrays["test"][1],
+            class_names=CLASS_NAMES,
+        )
+
+
+def read_labels(folder: Path) -> list[Label]:
+    """The rows of ``labels.csv``, validated; a blank split is taken from :func:`split_for`."""
+    path = folder / LABELS_FILE
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"candidate_id", "gender"} - set(reader.fieldnames or ())
+            if missing:
+                raise DataError(
+                    f"{path}: missing column(s) {', '.join(sorted(missing))}; "
+                    f"the header must be {','.join(LABEL_COLUMNS)} (split and sha256 optional)."
+                )
+            labels = [read_label(row, f"{path}, line {reader.line_num}") for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{path} cannot be read: {exc}") from exc
+    for split in ("train", "test"):
+        if not any(label.split == split for label in labels):
+            raise DataError(
+                f"{path}: the {split} split is empty. Every split needs images; "
+                "leave the split column blank to use the seed's hashed split."
+            )
+    return labels
+
+
+def read_label(row: dict[str, str | None], where: str) -> Label:
+    """One checked row of labels.csv."""
+    candidate_id = (row.get("candidate_id") or "").strip()
+    if not candidate_id:
+        raise DataError(f"{where}: empty candidate_id.")
+    gender = (row.get("gender") or "").strip()
+    canonical = {name.lower(): name for name in CLASS_NAMES}.get(gender.lower())
+    if canonical is None:
+        raise DataError(
+            f"{where}: unknown gender {gender!r} for candidate {candidate_id}; "
+            f"use one of {', '.join(CLASS_NAMES)}, or drop the row."
+        )
+    split = (row.get("split") or "").strip() or split_for(candidate_id)
+    if split not in ("train", "test"):
+        raise DataError(f"{where}: split {split!r} must be train, test or blank.")
+    return Label(candidate_id, canonical, split, (row.get("sha256") or "").strip().lower())
+
+
+def read_image(path: Path, expected_sha256: str) -> np.ndarray:
+    """One photo as a 135 x 110 x 3 uint8 array, checked against its size and checksum."""
+    try:
+        raw = path.read_bytes()
+        with Image.open(io.BytesIO(raw)) as image:
+            image.load()
+            pixels = np.asarray(image.convert("RGB"))
+    except FileNotFoundError:
+        raise DataError(
+            f"{path} is missing but listed in {LABELS_FILE}; restore it or drop its row."
+        ) from None
+    except (OSError, Image.DecompressionBombError) as exc:
+        raise DataError(
+            f"{path} cannot be read as an image ({exc}); replace it or drop its row."
+        ) from exc
+    if pixels.shape != (IMAGE_HEIGHT, IMAGE_WIDTH, 3):
+        raise DataError(
+            f"{path} is {pixels.shape[1]} wide x {pixels.shape[0]} high; every image must be "
+            f"{IMAGE_WIDTH} x {IMAGE_HEIGHT}. Centre-crop and resize it (the builder does this)."
+        )
+    if expected_sha256 and hashlib.sha256(raw).hexdigest() != expected_sha256:
+        raise DataError(
+            f"{path} does not match the sha256 in {LABELS_FILE}; rebuild the folder, "
+            "or clear that sha256 cell if you replaced the image on purpose."
+        )
+    return pixels
+
+
+def convert_folder(folder: Path, store: ArrayStore, key: dict) -> None:
+    """Decode every listed photo, chunk by chunk, into the uint8 array store."""
+    labels = read_labels(folder)
+    total = len(labels)
+    progress.info(f"candidates: decoding {total:,} photos into {store.folder} (once)")
+    done = 0
+
+    def chunks(split: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        nonlocal done
+        rows = [label for label in labels if label.split == split]
+        for start in range(0, len(rows), CHUNK):
+            batch = rows[start : start + CHUNK]
+            images = np.stack(
+                [
+                    read_image(folder / IMAGES_DIR / f"{label.candidate_id}.png", label.sha256)
+                    for label in batch
+                ]
+            )
+            done += len(batch)
+            progress.info(f"candidates: {done:,}/{total:,} photos decoded")
+            yield images, np.array([CLASS_NAMES.index(label.gender) for label in batch])
+
+    store.write(
+        key,
+        (IMAGE_HEIGHT, IMAGE_WIDTH, 3),
+        {
+            split: (sum(label.split == split for label in labels), chunks(split))
+            for split in ("train", "test")
+        },
+    )
