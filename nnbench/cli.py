@@ -6,6 +6,7 @@ Exit status: 0 success, 1 a cell failed, 2 bad input or unavailable data.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from nnbench import __version__
 from nnbench.errors import NNBenchError
 
 DATA_ENV = "NNBENCH_DATA"
+API_KEY_ENV = "VOTESMART_API_KEY"
 EXIT_OK, EXIT_CELL_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -41,6 +43,17 @@ def whole_number(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def positive_float(text: str) -> float:
+    """An argparse type for numbers above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
 def data_dir(args: argparse.Namespace) -> Path:
     """``--data-dir``, else $NNBENCH_DATA, else ``data/`` in the working directory."""
     return Path(args.data_dir or os.environ.get(DATA_ENV) or "data")
@@ -48,11 +61,17 @@ def data_dir(args: argparse.Namespace) -> Path:
 
 def execute(args: argparse.Namespace, datasets: list[str] | None, models: list[str] | None) -> int:
     """Build the cells, run them, print and store the tables."""
+    from nnbench.datasets import get_dataset
+    from nnbench.errors import DataUnavailableError
     from nnbench.report import render_report, write_report
     from nnbench.runner import build_cells, default_run_dir, run_cells
     from nnbench.suite import load_suite
 
     suite = load_suite(args.suite)
+    for name in datasets or ():  # a dataset asked for by name must be there
+        reason = get_dataset(name).unavailable_reason(data_dir(args))
+        if reason:
+            raise DataUnavailableError(reason)
     cells = build_cells(
         suite, datasets, models, seeds=[args.seed], epochs=args.epochs, subset=args.subset
     )
@@ -65,7 +84,8 @@ def execute(args: argparse.Namespace, datasets: list[str] | None, models: list[s
     report_path = write_report(results, run_dir)
     print(render_report(results), end="")
     print(f"nnbench: wrote {len(results)} result files and {report_path}", file=sys.stderr)
-    return EXIT_OK if all(result["status"] == "ok" for result in results) else EXIT_CELL_FAILED
+    failed = any(result["status"] == "failed" for result in results)
+    return EXIT_CELL_FAILED if failed else EXIT_OK
 
 
 def cmd_all(args: argparse.Namespace) -> int:
@@ -94,6 +114,38 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
     from nnbench.datasets import get_dataset
 
     folder = get_dataset(args.name).fetch(data_dir(args), force=args.force)
+    print(folder)
+    return EXIT_OK
+
+
+def cmd_data_build(args: argparse.Namespace) -> int:
+    from nnbench.datasets import check_dataset_name
+    from nnbench.errors import ConfigError
+
+    if args.name == "candidates":
+        from nnbench.datasets.candidates import Candidates
+        from nnbench.datasets.votesmart import DEFAULT_API_URL, BuildScope, build_candidates
+
+        folder = Candidates().folder(data_dir(args))
+        manifest = build_candidates(
+            folder,
+            args.api_key or os.environ.get(API_KEY_ENV),
+            BuildScope(states=args.state, years=tuple(args.year or ()), offices=args.office or ()),
+            api_url=args.api_url or DEFAULT_API_URL,
+            rate_limit=args.rate_limit,
+            timeout=args.timeout,
+            retries=args.retries,
+        )
+        print(json.dumps(manifest["counts"], indent=2))
+    elif args.name == "faces-synthetic":
+        from nnbench.datasets.faces_synthetic import FacesSynthetic
+
+        folder = FacesSynthetic().build(data_dir(args), force=args.force)
+    else:
+        check_dataset_name(args.name)
+        raise ConfigError(
+            f"Dataset {args.name!r} is downloaded, not built: run `nnbench data fetch {args.name}`."
+        )
     print(folder)
     return EXIT_OK
 
@@ -183,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("name", help="dataset name, e.g. mnist")
     fetch.add_argument("--force", action="store_true", help="fetch again even if files exist")
     fetch.set_defaults(handler=cmd_data_fetch)
+    add_build_parser(data_verbs, common)
 
     report = verbs.add_parser(
         "report",
@@ -192,6 +245,62 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("run_dir", type=Path, metavar="DIR")
     report.set_defaults(handler=cmd_report)
     return parser
+
+
+def add_build_parser(
+    data_verbs: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """``nnbench data build NAME``: the candidate photos from Vote Smart, or the synthetic faces."""
+    build = data_verbs.add_parser(
+        "build",
+        parents=[common],
+        help="build a dataset: candidates (Vote Smart API) or faces-synthetic",
+        description="Build `candidates` from the Project Vote Smart API (key in "
+        f"${API_KEY_ENV} or --api-key; resumable), or generate `faces-synthetic`.",
+    )
+    build.add_argument("name", help="candidates or faces-synthetic")
+    build.add_argument("--force", action="store_true", help="faces-synthetic: generate again")
+    vote_smart = build.add_argument_group("candidates (Project Vote Smart)")
+    vote_smart.add_argument(
+        "--api-key", metavar="KEY", help=f"Vote Smart API key (default: ${API_KEY_ENV})"
+    )
+    vote_smart.add_argument(
+        "--state", type=names, metavar="XX[,YY]", help="two-letter states (default: all)"
+    )
+    vote_smart.add_argument(
+        "--year",
+        type=lambda text: [whole_number(1900)(part) for part in names(text)],
+        metavar="YYYY[,YYYY]",
+        help="candidates of the elections of these years",
+    )
+    vote_smart.add_argument(
+        "--office", type=names, metavar="ID[,ID]", help="candidates for these Vote Smart office ids"
+    )
+    vote_smart.add_argument(
+        "--rate-limit",
+        type=positive_float,
+        default=2.0,
+        metavar="R",
+        help="at most R requests per second (default %(default)s)",
+    )
+    vote_smart.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=30.0,
+        metavar="S",
+        help="seconds before a request times out (default %(default)s)",
+    )
+    vote_smart.add_argument(
+        "--retries",
+        type=whole_number(0),
+        default=3,
+        metavar="N",
+        help="retries of a failed request, with backoff (default %(default)s)",
+    )
+    vote_smart.add_argument(
+        "--api-url", metavar="URL", help="API root (default: the public Vote Smart API)"
+    )
+    build.set_defaults(handler=cmd_data_build)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,8 +12,10 @@ import pytest
 import nnbench.datasets.mnist
 from nnbench.cli import main
 from tests.datasets.test_fetch import FakeSource
+from tests.datasets.test_votesmart import KEY, Person
+from tests.datasets.test_votesmart import api as api  # the fake Vote Smart API fixture
 
-VERBS = [[], ["all"], ["run"], ["list"], ["data"], ["data", "fetch"], ["report"]]
+VERBS = [[], ["all"], ["run"], ["list"], ["data"], ["data", "fetch"], ["data", "build"], ["report"]]
 
 
 @pytest.mark.parametrize("verb", VERBS, ids=lambda v: " ".join(v) or "top")
@@ -160,3 +162,64 @@ def test_unusable_folders_exit_2_before_any_training(tmp_path: Path, small_idx_f
     assert main([*run, "mnist", "--data-dir", str(a_file), "--out", str(tmp_path / "r")]) == 2
     assert "Cannot create the data folder" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+def test_all_skips_absent_candidates_with_the_way_to_get_them(
+    tmp_path: Path, small_idx_folder, capsys
+):
+    suite = tmp_path / "suite.toml"
+    suite.write_text(
+        f'[datasets."idx:{small_idx_folder}".naive_bayes]\n[datasets.candidates.naive_bayes]\n'
+    )
+    run = tmp_path / "run"
+    argv = ["all", "--suite", str(suite), "--data-dir", str(tmp_path / "data"), "--out", str(run)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "## candidates\n" in printed
+    assert "skipped: No candidate photos at" in printed
+    assert "nnbench data build candidates --year YEAR" in printed
+    statuses = sorted(json.loads(path.read_text())["status"] for path in run.glob("*.json"))
+    assert statuses == ["ok", "skipped"]
+
+
+def test_a_dataset_named_but_absent_exits_2(tmp_path: Path, capsys):
+    argv = ["run", "--model", "naive_bayes", "--dataset", "candidates"]
+    assert main([*argv, "--data-dir", str(tmp_path), "--out", str(tmp_path / "run")]) == 2
+    assert "No candidate photos at" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_data_build_needs_a_key_a_scope_and_a_buildable_dataset(monkeypatch, capsys):
+    monkeypatch.delenv("VOTESMART_API_KEY", raising=False)
+    assert main(["data", "build", "candidates", "--year", "2022"]) == 2
+    assert "No Vote Smart API key. Set VOTESMART_API_KEY or pass --api-key" in (
+        capsys.readouterr().err
+    )
+    monkeypatch.setenv("VOTESMART_API_KEY", "k")
+    assert main(["data", "build", "candidates"]) == 2
+    assert "give --year, --office or both" in capsys.readouterr().err
+    assert main(["data", "build", "mnist"]) == 2
+    assert "'mnist' is downloaded, not built: run `nnbench data fetch mnist`" in (
+        capsys.readouterr().err
+    )
+
+
+def test_build_candidates_then_run_the_face_models_on_them(tmp_path: Path, api, capsys):
+    ids = [str(i) for i in range(101, 131)]
+    api.populate({cid: Person(gender="Female" if int(cid) % 3 else "Male") for cid in ids})
+    data = tmp_path / "data"
+    build = ["data", "build", "candidates", "--data-dir", str(data), "--api-url", api.url]
+    scope = ["--state", "VT", "--year", "2020", "--rate-limit", "1000", "--api-key", KEY]
+    assert main([*build, *scope]) == 0
+    printed = capsys.readouterr().out  # the counts as JSON, then the folder
+    counts = json.loads(printed[: printed.rindex("}") + 1])
+    assert counts["kept"] == 30 and printed.endswith(f"{data / 'candidates'}\n")
+    run = tmp_path / "run"
+    argv = ["run", "--dataset", "candidates", "--model", "naive_bayes,dense_nn,cnn"]
+    assert main([*argv, "--data-dir", str(data), "--epochs", "1", "--out", str(run)]) == 0
+    printed = capsys.readouterr().out
+    assert "| y:           |   Female |   Male |   All |" in printed
+    results = [json.loads(path.read_text()) for path in sorted(run.glob("*.json"))]
+    assert [r["status"] for r in results] == ["ok"] * 3
+    assert {r["metrics"]["test"]["n"] for r in results} == {2}  # ids 113 and 128
+    assert {r["n_params"] for r in results if r["model"] != "naive_bayes"} == {5_719_169, 145_218}
