@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -49,8 +50,8 @@ def positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
     return value
 
 
@@ -130,24 +131,27 @@ def cmd_data_build(args: argparse.Namespace) -> int:
         manifest = build_candidates(
             folder,
             args.api_key or os.environ.get(API_KEY_ENV),
-            BuildScope(states=args.state, years=tuple(args.year or ()), offices=args.office or ()),
+            BuildScope(
+                states=tuple(args.state) if args.state else None,
+                years=tuple(args.year or ()),
+                offices=tuple(args.office or ()),
+            ),
             api_url=args.api_url or DEFAULT_API_URL,
             rate_limit=args.rate_limit,
             timeout=args.timeout,
             retries=args.retries,
         )
-        print(json.dumps(manifest["counts"], indent=2))
-    elif args.name == "faces-synthetic":
+        print(json.dumps({"folder": str(folder), "counts": manifest["counts"]}, indent=2))
+        return EXIT_OK
+    if args.name == "faces-synthetic":
         from nnbench.datasets.faces_synthetic import FacesSynthetic
 
-        folder = FacesSynthetic().build(data_dir(args), force=args.force)
-    else:
-        check_dataset_name(args.name)
-        raise ConfigError(
-            f"Dataset {args.name!r} is downloaded, not built: run `nnbench data fetch {args.name}`."
-        )
-    print(folder)
-    return EXIT_OK
+        print(FacesSynthetic().build(data_dir(args), force=args.force))
+        return EXIT_OK
+    check_dataset_name(args.name)
+    raise ConfigError(
+        f"Dataset {args.name!r} is downloaded, not built: run `nnbench data fetch {args.name}`."
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 from nnbench import progress
 from nnbench.datasets import DATASETS, ImageData, check_dataset_name, get_dataset
 from nnbench.environment import environment
-from nnbench.errors import ConfigError
+from nnbench.errors import ConfigError, DataError
 from nnbench.metrics import accuracy_report
 from nnbench.models import MODELS
 from nnbench.models.base import Model, Monitor
@@ -124,13 +124,22 @@ def new_result(cell: Cell, status: str, data: dict[str, Any]) -> Result:
     }
 
 
-def skipped_result(cell: Cell, reason: str, tag: str = "") -> Result:
-    """The result of a cell that is not run, with the reason."""
-    progress.info(f"{tag} {cell.label()}: skipped · {reason}".strip())
+def unrun_result(cell: Cell, status: str, why: str, tag: str = "") -> Result:
+    """The result of a cell whose model never ran: "skipped" with a reason, or "failed"."""
+    progress.info(f"{tag} {cell.label()}: {status.upper()} · {why}".strip())
     synthetic = DATASETS.get(cell.dataset).synthetic if cell.dataset in DATASETS else False
-    result = new_result(cell, "skipped", {"name": cell.dataset, "synthetic": synthetic})
-    result["skip_reason"] = reason
+    result = new_result(cell, status, {"name": cell.dataset, "synthetic": synthetic})
+    result["skip_reason" if status == "skipped" else "error"] = why
     return result
+
+
+def load_for(cell: Cell, data_dir: Path) -> ImageData | str | DataError:
+    """The cell's data; else why it cannot be had (a reason to skip), or the error loading gave."""
+    dataset = get_dataset(cell.dataset)
+    try:
+        return dataset.unavailable_reason(data_dir) or dataset.load(data_dir, limit=cell.subset)
+    except DataError as exc:
+        return exc
 
 
 def run_cell(cell: Cell, data: ImageData, registry: Registry = MODELS, tag: str = "") -> Result:
@@ -206,7 +215,7 @@ def run_cells(
     Parameters are checked for every cell, and ``run_dir`` for results of an earlier run, before
     any training starts. A dataset is loaded once for its consecutive cells. Cells the suite
     skips, and cells of a dataset that is not available (see ``Dataset.unavailable_reason``),
-    are recorded as skipped with the reason.
+    are recorded as skipped with the reason; cells of a dataset that fails to load, as failed.
     """
     cells = list(cells)
     for cell in cells:
@@ -223,20 +232,21 @@ def run_cells(
         )
     results = []
     loaded: tuple[str, int | None] | None = None
-    unavailable: dict[str, str | None] = {}
+    data: ImageData | str | DataError | None = None
     try:
         for index, cell in enumerate(cells):
             tag = f"[{index + 1}/{len(cells)}]"
-            if cell.dataset not in unavailable:
-                unavailable[cell.dataset] = get_dataset(cell.dataset).unavailable_reason(data_dir)
-            reason = cell.skip or unavailable[cell.dataset]
-            if reason:
-                result = skipped_result(cell, reason, tag)
+            if not cell.skip and loaded != (cell.dataset, cell.subset):
+                data = None  # let the previous dataset go before the next one loads
+                data = load_for(cell, data_dir)
+                loaded = (cell.dataset, cell.subset)
+            if cell.skip:
+                result = unrun_result(cell, "skipped", cell.skip, tag)
+            elif isinstance(data, str):
+                result = unrun_result(cell, "skipped", data, tag)
+            elif isinstance(data, DataError):
+                result = unrun_result(cell, "failed", f"{type(data).__name__}: {data}", tag)
             else:
-                if loaded != (cell.dataset, cell.subset):
-                    data = None  # let the previous dataset go before the next one loads
-                    data = get_dataset(cell.dataset).load(data_dir, limit=cell.subset)
-                    loaded = (cell.dataset, cell.subset)
                 result = run_cell(cell, data, registry, tag=tag)
             result["cell_index"] = index
             write_result(result, run_dir)

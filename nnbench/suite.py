@@ -37,10 +37,6 @@ class Suite:
     skips: dict[tuple[str, str], str] = field(default_factory=dict)
     default_datasets: tuple[str, ...] = ()
 
-    def datasets(self) -> list[str]:
-        """Datasets the suite lists, in file order."""
-        return list(self.protocol)
-
     def models(self, dataset: str) -> list[str]:
         """Models the suite runs on ``dataset`` (none when the suite does not list it)."""
         return list(self.protocol.get(dataset, {}))

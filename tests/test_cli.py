@@ -198,6 +198,10 @@ def test_data_build_needs_a_key_a_scope_and_a_buildable_dataset(monkeypatch, cap
     monkeypatch.setenv("VOTESMART_API_KEY", "k")
     assert main(["data", "build", "candidates"]) == 2
     assert "give --year, --office or both" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit:
+        main(["data", "build", "candidates", "--year", "2022", "--timeout", "inf"])
+    assert exit.value.code == 2
+    assert "--timeout: must be a finite number above 0, got inf" in capsys.readouterr().err
     assert main(["data", "build", "mnist"]) == 2
     assert "'mnist' is downloaded, not built: run `nnbench data fetch mnist`" in (
         capsys.readouterr().err
@@ -211,9 +215,8 @@ def test_build_candidates_then_run_the_face_models_on_them(tmp_path: Path, api, 
     build = ["data", "build", "candidates", "--data-dir", str(data), "--api-url", api.url]
     scope = ["--state", "VT", "--year", "2020", "--rate-limit", "1000", "--api-key", KEY]
     assert main([*build, *scope]) == 0
-    printed = capsys.readouterr().out  # the counts as JSON, then the folder
-    counts = json.loads(printed[: printed.rindex("}") + 1])
-    assert counts["kept"] == 30 and printed.endswith(f"{data / 'candidates'}\n")
+    built = json.loads(capsys.readouterr().out)
+    assert built["folder"] == str(data / "candidates") and built["counts"]["kept"] == 30
     run = tmp_path / "run"
     argv = ["run", "--dataset", "candidates", "--model", "naive_bayes,dense_nn,cnn"]
     assert main([*argv, "--data-dir", str(data), "--epochs", "1", "--out", str(run)]) == 0

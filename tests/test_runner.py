@@ -144,3 +144,18 @@ def test_skipped_and_unavailable_cells_are_recorded_with_reasons(
     assert "No candidate photos at" in results[2]["skip_reason"]
     assert "nnbench data build candidates" in results[2]["skip_reason"]
     assert [r["status"] for r in read_run(tmp_path / "run")] == ["skipped", "ok", "skipped"]
+
+
+def test_a_dataset_that_fails_to_load_fails_its_cells_only(tmp_path: Path, small_idx_folder: Path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03truncated")
+    cells = [
+        Cell(f"idx:{broken}", "naive_bayes"),
+        Cell(f"idx:{broken}", "lasso_logit"),
+        Cell(f"idx:{small_idx_folder}", "naive_bayes", subset=200),
+    ]
+    results = run_cells(cells, tmp_path / "data", tmp_path / "run")
+    assert [r["status"] for r in results] == ["failed", "failed", "ok"]
+    assert results[0]["error"].startswith("DataError: ") and str(broken) in results[0]["error"]
+    assert results[1]["error"] == results[0]["error"]

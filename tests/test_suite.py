@@ -13,7 +13,7 @@ from nnbench.suite import DEFAULT_SUITE, load_suite
 def test_seed_suite_holds_the_lectures_protocol():
     suite = load_suite(DEFAULT_SUITE)
     assert suite.name == "seed"
-    assert suite.datasets() == ["mnist", "candidates", "faces-synthetic"]
+    assert list(suite.protocol) == ["mnist", "candidates", "faces-synthetic"]
     assert suite.default_datasets == ("mnist", "candidates")
     assert suite.models("mnist") == ["naive_bayes", "lasso_logit", "dense_nn", "cnn"]
     assert suite.params("mnist", "dense_nn") == {

@@ -8,6 +8,7 @@ The folder is written beside its final place and renamed into it only when compl
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -93,6 +94,9 @@ def fill_split(
     images.flush()
     labels.flush()
     del images, labels
+    for name in (f"{split}_images.npy", f"{split}_labels.npy"):
+        with open(folder / name, "rb+") as handle:
+            os.fsync(handle.fileno())
 
 
 def replace_folder(new: Path, target: Path) -> None:
@@ -100,8 +104,7 @@ def replace_folder(new: Path, target: Path) -> None:
     if not target.exists():
         new.rename(target)
         return
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    target.rename(old)
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    target.rename(old / target.name)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)

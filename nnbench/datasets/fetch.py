@@ -22,7 +22,7 @@ import numpy as np
 
 from nnbench import progress
 from nnbench.datasets.idx import encode_idx
-from nnbench.errors import DataError, DataUnavailableError
+from nnbench.errors import ConfigError, DataError, DataUnavailableError
 from nnbench.files import atomic_writer, sha256_file
 
 DOWNLOAD_TIMEOUT_S = 30
@@ -183,7 +183,9 @@ def fetch_verified(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(f"Cannot create the data folder {folder}: {exc}. Use --data-dir.") from exc
+        raise ConfigError(
+            f"Cannot create the data folder {folder}: {exc}. Use --data-dir."
+        ) from exc
     for source in sources:
         progress.info(f"trying {source.description} ...")
         with tempfile.TemporaryDirectory(prefix=".fetch-", dir=folder) as scratch_name:

@@ -240,6 +240,7 @@ class KerasClassifier(Model):
                 if watched
                 else None
             ),
+            shuffle=False,  # ImageBatches shuffles, reproducibly, on every backend
             callbacks=[recorder],
             verbose=0,
         )

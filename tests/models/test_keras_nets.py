@@ -7,7 +7,7 @@ import pytest
 
 from nnbench.errors import ConfigError
 from nnbench.models.base import Monitor
-from nnbench.models.keras_nets import CNN, DenseNN, conv_net, dense_net
+from nnbench.models.keras_nets import CNN, DenseNN, ImageBatches, conv_net, dense_net
 
 
 def test_dense_net_has_the_seeds_parameter_count():
@@ -88,3 +88,26 @@ def test_zero_epochs_trains_nothing(mnist_small):
     assert model.history_ == []
     accuracy = (model.predict(mnist_small.x_test) == mnist_small.y_test).mean()
     assert accuracy == pytest.approx(0.1, abs=0.1)
+
+
+def test_image_batches_cover_every_row_once_per_epoch_and_reshuffle():
+    labels = np.arange(23)
+    images = labels.astype(np.uint8).reshape(23, 1, 1, 1)
+
+    def epoch(batches: ImageBatches) -> np.ndarray:
+        rows = [batches[i] for i in range(len(batches))]
+        for x, y in rows:
+            np.testing.assert_array_equal(x.ravel(), y)  # images and targets stay paired
+        assert [len(y) for _, y in rows] == [5, 5, 5, 5, 3]
+        return np.concatenate([y for _, y in rows])
+
+    shuffled = ImageBatches(images, labels, batch_size=5, shuffle_seed=1)
+    first = epoch(shuffled)
+    shuffled.on_epoch_end()
+    second = epoch(shuffled)
+    assert sorted(first) == sorted(second) == list(range(23))
+    assert not np.array_equal(first, labels) and not np.array_equal(first, second)
+    np.testing.assert_array_equal(epoch(ImageBatches(images, labels, 5, shuffle_seed=1)), first)
+    in_order = ImageBatches(images, labels, 5)
+    in_order.on_epoch_end()
+    np.testing.assert_array_equal(epoch(in_order), labels)

@@ -32,7 +32,7 @@ def test_naive_bayes_in_chunks_matches_one_pass(variant, mnist_small, monkeypatc
     assert len(list(base.row_chunks(x))) == 7
     chunked = NaiveBayes(variant=variant).fit(x, y, n_classes=10)
     agreement = (chunked.predict(mnist_small.x_test) == whole.predict(mnist_small.x_test)).mean()
-    # counts add up exactly; Gaussian's variance floor comes from the first chunk only
+    # counts add up exactly; Gaussian's variance floor comes from the last chunk only
     assert agreement >= (1.0 if variant != "gaussian" else 0.99)
     learned = "theta_" if variant == "gaussian" else "feature_log_prob_"
     np.testing.assert_allclose(
