@@ -5,10 +5,13 @@ The folder format, shared by the builder (:mod:`nnbench.datasets.votesmart`) and
     candidates/
       images/<candidate_id>.png   RGB, 110 wide x 135 high
       labels.csv                  candidate_id,gender,split,photo_url,sha256
-      manifest.json               counts kept and dropped by reason, build date, split rule
+      manifest.json               complete or not, scopes built, counts, build date, split rule
 
-``gender`` is ``Female`` or ``Male``; ``split`` is ``train`` or ``test``; ``sha256`` is the hex
-digest of the PNG file's bytes.
+``candidate_id`` is letters, digits, ``-`` and ``_`` (it names the image), each once; ``gender``
+is ``Female`` or ``Male`` (``F``/``M`` and any case are read too); ``split`` is ``train``,
+``test`` or blank (the hashed rule of :func:`split_for`); ``sha256`` is the hex digest of the PNG
+file's bytes, or blank (not checked). A folder whose manifest.json says ``"complete": false`` is
+a build that stopped early and is not loaded; a folder without manifest.json is a user's own copy.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from PIL import Image
@@ -34,9 +39,11 @@ FOLDER_NAME = "candidates"
 IMAGES_DIR = "images"
 LABELS_FILE = "labels.csv"
 MANIFEST_FILE = "manifest.json"
-LABEL_COLUMNS = ("candidate_id", "gender", "split", "photo_url", "sha256")
 IMAGE_HEIGHT, IMAGE_WIDTH = 135, 110
 CLASS_NAMES = ("Female", "Male")
+GENDER_CODES = {"female": "Female", "f": "Female", "male": "Male", "m": "Male"}
+#: ids that are safe as file names (the API's are digits)
+CANDIDATE_ID = re.compile(r"[A-Za-z0-9_-]+")
 #: the seed's split: 4,997 test images out of 40,932
 TEST_FRACTION = 4997 / 40932
 SPLIT_RULE = (
@@ -64,12 +71,21 @@ HOW_TO_GET = (
 
 @dataclass(frozen=True)
 class Label:
-    """One row of labels.csv, checked."""
+    """One row of labels.csv, checked: the fields are its columns, in order."""
 
     candidate_id: str
     gender: str
     split: str
+    photo_url: str
     sha256: str
+
+
+LABEL_COLUMNS = tuple(field.name for field in fields(Label))
+
+
+def coded_gender(value: Any) -> str | None:
+    """``Female`` or ``Male`` for Female/Male/F/M in any case, else None."""
+    return GENDER_CODES.get(value.strip().lower()) if isinstance(value, str) else None
 
 
 class Candidates(Dataset):
@@ -86,9 +102,16 @@ class Candidates(Dataset):
 
     def unavailable_reason(self, data_dir: Path) -> str | None:
         folder = self.folder(data_dir)
-        if (folder / LABELS_FILE).is_file():
-            return None
-        return f"No candidate photos at {folder}. {HOW_TO_GET.format(folder=folder)}"
+        if not (folder / LABELS_FILE).is_file():
+            return f"No candidate photos at {folder}. {HOW_TO_GET.format(folder=folder)}"
+        manifest = read_manifest(folder)
+        if manifest is not None and manifest.get("complete") is False:
+            return (
+                f"The candidates build in {folder} stopped before it finished ({MANIFEST_FILE} "
+                "says complete: false). Run `nnbench data build candidates` again with the same "
+                "scope to resume it."
+            )
+        return None
 
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
         """Nothing can be downloaded without a key: check that the folder is there."""
@@ -114,46 +137,71 @@ class Candidates(Dataset):
         )
 
 
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The folder's manifest.json, or None when there is none (a user's own copy)."""
+    path = folder / MANIFEST_FILE
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:  # JSON and UTF-8 decoding errors are ValueErrors
+        raise DataError(
+            f"{path} cannot be read ({exc}). Run `nnbench data build candidates` again to "
+            f"rewrite it, or delete {MANIFEST_FILE} if the folder is your own copy."
+        ) from exc
+    return manifest
+
+
 def read_labels(folder: Path) -> list[Label]:
-    """The rows of ``labels.csv``, validated; a blank split is taken from :func:`split_for`."""
+    """The rows of ``labels.csv``, each checked, every candidate once."""
     path = folder / LABELS_FILE
+    labels: list[Label] = []
+    first_lines: dict[str, int] = {}
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             missing = {"candidate_id", "gender"} - set(reader.fieldnames or ())
             if missing:
                 raise DataError(
-                    f"{path}: missing column(s) {', '.join(sorted(missing))}; "
-                    f"the header must be {','.join(LABEL_COLUMNS)} (split and sha256 optional)."
+                    f"{path}: missing column(s) {', '.join(sorted(missing))}; the header must "
+                    f"be {','.join(LABEL_COLUMNS)} (split, photo_url and sha256 optional)."
                 )
-            labels = [read_label(row, f"{path}, line {reader.line_num}") for row in reader]
+            for row in reader:
+                label = read_label(row, f"{path}, line {reader.line_num}")
+                first = first_lines.setdefault(label.candidate_id, reader.line_num)
+                if first != reader.line_num:
+                    raise DataError(
+                        f"{path}, lines {first} and {reader.line_num}: candidate "
+                        f"{label.candidate_id} appears twice; keep one of the two rows."
+                    )
+                labels.append(label)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"{path} cannot be read: {exc}") from exc
-    for split in ("train", "test"):
-        if not any(label.split == split for label in labels):
-            raise DataError(
-                f"{path}: the {split} split is empty. Every split needs images; "
-                "leave the split column blank to use the seed's hashed split."
-            )
+        raise DataError(f"{path} cannot be read ({exc}); fix the file or rebuild it.") from exc
     return labels
 
 
 def read_label(row: dict[str, str | None], where: str) -> Label:
-    """One checked row of labels.csv."""
+    """One checked row of labels.csv; a blank split is taken from :func:`split_for`."""
     candidate_id = (row.get("candidate_id") or "").strip()
-    if not candidate_id:
-        raise DataError(f"{where}: empty candidate_id.")
-    gender = (row.get("gender") or "").strip()
-    canonical = {name.lower(): name for name in CLASS_NAMES}.get(gender.lower())
-    if canonical is None:
+    if not CANDIDATE_ID.fullmatch(candidate_id):
         raise DataError(
-            f"{where}: unknown gender {gender!r} for candidate {candidate_id}; "
+            f"{where}: candidate_id {candidate_id!r} must be letters, digits, - and _ only, as it "
+            f"names the image {IMAGES_DIR}/<candidate_id>.png; rename the row and its image, or "
+            "drop the row."
+        )
+    gender = coded_gender(row.get("gender"))
+    if gender is None:
+        raise DataError(
+            f"{where}: unknown gender {row.get('gender')!r} for candidate {candidate_id}; "
             f"use one of {', '.join(CLASS_NAMES)}, or drop the row."
         )
     split = (row.get("split") or "").strip() or split_for(candidate_id)
     if split not in ("train", "test"):
         raise DataError(f"{where}: split {split!r} must be train, test or blank.")
-    return Label(candidate_id, canonical, split, (row.get("sha256") or "").strip().lower())
+    photo_url = (row.get("photo_url") or "").strip()
+    return Label(candidate_id, gender, split, photo_url, (row.get("sha256") or "").strip().lower())
 
 
 def read_image(path: Path, expected_sha256: str) -> np.ndarray:
@@ -187,6 +235,12 @@ def read_image(path: Path, expected_sha256: str) -> np.ndarray:
 def convert_folder(folder: Path, store: ArrayStore, key: dict) -> None:
     """Decode every listed photo, chunk by chunk, into the uint8 array store."""
     labels = read_labels(folder)
+    for split in ("train", "test"):
+        if not any(label.split == split for label in labels):
+            raise DataError(
+                f"{folder / LABELS_FILE}: the {split} split is empty. Add images (build a wider "
+                "scope) or, for your own copy, set the split column (blank uses the hashed rule)."
+            )
     total = len(labels)
     progress.info(f"candidates: decoding {total:,} photos into {store.folder} (once)")
     done = 0

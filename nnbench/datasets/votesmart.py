@@ -12,30 +12,36 @@ Rules:
   ``Election.getElectionByYearState`` returns for each year and state; ``offices`` gives
   ``Candidates.getByOfficeState`` for each office and state, without ``electionYear`` (the API's
   default year). With both, the union; each candidate once. A listing call that still fails
-  after the retries stops the build (DataUnavailableError): a partial listing would pass for a
-  smaller dataset.
+  after the retries, or that answers an API error message other than "nothing found"
+  (:data:`NOTHING_FOUND`), stops the build (DataUnavailableError) before it writes anything: a
+  partial listing would pass for a smaller dataset. So does a scope that lists no candidate at
+  all (ConfigError), which is most likely a mistyped state, year or office.
 * Dropped, not failed: a gender that is not Female/Male/F/M (any case), an empty photo URL, a grey
   photo. Grey means a grey Pillow mode (``1``, ``L``, ``LA``, ``I``, ``F``, ``I;16...``) or an
   image whose RGB conversion has a mean per-pixel channel spread (max - min) below
   :data:`GREY_SPREAD_THRESHOLD`, which lets JPEG chroma noise through.
 * Failed: a request that still fails after the retries, or one that is not retried (HTTP 4xx
-  other than 429), an API error message for the bio, photo bytes Pillow cannot decode. Failures
+  other than 429, a photo larger than :data:`MAX_PHOTO_BYTES`, a redirect to a URL that is not
+  http or https), an API error message for the bio, photo bytes Pillow cannot decode. Failures
   are retried by the next run; they never stop the build.
 * Retried (at most ``retries`` times, waiting ``backoff_s * 2**attempt`` seconds, at most
   :data:`MAX_WAIT_S`): timeouts, connection errors, HTTP 5xx, HTTP 429 (waiting ``Retry-After``
   seconds when given, also at most :data:`MAX_WAIT_S`) and malformed JSON.
 * Every request, to the API or for a photo, waits its turn so that there are at most
   ``rate_limit`` per second, and uses ``timeout``.
-* Resumable: a rerun skips candidates already kept (a labels.csv row whose image exists and has
-  its SHA-256) or dropped (a dropped.csv row). labels.csv, dropped.csv and failures.csv are
-  rewritten atomically every :data:`CHECKPOINT_EVERY` candidates and when the run stops for any
-  reason; an image is always written before its row. The folder describes the scope of the last
-  run: rows of candidates that the listing no longer returns are left out, and a complete run
-  deletes images that have no row.
+* Cumulative and resumable: a rerun, of the same scope or another, keeps every row the folder
+  holds and fetches the listed candidates not yet kept (a labels.csv row whose image exists and
+  matches its SHA-256, when given) or dropped (a dropped.csv row), the failures of earlier runs
+  (failures.csv) and the kept candidates whose image is missing or changed. labels.csv,
+  dropped.csv, failures.csv and manifest.json are rewritten atomically before the first fetch,
+  every :data:`CHECKPOINT_EVERY` candidates and when the run stops for any reason; an image is
+  always written before its row. manifest.json says ``"complete": false`` until a run has tried
+  every candidate (the loader refuses such a folder), lists every scope built into the folder
+  and counts the whole folder. A complete run deletes images that have no row.
 * Rows are sorted by candidate id: ids made of digits in numeric order, then any others as
-  strings; ids other than letters, digits, ``-`` and ``_`` (never seen) are ignored, as they
-  could not be file names. The API key appears in no file and no message; recorded URLs leave
-  it out.
+  strings; listed ids that do not match :data:`~nnbench.datasets.candidates.CANDIDATE_ID`
+  (never seen) are ignored, as they could not be file names. The API key appears in no file and
+  no message; recorded URLs leave it out.
 
 API shapes, from the Vote Smart API as the clients that call it read it: python-votesmart
 (github.com/votesmart/python-votesmart, ``votesmart.py``), py-votesmart
@@ -61,9 +67,10 @@ method pages they cite are http://api.votesmart.org/docs/<Class>.html.
   {"candidateId": ..., "photo": "<URL or empty>", "gender": "Male" | "Female" | "", ...},
   "office": {...}, "election": {...}}}``.
 * Errors come back with HTTP 200 as ``{"error": {"errorMessage": "..."}}``, e.g. "No offices for
-  this office level."; a listing that finds nothing is such an error, so listings read it as
-  empty. None of the sources shows the message for a bad key, so a message that mentions a key or
-  authorization, or HTTP 401/403 from the API, is read as a rejected key.
+  this office level."; a listing that finds nothing is such an error, so listings read a message
+  that matches :data:`NOTHING_FOUND` as empty. None of the sources shows the message for a bad
+  key, so a message that mentions a key or authorization, or HTTP 401/403 from the API, is read
+  as a rejected key.
 * decktools/votesmart repairs some bodies by appending ``}}``: the API can send truncated JSON,
   which this builder retries as malformed JSON.
 * A list of one element comes back as the element alone (``"candidate": {...}``, not
@@ -73,6 +80,7 @@ method pages they cite are http://api.votesmart.org/docs/<Class>.html.
 from __future__ import annotations
 
 import csv
+import email.message
 import hashlib
 import http.client
 import io
@@ -84,16 +92,17 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import numpy as np
 from PIL import Image, ImageOps
 
 from nnbench import progress
 from nnbench.datasets.candidates import (
+    CANDIDATE_ID,
     CLASS_NAMES,
     IMAGE_HEIGHT,
     IMAGE_WIDTH,
@@ -102,6 +111,10 @@ from nnbench.datasets.candidates import (
     LABELS_FILE,
     MANIFEST_FILE,
     SPLIT_RULE,
+    Label,
+    coded_gender,
+    read_labels,
+    read_manifest,
     split_for,
 )
 from nnbench.errors import ApiKeyError, ConfigError, DataError, DataUnavailableError
@@ -114,17 +127,19 @@ DROPPED_COLUMNS = ("candidate_id", "reason")
 FAILURE_COLUMNS = ("candidate_id", "stage", "reason", "url")
 CHECKPOINT_EVERY = 25
 MAX_WAIT_S = 30.0
+MAX_PHOTO_BYTES = 20_000_000
 #: mean over pixels of (max channel - min channel), 0-255 scale, below which a photo counts as grey
 GREY_SPREAD_THRESHOLD = 2.0
 GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
-GENDERS = {"female": "Female", "f": "Female", "male": "Male", "m": "Male"}
 DROP_UNCODED_GENDER = "uncoded_gender"
 DROP_NO_PHOTO = "no_photo"
 DROP_GREYSCALE = "greyscale"
 USER_AGENT = "nnbench-candidates-builder"
 KEY_HINT = "Set VOTESMART_API_KEY or pass --api-key."
-#: ids that are safe as file names; the API's are digits, anything else is ignored
-CANDIDATE_ID = re.compile(r"[A-Za-z0-9_-]+")
+SCOPE_HINT = "Check --state (two-letter ids such as VT), --year and --office"
+#: an API error message that means a listing found nothing, e.g. "No candidates found."
+NOTHING_FOUND = re.compile(r"\bno\b.*\b(found|for)\b", re.IGNORECASE)
+SCOPE_FIELDS = ("states", "years", "offices")
 
 T = TypeVar("T")
 
@@ -151,6 +166,35 @@ class FetchError(Exception):
 class ApiError(FetchError):
     """A response of the form ``{"error": {"errorMessage": ...}}``."""
 
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(f"API error: {message}", url)
+        self.message = message
+
+
+class RedirectRefusedError(Exception):
+    """A redirect to a URL that is neither http nor https; the argument is its scheme."""
+
+
+class HttpOnlyRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http and https URLs only."""
+
+    def http_error_302(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: email.message.Message,
+    ) -> http.client.HTTPResponse | None:
+        location = headers.get("location") or headers.get("uri") or ""
+        scheme = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, location)).scheme
+        if scheme not in ("http", "https"):
+            fp.close()
+            raise RedirectRefusedError(scheme)
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
 
 class VoteSmartClient:
     """GET requests to the API and to photo URLs: rate-limited, retried, the key kept private."""
@@ -172,6 +216,7 @@ class VoteSmartClient:
         self._retries = retries
         self._backoff_s = backoff_s
         self._next_turn = 0.0
+        self._opener = urllib.request.build_opener(HttpOnlyRedirectHandler)
 
     def call(self, method: str, **params: str) -> dict[str, Any]:
         """The JSON object ``method`` returns; raise ApiKeyError, ApiError or FetchError."""
@@ -192,7 +237,7 @@ class VoteSmartClient:
             message = self._scrub(str(text))
             if "key" in message.lower() or "authoriz" in message.lower():
                 raise ApiKeyError(f"The Vote Smart API rejected the API key: {message}. {KEY_HINT}")
-            raise ApiError(f"API error: {message}", shown)
+            raise ApiError(message, shown)
         return data
 
     def shown_url(self, method: str, **params: str) -> str:
@@ -200,21 +245,32 @@ class VoteSmartClient:
         return f"{self.api_url}{method}?{urllib.parse.urlencode({**params, 'o': 'JSON'})}"
 
     def get_photo(self, url: str) -> bytes:
-        """The bytes at ``url`` (http or https only)."""
+        """The bytes at ``url`` (http or https only, at most MAX_PHOTO_BYTES)."""
         if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
             raise FetchError("unsupported photo URL", url)
-        return self._get(url, url, bytes)
+        body = self._get(url, url, bytes, max_bytes=MAX_PHOTO_BYTES)
+        if len(body) > MAX_PHOTO_BYTES:
+            raise FetchError(f"photo larger than {MAX_PHOTO_BYTES / 1e6:g} MB", url)
+        return body
 
-    def _get(self, url: str, shown: str, parse: Callable[[bytes], T]) -> T:
-        """GET ``url`` and ``parse`` the body, retrying what may pass; ``shown`` names it."""
+    def _get(
+        self, url: str, shown: str, parse: Callable[[bytes], T], max_bytes: int | None = None
+    ) -> T:
+        """GET ``url`` and ``parse`` the body, retrying what may pass; ``shown`` names it.
+
+        With ``max_bytes``, at most ``max_bytes + 1`` bytes of the body are read.
+        """
         reason = ""
         for attempt in range(self._retries + 1):
             wait = min(self._backoff_s * 2**attempt, MAX_WAIT_S)
             self._wait_turn()
             try:
                 request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-                with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                    body = response.read()
+                with self._opener.open(request, timeout=self._timeout) as response:
+                    body = response.read() if max_bytes is None else response.read(max_bytes + 1)
+            except RedirectRefusedError as exc:
+                message = f"redirected to a {exc}: URL; only http and https are followed"
+                raise FetchError(message, shown) from None
             except urllib.error.HTTPError as exc:
                 exc.close()
                 if exc.code != 429 and exc.code < 500:
@@ -276,24 +332,52 @@ def candidate_sort_key(candidate_id: str) -> tuple[int, int, str]:
     return (1, 0, candidate_id)
 
 
-def api_methods(scope: BuildScope) -> list[str]:
-    """The API methods a build of ``scope`` calls, in call order."""
-    methods = [] if scope.states is not None else ["State.getStateIDs"]
-    if scope.years:
-        methods += ["Election.getElectionByYearState", "Candidates.getByElection"]
-    if scope.offices:
-        methods.append("Candidates.getByOfficeState")
-    return [*methods, "CandidateBio.getBio"]
+def scope_record(scope: BuildScope) -> dict[str, Any]:
+    """``scope`` as the manifest records it (its ``SCOPE_FIELDS``)."""
+    states = None if scope.states is None else [state.upper() for state in scope.states]
+    return {"states": states, "years": list(scope.years), "offices": list(scope.offices)}
+
+
+def api_methods(scopes: list[dict[str, Any]]) -> list[str]:
+    """The API methods that builds of ``scopes`` (manifest records) call, in call order."""
+    called = {
+        "State.getStateIDs": any(scope["states"] is None for scope in scopes),
+        "Election.getElectionByYearState": any(scope["years"] for scope in scopes),
+        "Candidates.getByElection": any(scope["years"] for scope in scopes),
+        "Candidates.getByOfficeState": any(scope["offices"] for scope in scopes),
+        "CandidateBio.getBio": True,
+    }
+    return [method for method, used in called.items() if used]
+
+
+def recorded_scopes(folder: Path) -> list[dict[str, Any]]:
+    """The scopes that earlier builds recorded in ``folder``'s manifest (none without one)."""
+    source = (read_manifest(folder) or {}).get("source")
+    scopes = source.get("scopes", []) if isinstance(source, dict) else []
+    if isinstance(scopes, list) and all(
+        isinstance(scope, dict) and scope.keys() == set(SCOPE_FIELDS) for scope in scopes
+    ):
+        return scopes
+    raise DataError(
+        f"{folder / MANIFEST_FILE}: source.scopes is not a list of {{{', '.join(SCOPE_FIELDS)}}} "
+        f"records. Fix it, or delete {MANIFEST_FILE} (the build writes a new one)."
+    )
 
 
 def listing(
     client: VoteSmartClient, method: str, outer: str, inner: str, **params: str
 ) -> list[dict[str, Any]]:
-    """The records at ``response[outer][inner]``; an API error message means none."""
+    """The records at ``response[outer][inner]``; none for an API error meaning "nothing found"."""
     try:
         data = client.call(method, **params)
-    except ApiError:
-        return []
+    except ApiError as exc:
+        if NOTHING_FOUND.search(exc.message):
+            return []
+        raise DataUnavailableError(
+            f"Cannot list candidates: {exc.url} answered the API error {exc.message!r}. "
+            f"{SCOPE_HINT}, and that --api-url is the Vote Smart API, then run the build again; "
+            "nothing was written."
+        ) from None
     except FetchError as exc:
         raise DataUnavailableError(
             f"Cannot list candidates: {exc.url} failed: {exc.reason}. "
@@ -373,11 +457,6 @@ class Failed:
 Outcome = Kept | Dropped | Failed
 
 
-def coded_gender(value: Any) -> str | None:
-    """``Female`` or ``Male`` for the codes the API uses, else None."""
-    return GENDERS.get(value.strip().lower()) if isinstance(value, str) else None
-
-
 def is_greyscale(image: Image.Image, rgb: Image.Image) -> bool:
     """Grey mode, or channels nearly equal after conversion to RGB (``rgb``)."""
     if image.mode in GREY_MODES:
@@ -428,20 +507,12 @@ def process_candidate(client: VoteSmartClient, candidate_id: str) -> Outcome:
     return Kept(gender, photo_url, to_png(rgb))
 
 
-@dataclass(frozen=True)
-class Label:
-    """One labels.csv row, less the split (always recomputed with ``split_for``)."""
-
-    gender: str
-    photo_url: str
-    sha256: str
-
-
 def read_rows(path: Path) -> Iterator[dict[str, str]]:
-    """The rows of a CSV file with a header; none if the file is missing."""
+    """The rows of a CSV file with a header whose candidate_id is valid; none if it is missing."""
     if path.is_file():
         with open(path, newline="", encoding="utf-8") as handle:
-            yield from csv.DictReader(handle)
+            rows = csv.DictReader(handle)
+            yield from (row for row in rows if CANDIDATE_ID.fullmatch(row.get("candidate_id", "")))
 
 
 def csv_text(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
@@ -454,50 +525,71 @@ def csv_text(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
 
 
 class BuildFolder:
-    """What a build has done so far, and the files that record it."""
+    """What the builds of a folder have done so far, and the files that record it."""
 
-    def __init__(self, folder: Path, listed: list[str]) -> None:
+    def __init__(self, folder: Path, api_url: str) -> None:
+        """Read the folder as earlier builds left it (an empty one when it does not exist)."""
         self.folder = folder
         self.images = folder / IMAGES_DIR
-        in_scope = set(listed)
-        self.kept: dict[str, Label] = {}
-        for row in read_rows(folder / LABELS_FILE):
-            label = Label(row.get("gender", ""), row.get("photo_url", ""), row.get("sha256", ""))
-            cid = row.get("candidate_id", "")
-            if cid in in_scope and label.gender in CLASS_NAMES and self.image_matches(cid, label):
-                self.kept[cid] = label
-        self.dropped: dict[str, str] = {}
-        for row in read_rows(folder / DROPPED_FILE):
-            cid, reason = row.get("candidate_id", ""), row.get("reason")
-            if cid in in_scope and cid not in self.kept and reason:
-                self.dropped[cid] = reason
-        self.failed: dict[str, Failed] = {}
+        self.api_url = api_url
+        self.scopes = recorded_scopes(folder)
+        labels = read_labels(folder) if (folder / LABELS_FILE).is_file() else []
+        # the split is always the hashed rule that the manifest states
+        self.kept = {
+            lb.candidate_id: replace(lb, split=split_for(lb.candidate_id)) for lb in labels
+        }
+        self.damaged = [cid for cid, label in self.kept.items() if not self.image_matches(label)]
+        self.dropped = {
+            row["candidate_id"]: row["reason"]
+            for row in read_rows(folder / DROPPED_FILE)
+            if row["candidate_id"] not in self.kept and row.get("reason")
+        }
+        self.failed = {
+            row["candidate_id"]: Failed(
+                row.get("stage", ""), row.get("reason", ""), row.get("url", "")
+            )
+            for row in read_rows(folder / FAILURES_FILE)
+        }
 
     def image_path(self, candidate_id: str) -> Path:
         return self.images / f"{candidate_id}.png"
 
-    def image_matches(self, candidate_id: str, label: Label) -> bool:
-        """Whether the image of ``candidate_id`` exists with the SHA-256 of ``label``."""
-        path = self.image_path(candidate_id)
-        return path.is_file() and sha256_file(path) == label.sha256
+    def image_matches(self, label: Label) -> bool:
+        """Whether ``label``'s image exists with its SHA-256 (any content when that is blank)."""
+        path = self.image_path(label.candidate_id)
+        return path.is_file() and label.sha256 in ("", sha256_file(path))
+
+    def todo(self, listed: list[str]) -> list[str]:
+        """Listed candidates neither kept nor dropped, earlier failures, damaged images."""
+        new = (cid for cid in listed if cid not in self.kept and cid not in self.dropped)
+        return list(dict.fromkeys([*new, *self.failed, *self.damaged]))
+
+    def add_scope(self, scope: BuildScope) -> None:
+        """Record ``scope`` among the scopes built into the folder, once."""
+        record = scope_record(scope)
+        if record not in self.scopes:
+            self.scopes.append(record)
 
     def record(self, candidate_id: str, outcome: Outcome) -> None:
         """Note ``outcome``; a kept image is written now, its row at the next checkpoint."""
+        for outcomes in (self.kept, self.dropped, self.failed):
+            outcomes.pop(candidate_id, None)
         if isinstance(outcome, Kept):
             atomic_write_bytes(self.image_path(candidate_id), outcome.png)
             digest = hashlib.sha256(outcome.png).hexdigest()
-            self.kept[candidate_id] = Label(outcome.gender, outcome.photo_url, digest)
+            split = split_for(candidate_id)
+            self.kept[candidate_id] = Label(
+                candidate_id, outcome.gender, split, outcome.photo_url, digest
+            )
         elif isinstance(outcome, Dropped):
             self.dropped[candidate_id] = outcome.reason
         else:
             self.failed[candidate_id] = outcome
 
-    def save(self) -> None:
-        """Rewrite labels.csv, dropped.csv and failures.csv (removed when nothing failed)."""
-        labels = (
-            (cid, label.gender, split_for(cid), label.photo_url, label.sha256)
-            for cid, label in sorted_items(self.kept)
-        )
+    def save(self, complete: bool) -> dict[str, Any]:
+        """Rewrite labels.csv, dropped.csv, failures.csv (removed when nothing failed) and the
+        manifest; return the manifest."""
+        labels = (astuple(label) for _, label in sorted_items(self.kept))
         atomic_write_text(self.folder / LABELS_FILE, csv_text(LABEL_COLUMNS, labels))
         atomic_write_text(
             self.folder / DROPPED_FILE, csv_text(DROPPED_COLUMNS, sorted_items(self.dropped))
@@ -508,6 +600,22 @@ class BuildFolder:
             atomic_write_text(failures, csv_text(FAILURE_COLUMNS, rows))
         else:
             failures.unlink(missing_ok=True)
+        manifest = {
+            "dataset": "candidates",
+            "complete": complete,
+            "built_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "source": {
+                "api_url": self.api_url,
+                "api_methods": api_methods(self.scopes),
+                "scopes": self.scopes,
+            },
+            "image_size": {"width": IMAGE_WIDTH, "height": IMAGE_HEIGHT},
+            "class_names": list(CLASS_NAMES),
+            "split_rule": SPLIT_RULE,
+            "counts": self.counts(),
+        }
+        atomic_write_text(self.folder / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
+        return manifest
 
     def remove_orphans(self) -> None:
         """Delete images without a row, and temporary files a killed run left behind."""
@@ -517,16 +625,18 @@ class BuildFolder:
         for path in self.images.glob(".*.tmp"):
             path.unlink()
 
-    def counts(self, listed: int) -> dict[str, Any]:
-        """The manifest's counts."""
-        splits = Counter(split_for(cid) for cid in self.kept)
+    def counts(self) -> dict[str, Any]:
+        """The manifest's counts, of the whole folder."""
+        splits = Counter(label.split for label in self.kept.values())
         return {
-            "listed": listed,
             "kept": len(self.kept),
             "kept_by_split": {split: splits[split] for split in ("train", "test")},
             "kept_by_gender": dict(sorted(Counter(lb.gender for lb in self.kept.values()).items())),
             "dropped": dict(sorted(Counter(self.dropped.values()).items())),
-            "failed": dict(sorted(Counter(f.reason for f in self.failed.values()).items())),
+            "failed": len(self.failed),
+            "failed_by_reason": dict(
+                sorted(Counter(f.reason for f in self.failed.values()).items())
+            ),
         }
 
 
@@ -561,24 +671,31 @@ def build_candidates(
         retries=retries,
         backoff_s=backoff_s,
     )
+    state = BuildFolder(folder, client.api_url)
     progress.info(f"listing candidates from {client.api_url} ...")
     listed = list_candidates(client, scope)
+    if not listed:
+        raise ConfigError(
+            f"The scope {scope_record(scope)} matched no candidates at {client.api_url}. "
+            f"{SCOPE_HINT}; nothing was written."
+        )
     try:
         (folder / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataError(f"Cannot create the data folder {folder}: {exc}. Use --data-dir.") from exc
-    state = BuildFolder(folder, listed)
-    todo = [cid for cid in listed if cid not in state.kept and cid not in state.dropped]
+    todo = state.todo(listed)
     progress.info(
-        f"listed {len(listed)} candidates: {len(state.kept)} kept and {len(state.dropped)} "
-        f"dropped before, {len(todo)} to fetch"
+        f"listed {len(listed)} candidates; the folder holds {len(state.kept)} kept and "
+        f"{len(state.dropped)} dropped; {len(todo)} to fetch"
     )
+    state.add_scope(scope)
+    state.save(complete=False)
     complete = False
     try:
         for done, candidate_id in enumerate(todo, start=1):
             state.record(candidate_id, process_candidate(client, candidate_id))
             if done % CHECKPOINT_EVERY == 0:
-                state.save()
+                state.save(complete=False)
                 progress.info(
                     f"  {done}/{len(todo)} fetched: {len(state.kept)} kept, "
                     f"{len(state.dropped)} dropped, {len(state.failed)} failed"
@@ -586,32 +703,18 @@ def build_candidates(
         complete = True
         state.remove_orphans()
     finally:
-        state.save()
-        manifest = {
-            "dataset": "candidates",
-            "complete": complete,
-            "built_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "source": {
-                "api_url": client.api_url,
-                "api_methods": api_methods(scope),
-                "scope": {
-                    "states": None if scope.states is None else list(scope.states),
-                    "years": list(scope.years),
-                    "offices": list(scope.offices),
-                },
-            },
-            "image_size": {"width": IMAGE_WIDTH, "height": IMAGE_HEIGHT},
-            "class_names": list(CLASS_NAMES),
-            "split_rule": SPLIT_RULE,
-            "counts": state.counts(len(listed)),
-        }
-        atomic_write_text(folder / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
+        manifest = state.save(complete)
     counts = manifest["counts"]
     split_counts = counts["kept_by_split"]
     progress.info(
         f"candidates: {counts['kept']} kept ({split_counts['train']} train, "
-        f"{split_counts['test']} test), {len(state.dropped)} dropped, {len(state.failed)} failed "
-        f"of {len(listed)} listed, in {folder}"
-        + (f"; see {FAILURES_FILE} and run again to retry" if state.failed else "")
+        f"{split_counts['test']} test), {len(state.dropped)} dropped, {counts['failed']} failed, "
+        f"in {folder}"
+        + (
+            f"; the {counts['failed']} failed are listed in {FAILURES_FILE}, and running the "
+            "build again retries them"
+            if counts["failed"]
+            else ""
+        )
     )
     return manifest

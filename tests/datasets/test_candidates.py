@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -101,8 +103,8 @@ def test_cache_is_reused_until_labels_change(tmp_path: Path, monkeypatch: pytest
     assert data.y_train.tolist() == [1, 1]
 
 
-def test_blank_split_follows_the_hashed_rule_and_gender_case_is_free(tmp_path: Path):
-    people = {"101": ("Female", ""), "113": ("male", ""), "128": ("FEMALE", "")}
+def test_blank_split_follows_the_hashed_rule_and_gender_codes_are_free(tmp_path: Path):
+    people = {"101": ("f", ""), "113": ("M", ""), "128": ("FEMALE", "")}
     assert [split_for(i) for i in people] == ["train", "test", "test"]
     make_folder(tmp_path, people)
     data = Candidates().load(tmp_path)
@@ -157,8 +159,65 @@ def test_unknown_gender_and_empty_split_are_named(tmp_path: Path):
         Candidates().load(tmp_path)
     rows[2]["gender"] = "Male"
     write_labels(folder, [row for row in rows if row["split"] == "train"])
-    with pytest.raises(DataError, match=r"labels.csv: the test split is empty"):
+    with pytest.raises(DataError) as caught:
         Candidates().load(tmp_path)
+    assert str(caught.value) == (
+        f"{folder / 'labels.csv'}: the test split is empty. Add images (build a wider scope) or, "
+        "for your own copy, set the split column (blank uses the hashed rule)."
+    )
     (folder / "labels.csv").write_text("id,sex\n1,Male\n")
     with pytest.raises(DataError, match=r"missing column\(s\) candidate_id, gender"):
+        Candidates().load(tmp_path)
+
+
+def test_a_build_that_stopped_early_is_unavailable_until_it_finishes(tmp_path: Path):
+    folder = make_folder(tmp_path)
+    (folder / "manifest.json").write_text(json.dumps({"dataset": "candidates", "complete": False}))
+    reason = (
+        f"The candidates build in {folder} stopped before it finished (manifest.json says "
+        "complete: false). Run `nnbench data build candidates` again with the same scope to "
+        "resume it."
+    )
+    assert Candidates().unavailable_reason(tmp_path) == reason
+    for read in (Candidates().fetch, Candidates().load):
+        with pytest.raises(DataUnavailableError) as caught:
+            read(tmp_path)
+        assert str(caught.value) == reason
+    (folder / "manifest.json").write_text(json.dumps({"dataset": "candidates", "complete": True}))
+    assert Candidates().unavailable_reason(tmp_path) is None
+    assert Candidates().load(tmp_path).y_train.tolist() == [0, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [("{not json", "Expecting property name"), ("[1, 2]", "not a JSON object")],
+)
+def test_an_unreadable_manifest_is_named(tmp_path: Path, text: str, cause: str):
+    folder = make_folder(tmp_path)
+    (folder / "manifest.json").write_text(text)
+    with pytest.raises(DataError) as caught:
+        Candidates().unavailable_reason(tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{folder / 'manifest.json'} cannot be read ({cause}")
+    assert message.endswith("or delete manifest.json if the folder is your own copy.")
+
+
+def test_duplicate_ids_are_named_with_both_lines(tmp_path: Path):
+    folder = make_folder(tmp_path)
+    rows = read_rows(folder)
+    write_labels(folder, [*rows, rows[1]])
+    with pytest.raises(DataError, match=r"labels.csv, lines 3 and 7: candidate 102 appears twice"):
+        Candidates().load(tmp_path)
+
+
+@pytest.mark.parametrize("candidate_id", ["../x", "a b", "", "x.png"])
+def test_ids_that_are_not_plain_file_names_are_rejected(tmp_path: Path, candidate_id: str):
+    folder = make_folder(tmp_path)
+    rows = read_rows(folder)
+    rows[0]["candidate_id"] = candidate_id
+    write_labels(folder, rows)
+    expected = (
+        f"labels.csv, line 2: candidate_id {candidate_id!r} must be letters, digits, - and _ only"
+    )
+    with pytest.raises(DataError, match=re.escape(expected)):
         Candidates().load(tmp_path)

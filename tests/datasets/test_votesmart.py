@@ -23,7 +23,7 @@ from PIL import Image
 from nnbench.datasets import votesmart
 from nnbench.datasets.candidates import LABEL_COLUMNS, SPLIT_RULE, split_for
 from nnbench.datasets.votesmart import BuildScope, build_candidates
-from nnbench.errors import ApiKeyError, ConfigError, DataUnavailableError
+from nnbench.errors import ApiKeyError, ConfigError, DataError, DataUnavailableError
 
 KEY = "k3y-that-must-stay-private"
 SCOPE = BuildScope(states=("VT",), years=(2020,), offices=("5",))
@@ -73,7 +73,9 @@ class FakeApi:
     elections: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     election_candidates: dict[str, list[str]] = field(default_factory=dict)
     office_candidates: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    faults: dict[str, list[str]] = field(default_factory=dict)  # resource -> served first
+    #: resource -> faults served first: "slow", "bad-json", "404", "500", "429" or
+    #: "429:<Retry-After>", "error:<API error message>", "redirect:<Location>"
+    faults: dict[str, list[str]] = field(default_factory=dict)
     hits: Counter = field(default_factory=Counter)  # "bio:ID", "photo:ID" or the method
 
     def populate(self, people: dict[str, Person]) -> None:
@@ -93,13 +95,17 @@ class FakeApi:
             resource = f"bio:{query['candidateId']}" if "candidateId" in query else path
         self.hits[resource] += 1
         queued = self.faults.get(resource)
-        fault = queued.pop(0) if queued else None
+        fault, _, argument = (queued.pop(0) if queued else "").partition(":")
         if fault == "slow":
             time.sleep(SLOW_S)
         elif fault in ("404", "429", "500"):
-            return int(fault), b"fault", {"Retry-After": "0"}
+            return int(fault), b"fault", {"Retry-After": argument} if argument else {}
         elif fault == "bad-json":
             return 200, b'{"bio": {"candidate": {"gender": "Fem', {}
+        elif fault == "error":
+            return 200, json.dumps({"error": {"errorMessage": argument}}).encode(), {}
+        elif fault == "redirect":
+            return 302, b"", {"Location": argument}
         if resource.startswith("photo:"):
             cid = resource.removeprefix("photo:")
             return 200, photo_bytes(cid, self.people[cid].photo), {"Content-Type": "image/jpeg"}
@@ -179,13 +185,29 @@ def assert_key_absent(folder: Path) -> None:
         assert path.is_dir() or KEY.encode() not in path.read_bytes(), path
 
 
-def folder_contents(folder: Path) -> dict[str, bytes]:
-    """Every file but the manifest (its build date differs), by relative path."""
+def folder_contents(folder: Path, but: tuple[str, ...] = ("manifest.json",)) -> dict[str, bytes]:
+    """Every file but those named in ``but`` (the manifest's build date differs), by path."""
     return {
         str(path.relative_to(folder)): path.read_bytes()
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != "manifest.json"
+        if path.is_file() and path.name not in but
     }
+
+
+class Clock:
+    """Stands in for votesmart's ``time``: records sleeps; a minute passes between readings, so
+    the rate limit never waits."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        self.now += 60.0
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
 
 
 def test_a_normal_build_writes_the_folder_format(api: FakeApi, tmp_path: Path, capsys):
@@ -211,12 +233,12 @@ def test_a_normal_build_writes_the_folder_format(api: FakeApi, tmp_path: Path, c
         assert pixels[:, 0, 0].min() > 120 and pixels[:, -1, 2].min() > 150
     splits = Counter(split_for(cid) for cid in ids)
     assert manifest["counts"] == {
-        "listed": 6,
         "kept": 6,
         "kept_by_split": {"train": splits["train"], "test": splits["test"]},
         "kept_by_gender": {"Female": 3, "Male": 3},
         "dropped": {},
-        "failed": {},
+        "failed": 0,
+        "failed_by_reason": {},
     }
     assert manifest["complete"] is True
     assert manifest["split_rule"] == SPLIT_RULE
@@ -230,7 +252,7 @@ def test_a_normal_build_writes_the_folder_format(api: FakeApi, tmp_path: Path, c
             "Candidates.getByOfficeState",
             "CandidateBio.getBio",
         ],
-        "scope": {"states": None, "years": [2020], "offices": ["5"]},
+        "scopes": [{"states": None, "years": [2020], "offices": ["5"]}],
     }
     assert json.loads((folder / "manifest.json").read_text()) == manifest
     assert read_csv(folder / "dropped.csv") == [["candidate_id", "reason"]]
@@ -240,7 +262,7 @@ def test_a_normal_build_writes_the_folder_format(api: FakeApi, tmp_path: Path, c
     assert all(api.hits[f"bio:{cid}"] == api.hits[f"photo:{cid}"] == 1 for cid in ids)
     out, err = capsys.readouterr()
     assert out == ""
-    assert "6 kept" in err and KEY not in err
+    assert "6 kept" in err and "0 failed" in err and "retries" not in err and KEY not in err
     assert_key_absent(folder)
 
 
@@ -277,12 +299,14 @@ def test_transient_faults_are_retried_until_they_pass(api: FakeApi, tmp_path: Pa
     api.faults = {"bio:1": ["500"], "photo:2": ["slow"], "bio:3": ["bad-json"], "photo:4": ["429"]}
     manifest = build(api, tmp_path / "c")
 
-    assert manifest["counts"]["kept"] == 4 and manifest["counts"]["failed"] == {}
+    assert manifest["counts"]["kept"] == 4 and manifest["counts"]["failed"] == 0
     assert not (tmp_path / "c" / "failures.csv").exists()
     assert [api.hits[name] for name in ("bio:1", "photo:2", "bio:3", "photo:4")] == [2, 2, 2, 2]
 
 
-def test_lasting_faults_are_recorded_and_retried_by_the_next_run(api: FakeApi, tmp_path: Path):
+def test_lasting_faults_are_recorded_and_retried_by_the_next_run(
+    api: FakeApi, tmp_path: Path, capsys
+):
     api.populate({cid: Person(photo="corrupt" if cid == "5" else "colour") for cid in "123456"})
     api.faults = {
         "bio:1": ["404"],
@@ -302,7 +326,8 @@ def test_lasting_faults_are_recorded_and_retried_by_the_next_run(api: FakeApi, t
         ["4", "bio", "malformed JSON", f"{bio}4&o=JSON"],
         ["5", "image", "cannot decode image (UnidentifiedImageError)", f"{api.url}photos/5.jpg"],
     ]
-    assert manifest["counts"]["failed"] == {
+    assert manifest["counts"]["failed"] == 5
+    assert manifest["counts"]["failed_by_reason"] == {
         "HTTP 404": 1,
         "HTTP 500": 1,
         "cannot decode image (UnidentifiedImageError)": 1,
@@ -310,6 +335,11 @@ def test_lasting_faults_are_recorded_and_retried_by_the_next_run(api: FakeApi, t
         "timed out": 1,
     }
     assert manifest["counts"]["kept"] == 1
+    assert manifest["complete"] is True  # every candidate was tried
+    assert (
+        f"5 failed, in {folder}; the 5 failed are listed in failures.csv, and running the build "
+        "again retries them"
+    ) in capsys.readouterr().err
     # 404 and undecodable bytes are not retried; the others are, twice (retries=2)
     assert [api.hits[f"bio:{c}"] for c in "1245"] == [1, 3, 3, 1]
     assert api.hits["photo:3"] == 3 and api.hits["photo:5"] == 1
@@ -317,7 +347,10 @@ def test_lasting_faults_are_recorded_and_retried_by_the_next_run(api: FakeApi, t
 
     manifest = build(api, folder)  # the faults are over: failed candidates are fetched again
     assert manifest["counts"]["kept"] == 5
-    assert manifest["counts"]["failed"] == {"cannot decode image (UnidentifiedImageError)": 1}
+    assert manifest["counts"]["failed"] == 1
+    assert manifest["counts"]["failed_by_reason"] == {
+        "cannot decode image (UnidentifiedImageError)": 1
+    }
     assert [api.hits[f"bio:{c}"] for c in "1246"] == [2, 4, 4, 1]
 
 
@@ -403,4 +436,150 @@ def test_an_unreachable_api_is_data_unavailable(api: FakeApi, tmp_path: Path):
 def test_a_scope_needs_a_year_or_an_office(api: FakeApi, tmp_path: Path):
     with pytest.raises(ConfigError, match="--year, --office"):
         build(api, tmp_path / "c", BuildScope(states=("VT",)))
+    assert sum(api.hits.values()) == 0
+
+
+def test_retry_waits_follow_retry_after_and_the_backoff_both_capped(api: FakeApi, monkeypatch):
+    api.populate({"1": Person()})
+    api.faults = {"photo:1": ["429:3600", "429:Wed, 21 Oct 2015 07:28:00 GMT", "500", "500"]}
+    clock = Clock()
+    monkeypatch.setattr(votesmart, "time", clock)
+    client = votesmart.VoteSmartClient(
+        api.url, KEY, rate_limit=1.0, timeout=5.0, retries=4, backoff_s=4.0
+    )
+    assert client.get_photo(f"{api.url}photos/1.jpg") == photo_bytes("1", "colour")
+    # Retry-After 3600 s: MAX_WAIT_S; an HTTP date: the backoff 4 * 2**1; then 4 * 2**2, and
+    # 4 * 2**3 = 32 capped
+    assert clock.sleeps == [votesmart.MAX_WAIT_S, 8.0, 16.0, votesmart.MAX_WAIT_S]
+    assert api.hits["photo:1"] == 5
+
+
+def test_big_photos_and_redirects_off_http_fail_without_retries(
+    api: FakeApi, tmp_path: Path, monkeypatch
+):
+    api.populate({cid: Person() for cid in "123"})
+    cap = len(photo_bytes("2", "colour"))
+    assert len(photo_bytes("1", "colour")) > cap
+    monkeypatch.setattr(votesmart, "MAX_PHOTO_BYTES", cap)
+    api.faults = {
+        "photo:2": [f"redirect:{api.url}photos/2.jpg"],  # http: followed
+        "photo:3": ["redirect:file:///etc/passwd"],
+    }
+    manifest = build(api, tmp_path / "c")
+
+    assert read_csv(tmp_path / "c" / "failures.csv")[1:] == [
+        ["1", "photo", f"photo larger than {cap / 1e6:g} MB", f"{api.url}photos/1.jpg"],
+        [
+            "3",
+            "photo",
+            "redirected to a file: URL; only http and https are followed",
+            f"{api.url}photos/3.jpg",
+        ],
+    ]
+    assert [row[0] for row in read_csv(tmp_path / "c" / "labels.csv")[1:]] == ["2"]
+    assert manifest["counts"]["failed"] == 2
+    assert [api.hits[f"photo:{cid}"] for cid in "123"] == [1, 2, 1]
+
+
+def test_a_scope_that_matches_nothing_stops_and_leaves_the_folder_as_it_was(
+    api: FakeApi, tmp_path: Path
+):
+    api.populate({cid: Person() for cid in "1234"})
+    folder = tmp_path / "c"
+    build(api, folder)
+    before, hits_before = folder_contents(folder, but=()), api.hits.copy()
+    mistyped = BuildScope(states=("VX",), years=(2020,), offices=("5",))
+    with pytest.raises(ConfigError) as caught:
+        build(api, folder, mistyped)
+    assert str(caught.value) == (
+        "The scope {'states': ['VX'], 'years': [2020], 'offices': ['5']} matched no candidates "
+        f"at {api.url}. Check --state (two-letter ids such as VT), --year and --office; nothing "
+        "was written."
+    )
+    assert folder_contents(folder, but=()) == before  # manifest included: byte-identical
+    assert api.hits - hits_before == Counter(
+        {"Election.getElectionByYearState": 1, "Candidates.getByOfficeState": 1}
+    )
+    with pytest.raises(ConfigError, match="matched no candidates"):
+        build(api, tmp_path / "new", mistyped)
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_rerun_with_another_scope_adds_to_the_folder_and_keeps_what_it_held(
+    api: FakeApi, tmp_path: Path
+):
+    api.populate({cid: Person() for cid in "123"})
+    api.faults = {"bio:3": ["404"]}
+    folder = tmp_path / "c"
+    vermont = BuildScope(states=("VT",), years=(2020,))
+    first = build(api, folder, vermont)
+    assert (first["counts"]["kept"], first["counts"]["failed"]) == (2, 1)
+    vermont_pngs = {cid: (folder / "images" / f"{cid}.png").read_bytes() for cid in "12"}
+
+    api.people.update({"41": Person(gender="M"), "42": Person(gender="")})
+    api.elections[("2020", "ME")] = ["200"]
+    api.election_candidates["200"] = ["41", "42"]
+    manifest = build(api, folder, BuildScope(states=("me",), years=(2020,)))
+
+    rows = read_csv(folder / "labels.csv")[1:]
+    assert [row[:2] for row in rows] == [["1", "Female"], ["2", "Female"], ["3", "Female"],
+                                         ["41", "Male"]]  # fmt: skip
+    assert all(
+        (folder / "images" / f"{c}.png").read_bytes() == png for c, png in vermont_pngs.items()
+    )
+    assert sorted(path.name for path in (folder / "images").iterdir()) == [
+        "1.png", "2.png", "3.png", "41.png"
+    ]  # fmt: skip
+    assert read_csv(folder / "dropped.csv")[1:] == [["42", "uncoded_gender"]]
+    assert not (folder / "failures.csv").exists()  # candidate 3 was retried, though not listed
+    assert [api.hits[f"bio:{cid}"] for cid in ("1", "2", "3", "41", "42")] == [1, 1, 2, 1, 1]
+    assert manifest["counts"]["kept"] == 4 and manifest["counts"]["failed"] == 0
+    scopes = [
+        {"states": ["VT"], "years": [2020], "offices": []},
+        {"states": ["ME"], "years": [2020], "offices": []},
+    ]
+    assert manifest["source"]["scopes"] == scopes
+    assert manifest["source"]["api_methods"] == [
+        "Election.getElectionByYearState",
+        "Candidates.getByElection",
+        "CandidateBio.getBio",
+    ]
+    again = build(api, folder, vermont)  # a scope already recorded is not added again
+    assert again["source"]["scopes"] == scopes
+    assert again["counts"] == manifest["counts"]
+
+
+@pytest.mark.parametrize(
+    "message", ["No candidates found.", "No offices for this office level.", "no elections found"]
+)
+def test_a_listing_error_that_means_nothing_found_is_an_empty_listing(
+    api: FakeApi, tmp_path: Path, message: str
+):
+    api.populate({cid: Person() for cid in "123"})
+    api.faults = {"Candidates.getByOfficeState": [f"error:{message}"]}
+    manifest = build(api, tmp_path / "c")
+    assert manifest["counts"]["kept"] == 3
+    assert api.hits["Candidates.getByOfficeState"] == 1
+
+
+def test_any_other_api_error_in_a_listing_stops_the_build(api: FakeApi, tmp_path: Path):
+    api.populate({cid: Person() for cid in "123"})
+    api.faults = {"Candidates.getByElection": ["error:Invalid parameter: electionId"]}
+    with pytest.raises(DataUnavailableError) as caught:
+        build(api, tmp_path / "c")
+    assert str(caught.value) == (
+        f"Cannot list candidates: {api.url}Candidates.getByElection?electionId=100&o=JSON "
+        "answered the API error 'Invalid parameter: electionId'. Check --state (two-letter ids "
+        "such as VT), --year and --office, and that --api-url is the Vote Smart API, then run "
+        "the build again; nothing was written."
+    )
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_malformed_labels_file_stops_the_build_before_any_request(api: FakeApi, tmp_path: Path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "labels.csv").write_text("candidate_id,gender\n7,Male\n8,Female\n7,Male\n")
+    with pytest.raises(DataError, match=r"labels.csv, lines 2 and 4: candidate 7 appears twice"):
+        build(api, folder)
     assert sum(api.hits.values()) == 0
