@@ -7,7 +7,14 @@ import pytest
 
 from nnbench.errors import ConfigError
 from nnbench.models.base import Monitor
-from nnbench.models.keras_nets import CNN, DenseNN, ImageBatches, conv_net, dense_net
+from nnbench.models.keras_nets import (
+    CNN,
+    DenseNN,
+    ImageBatches,
+    conv_net,
+    dense_net,
+    predict_batch_size,
+)
 
 
 def test_dense_net_has_the_seeds_parameter_count():
@@ -111,3 +118,8 @@ def test_image_batches_cover_every_row_once_per_epoch_and_reshuffle():
     in_order = ImageBatches(images, labels, 5)
     in_order.on_epoch_end()
     np.testing.assert_array_equal(epoch(in_order), labels)
+
+
+def test_prediction_batches_shrink_with_the_image_size():
+    assert predict_batch_size(np.zeros((1, 28, 28, 1), np.uint8)) == 4000
+    assert predict_batch_size(np.zeros((1, *FACE_SHAPE), np.uint8)) == 70
