@@ -62,9 +62,9 @@ def one_line(text: str | None) -> str:
 
 
 def status_cell(result: Result) -> str:
-    """``ok``, ``ok (not converged)``, ``failed: <error>`` or ``skipped: <reason>``."""
+    """``ok``, ``ok (not converged)``, ``failed: <error>`` or ``skipped`` (reasons go below)."""
     if result["status"] == "skipped":
-        return f"skipped: {one_line(result.get('skip_reason'))}"
+        return "skipped"
     if result["status"] != "ok":
         return f"failed: {one_line(result['error'])}"
     if result.get("model_info", {}).get("converged") is False:
@@ -114,15 +114,33 @@ def environment_line(results: Sequence[Result]) -> str:
     )
 
 
+def skip_list(results: Sequence[Result]) -> str:
+    """Each reason for skipping once, with the models it applies to."""
+    models_by_reason: dict[str, list[str]] = {}
+    for result in results:
+        if result["status"] == "skipped":
+            reason = one_line(result.get("skip_reason"))
+            models_by_reason.setdefault(reason, []).append(result["model"])
+    return "\n".join(
+        f"- Skipped {', '.join(dict.fromkeys(models))}: {reason}"
+        for reason, models in models_by_reason.items()
+    )
+
+
 def render_report(results: Sequence[Result]) -> str:
-    """The Markdown report: per dataset, the comparison table, then each model's seed table."""
+    """The Markdown report: per dataset, the comparison table and the reasons for skipped cells,
+    then each model's seed table."""
     sections = ["# nnbench results"]
     datasets = list(dict.fromkeys(result["dataset"] for result in results))
     for dataset in datasets:
         cells = [result for result in results if result["dataset"] == dataset]
+        ran = [result for result in cells if result["status"] != "skipped"]
         sections.append(f"## {dataset_heading(cells[0])}")
-        sections.append(comparison_table(cells))
-        for result in cells:
+        if ran:
+            sections.append(comparison_table(cells))
+        if len(ran) < len(cells):
+            sections.append(skip_list(cells))
+        for result in ran:
             title = f"### {result['model']} (seed {result['seed']})"
             body = seed_table(result) if result["status"] == "ok" else f"*{status_cell(result)}*"
             sections.append(f"{title}\n\n{body}")

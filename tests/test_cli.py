@@ -176,7 +176,7 @@ def test_all_skips_absent_candidates_with_the_way_to_get_them(
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "## candidates\n" in printed
-    assert "skipped: No candidate photos at" in printed
+    assert "- Skipped naive_bayes: No candidate photos at" in printed
     assert "nnbench data build candidates --year YEAR" in printed
     statuses = sorted(json.loads(path.read_text())["status"] for path in run.glob("*.json"))
     assert statuses == ["ok", "skipped"]

@@ -113,7 +113,24 @@ def test_two_class_tables_use_the_class_names_and_skips_show_their_reason():
         "| Training Set |     0.92 |   0.90 |  0.91 |\n"
         "| Test Set     |     0.87 |   0.89 |  0.89 |"
     )
-    assert status_cell(skipped) == "skipped: costly on 44,550 inputs"
-    text = render_report([ok, skipped])
+    assert status_cell(skipped) == "skipped"
+    text = render_report([ok, skipped, {**skipped, "model": "cnn"}])
     assert "## faces-synthetic (synthetic data)\n" in text
-    assert "### lasso_logit (seed 0)\n\n*skipped: costly on 44,550 inputs*" in text
+    assert "| lasso_logit |          – |" in text
+    assert "\n\n- Skipped lasso_logit, cnn: costly on 44,550 inputs\n\n### dense_nn" in text
+    assert "### lasso_logit" not in text
+
+
+def test_a_dataset_skipped_whole_gets_its_reasons_without_a_table():
+    absent = make_result(
+        dataset="candidates", status="skipped", skip_reason="No candidate photos at data/x."
+    )
+    results = [
+        absent,
+        {**absent, "model": "cnn"},
+        {**absent, "model": "lasso_logit", "skip_reason": "costly"},
+    ]
+    text = render_report(results)
+    assert "## candidates\n\n- Skipped naive_bayes, cnn: No candidate photos at data/x.\n" in text
+    assert "- Skipped lasso_logit: costly\n" in text
+    assert "| model" not in text
