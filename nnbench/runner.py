@@ -133,12 +133,13 @@ def unrun_result(cell: Cell, status: str, why: str, tag: str = "") -> Result:
     return result
 
 
-def load_for(cell: Cell, data_dir: Path) -> ImageData | str | DataError:
-    """The cell's data; else why it cannot be had (a reason to skip), or the error loading gave."""
+def load_for(cell: Cell, data_dir: Path) -> ImageData | str | Exception:
+    """The cell's data; else why it cannot be had (a reason to skip), or the error loading gave
+    (bad data, or a disk that is full or not writable)."""
     dataset = get_dataset(cell.dataset)
     try:
         return dataset.unavailable_reason(data_dir) or dataset.load(data_dir, limit=cell.subset)
-    except DataError as exc:
+    except (DataError, OSError) as exc:
         return exc
 
 
@@ -232,7 +233,7 @@ def run_cells(
         )
     results = []
     loaded: tuple[str, int | None] | None = None
-    data: ImageData | str | DataError | None = None
+    data: ImageData | str | Exception | None = None
     try:
         for index, cell in enumerate(cells):
             tag = f"[{index + 1}/{len(cells)}]"
@@ -244,7 +245,7 @@ def run_cells(
                 result = unrun_result(cell, "skipped", cell.skip, tag)
             elif isinstance(data, str):
                 result = unrun_result(cell, "skipped", data, tag)
-            elif isinstance(data, DataError):
+            elif isinstance(data, Exception):
                 result = unrun_result(cell, "failed", f"{type(data).__name__}: {data}", tag)
             else:
                 result = run_cell(cell, data, registry, tag=tag)

@@ -95,7 +95,9 @@ def load_suite(path: Path) -> Suite:
                 for key, value in params.items():
                     check_json_value(value, f"datasets.{dataset}.{model}.{key}")
         default_datasets = header.get("all", list(protocol))
-        if not isinstance(default_datasets, list) or not set(default_datasets) <= set(protocol):
+        if not isinstance(default_datasets, list) or not all(
+            isinstance(name, str) and name in protocol for name in default_datasets
+        ):
             raise ConfigError(
                 f"suite.all must list datasets of the file ({', '.join(protocol)}); "
                 f"it is {default_datasets!r}."

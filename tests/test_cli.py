@@ -11,6 +11,7 @@ import pytest
 
 import nnbench.datasets.mnist
 from nnbench.cli import main
+from tests.datasets.test_candidates import make_folder
 from tests.datasets.test_fetch import FakeSource
 from tests.datasets.test_votesmart import KEY, Person
 from tests.datasets.test_votesmart import api as api  # the fake Vote Smart API fixture
@@ -226,3 +227,14 @@ def test_build_candidates_then_run_the_face_models_on_them(tmp_path: Path, api, 
     assert [r["status"] for r in results] == ["ok"] * 3
     assert {r["metrics"]["test"]["n"] for r in results} == {2}  # ids 113 and 128
     assert {r["n_params"] for r in results if r["model"] != "naive_bayes"} == {5_719_169, 145_218}
+
+
+def test_a_damaged_candidates_folder_fails_its_cells_and_fetch_names_the_file(
+    tmp_path: Path, capsys
+):
+    (make_folder(tmp_path) / "images" / "102.png").unlink()
+    argv = ["run", "--model", "naive_bayes", "--dataset", "candidates", "--data-dir", str(tmp_path)]
+    assert main([*argv, "--out", str(tmp_path / "run")]) == 1
+    assert "failed: DataError: " in capsys.readouterr().out
+    assert main(["data", "fetch", "candidates", "--data-dir", str(tmp_path)]) == 2
+    assert "102.png is missing but listed in labels.csv" in capsys.readouterr().err

@@ -159,3 +159,18 @@ def test_a_dataset_that_fails_to_load_fails_its_cells_only(tmp_path: Path, small
     assert [r["status"] for r in results] == ["failed", "failed", "ok"]
     assert results[0]["error"].startswith("DataError: ") and str(broken) in results[0]["error"]
     assert results[1]["error"] == results[0]["error"]
+
+
+def test_a_full_disk_while_loading_fails_that_dataset_only(
+    tmp_path: Path, small_idx_folder: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from nnbench.datasets.faces_synthetic import FacesSynthetic
+
+    def full_disk(self, data_dir, limit=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FacesSynthetic, "load", full_disk)
+    cells = [Cell("faces-synthetic", "naive_bayes"), Cell(f"idx:{small_idx_folder}", "naive_bayes")]
+    results = run_cells(cells, tmp_path / "data", tmp_path / "run")
+    assert [r["status"] for r in results] == ["failed", "ok"]
+    assert results[0]["error"] == "OSError: [Errno 28] No space left on device"

@@ -51,6 +51,7 @@ def test_seed_suite_holds_the_face_protocol_and_shares_it_with_the_stand_in():
         ),
         ("[datasets.mnist.cnn]\nskip = 3\n", "datasets.mnist.cnn.skip must be a reason"),
         ('[suite]\nall = ["candidates"]\n[datasets.mnist.cnn]\n', "suite.all must list"),
+        ('[suite]\nall = [["mnist"]]\n[datasets.mnist.cnn]\n', "suite.all must list"),
     ],
 )
 def test_same_as_skip_and_all_are_checked(tmp_path: Path, text: str, message: str):

@@ -86,6 +86,8 @@ def fill_split(
     filled = 0
     for chunk_images, chunk_labels in chunks:
         end = filled + len(chunk_images)
+        if end > rows:
+            raise DataError(f"{split} split: expected {rows} images, the source gave more.")
         images[filled:end] = chunk_images
         labels[filled:end] = chunk_labels
         filled = end

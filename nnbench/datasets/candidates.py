@@ -113,20 +113,25 @@ class Candidates(Dataset):
             )
         return None
 
+    def cache(self, data_dir: Path) -> ArrayStore:
+        """The uint8 cache beside the folder."""
+        return ArrayStore(data_dir / (FOLDER_NAME + CACHE_SUFFIX))
+
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
-        """Nothing can be downloaded without a key: check that the folder is there."""
+        """Nothing can be downloaded without a key: check the folder and decode it into the cache
+        (again when ``labels.csv`` changed, or with ``force``)."""
         reason = self.unavailable_reason(data_dir)
         if reason:
             raise DataUnavailableError(reason)
-        return self.folder(data_dir)
+        folder, store = self.folder(data_dir), self.cache(data_dir)
+        key = {"cache_version": CACHE_VERSION, "labels_sha256": sha256_file(folder / LABELS_FILE)}
+        if force or store.key() != key:
+            convert_folder(folder, store, key)
+        return folder
 
     def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
-        folder = self.fetch(data_dir)
-        store = ArrayStore(folder.with_name(folder.name + CACHE_SUFFIX))
-        key = {"cache_version": CACHE_VERSION, "labels_sha256": sha256_file(folder / LABELS_FILE)}
-        if store.key() != key:
-            convert_folder(folder, store, key)
-        arrays = store.load(limit)
+        self.fetch(data_dir)
+        arrays = self.cache(data_dir).load(limit)
         return ImageData(
             name=self.name,
             x_train=arrays["train"][0],

@@ -117,12 +117,7 @@ def test_the_class_lives_in_local_texture_not_in_colour_or_layout(train_2500):
     layout = blocks.reshape(len(blocks), -1)
     layout_model = GaussianNB().fit(layout[fit], labels[fit])
     layout_accuracy = layout_model.score(layout[held_out], labels[held_out])
-    assert (round(texture_accuracy, 3), round(colour_accuracy, 3), round(layout_accuracy, 3)) == (
-        0.842,
-        0.544,
-        0.652,
-    )
-    assert texture_accuracy > 0.8
+    assert texture_accuracy > 0.8  # 0.842 here
     assert colour_accuracy < 0.58
     assert layout_accuracy < 0.76  # the hair cue alone allows 0.75; the Bayes-optimal rule 0.942
 
