@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
@@ -21,6 +22,18 @@ class ImageData:
     y_test: np.ndarray
     class_names: tuple[str, ...]
     synthetic: bool = False
+
+    @classmethod
+    def from_splits(
+        cls,
+        name: str,
+        splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
+        class_names: tuple[str, ...],
+        synthetic: bool = False,
+    ) -> ImageData:
+        """From ``{"train": (images, labels), "test": (images, labels)}``, as stores load them."""
+        (x_train, y_train), (x_test, y_test) = splits["train"], splits["test"]
+        return cls(name, x_train, y_train, x_test, y_test, class_names, synthetic)
 
     @property
     def input_shape(self) -> tuple[int, ...]:

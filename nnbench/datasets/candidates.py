@@ -131,15 +131,7 @@ class Candidates(Dataset):
 
     def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
         self.fetch(data_dir)
-        arrays = self.cache(data_dir).load(limit)
-        return ImageData(
-            name=self.name,
-            x_train=arrays["train"][0],
-            y_train=arrays["train"][1],
-            x_test=arrays["test"][0],
-            y_test=arrays["test"][1],
-            class_names=CLASS_NAMES,
-        )
+        return ImageData.from_splits(self.name, self.cache(data_dir).load(limit), CLASS_NAMES)
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:

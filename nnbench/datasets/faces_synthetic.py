@@ -34,7 +34,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from nnbench.datasets.arrays import ArrayStore
+from nnbench.datasets.arrays import SPLITS, ArrayStore
 from nnbench.datasets.base import Dataset, ImageData
 from nnbench.datasets.candidates import CLASS_NAMES, IMAGE_HEIGHT, IMAGE_WIDTH
 from nnbench.progress import info
@@ -42,7 +42,6 @@ from nnbench.progress import info
 #: bump whenever the images change, so that stores written by an older generator are rebuilt
 GENERATOR_VERSION = 1
 N_TRAIN, N_TEST = 35935, 4997
-SPLITS = ("train", "test")
 SPLIT_SIZES = {"train": N_TRAIN, "test": N_TEST}
 #: images per independently seeded block
 BLOCK = 500
@@ -243,15 +242,7 @@ class FacesSynthetic(Dataset):
             arrays = {split: generate(split, 0, limit, self.seed) for split in SPLITS}
         else:
             arrays = ArrayStore(self.build(data_dir)).load(limit)
-        return ImageData(
-            name=self.name,
-            x_train=arrays["train"][0],
-            y_train=arrays["train"][1],
-            x_test=arrays["test"][0],
-            y_test=arrays["test"][1],
-            class_names=CLASS_NAMES,
-            synthetic=True,
-        )
+        return ImageData.from_splits(self.name, arrays, CLASS_NAMES, synthetic=True)
 
     def _blocks(self, split: str, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """The first ``size`` images of ``split``, a block at a time, with progress lines."""
