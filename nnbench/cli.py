@@ -1,6 +1,7 @@
 """Command line: verbs, flags, exit codes. Verbs import heavy libraries only when they run.
 
-Exit status: 0 success, 1 a cell failed, 2 bad input or unavailable data.
+Exit status: 0 success, 1 a cell failed (or a check found a regression), 2 bad input or
+unavailable data.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from nnbench.errors import NNBenchError
 
 DATA_ENV = "NNBENCH_DATA"
 API_KEY_ENV = "VOTESMART_API_KEY"
-EXIT_OK, EXIT_CELL_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def names(text: str) -> list[str]:
@@ -44,15 +45,41 @@ def whole_number(minimum: int) -> Callable[[str], int]:
     return parse
 
 
-def positive_float(text: str) -> float:
-    """An argparse type for numbers above zero."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
-    return value
+def number_in(low: float, high: float = math.inf, low_open: bool = False) -> Callable[[str], float]:
+    """An argparse type for finite numbers from ``low`` (excluded when ``low_open``) to ``high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        above = low < value if low_open else low <= value
+        if not (above and value <= high and math.isfinite(value)):
+            bound = f"above {low:g}" if low_open else f"at least {low:g}"
+            upper = f" and at most {high:g}" if high < math.inf else ""
+            raise argparse.ArgumentTypeError(f"must be a finite number {bound}{upper}, got {text}")
+        return value
+
+    return parse
+
+
+positive_float = number_in(0, low_open=True)
+non_negative_float = number_in(0)
+unit_interval = number_in(0, 1)
+
+
+def seed_list(text: str) -> list[int]:
+    """``"0,1,2"`` -> ``[0, 1, 2]``: whole numbers of at least 0."""
+    return [whole_number(0)(part) for part in names(text)]
+
+
+def seeds(args: argparse.Namespace) -> list[int]:
+    """The seeds asked for by ``--seed``, ``--seeds`` or ``--repeats``; seed 0 by default."""
+    if args.seeds:
+        return args.seeds
+    if args.repeats:
+        return list(range(args.repeats))
+    return [args.seed or 0]
 
 
 def data_dir(args: argparse.Namespace) -> Path:
@@ -74,7 +101,7 @@ def execute(args: argparse.Namespace, datasets: list[str] | None, models: list[s
         if reason:
             raise DataUnavailableError(reason)
     cells = build_cells(
-        suite, datasets, models, seeds=[args.seed], epochs=args.epochs, subset=args.subset
+        suite, datasets, models, seeds=seeds(args), epochs=args.epochs, subset=args.subset
     )
     if not cells:
         print(f"nnbench: suite {args.suite} lists no models for these datasets.", file=sys.stderr)
@@ -86,7 +113,7 @@ def execute(args: argparse.Namespace, datasets: list[str] | None, models: list[s
     print(render_report(results), end="")
     print(f"nnbench: wrote {len(results)} result files and {report_path}", file=sys.stderr)
     failed = any(result["status"] == "failed" for result in results)
-    return EXIT_CELL_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_all(args: argparse.Namespace) -> int:
@@ -154,12 +181,53 @@ def cmd_data_build(args: argparse.Namespace) -> int:
     )
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from nnbench.report import render_report
+def read_runs(run_dirs: Sequence[Path]) -> dict[str, list]:
+    """Every run folder's results, by the folder as given."""
     from nnbench.results import read_run
 
-    print(render_report(read_run(args.run_dir)), end="")
+    return {str(run_dir): read_run(run_dir) for run_dir in run_dirs}
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from nnbench.report import render_report
+
+    runs = read_runs(args.run_dir)
+    print(render_report([result for run in runs.values() for result in run]), end="")
     return EXIT_OK
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from nnbench.baseline import make_baseline, write_baseline
+    from nnbench.check import Tolerances, baseline_summary
+
+    baseline = make_baseline(read_runs(args.run_dir), note=args.note)
+    write_baseline(baseline, args.out)
+    print(baseline_summary(baseline, Tolerances()), end="")
+    print(f"nnbench: wrote {args.out} ({len(baseline['cells'])} cells)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from nnbench.baseline import read_baseline
+    from nnbench.check import Tolerances, check, junit_xml, render_check
+    from nnbench.files import atomic_write_text
+
+    baseline = read_baseline(args.baseline)
+    results = [result for run in read_runs(args.run_dir).values() for result in run]
+    tolerances = Tolerances(
+        abs_tol=args.abs_tol,
+        class_abs_tol=args.class_abs_tol,
+        k=args.k,
+        max_slowdown=args.max_slowdown,
+        allow_protocol_change=args.allow_protocol_change,
+    )
+    rows = check(baseline, results, tolerances)
+    print(render_check(rows, baseline, str(args.baseline), results, tolerances), end="")
+    if args.junit:
+        properties = {"baseline": str(args.baseline), "runs": " ".join(map(str, args.run_dir))}
+        atomic_write_text(args.junit, junit_xml(rows, f"nnbench check {args.baseline}", properties))
+        print(f"nnbench: wrote {args.junit}", file=sys.stderr)
+    return EXIT_FAILED if any(row.failed for row in rows) else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,7 +246,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="suite file with each model's parameters per dataset (default: %(default)s)",
     )
-    running.add_argument("--seed", type=whole_number(0), default=0, help="random seed (default 0)")
+    seeding = running.add_mutually_exclusive_group()
+    seeding.add_argument("--seed", type=whole_number(0), help="random seed (default 0)")
+    seeding.add_argument(
+        "--seeds",
+        type=seed_list,
+        metavar="S,S2,...",
+        help="run every cell with each seed; tables show mean ± 95%% t-interval and n",
+    )
+    seeding.add_argument(
+        "--repeats", type=whole_number(1), metavar="N", help="the same as --seeds 0,1,...,N-1"
+    )
     running.add_argument(
         "--epochs", type=whole_number(0), metavar="E", help="override epochs of the neural nets"
     )
@@ -246,9 +324,69 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the tables of a finished run",
         description="Print the tables again from a run folder's result files; nothing is rerun.",
     )
-    report.add_argument("run_dir", type=Path, metavar="DIR")
+    report.add_argument("run_dir", type=Path, nargs="+", metavar="DIR")
     report.set_defaults(handler=cmd_report)
+    add_gate_parsers(verbs)
     return parser
+
+
+def add_gate_parsers(verbs: argparse._SubParsersAction) -> None:
+    """``nnbench baseline`` and ``nnbench check``: the accuracy-regression gate."""
+    baseline = verbs.add_parser(
+        "baseline",
+        help="make a baseline file from one or more runs",
+        description="Store, per (dataset, model), the mean and standard deviation over seeds of "
+        "test accuracy, overall and per class, and of fit and predict time, with the protocol "
+        "and the environment, for `nnbench check`.",
+    )
+    baseline.add_argument("run_dir", type=Path, nargs="+", metavar="RUN_DIR")
+    baseline.add_argument("--out", type=Path, required=True, metavar="FILE", help="baseline file")
+    baseline.add_argument("--note", metavar="TEXT", help="why and where it was made, stored in it")
+    baseline.set_defaults(handler=cmd_baseline)
+
+    gate = verbs.add_parser(
+        "check",
+        help="compare a run against a baseline: exit 1 on a regression",
+        description="Fail (exit 1) when a cell's test accuracy falls below the baseline's mean "
+        "- max(abs_tol, k*sd), or a class's below mean - max(class_abs_tol, k*sd); when a "
+        "baseline cell is missing or failed; or when its protocol changed. Improvements never "
+        "fail. Exit 2 on bad input.",
+    )
+    gate.add_argument("run_dir", type=Path, nargs="+", metavar="RUN_DIR")
+    gate.add_argument("--baseline", type=Path, required=True, metavar="FILE")
+    gate.add_argument(
+        "--abs-tol",
+        type=unit_interval,
+        default=0.005,
+        metavar="T",
+        help="least allowed drop of test accuracy (default %(default)s)",
+    )
+    gate.add_argument(
+        "--class-abs-tol",
+        type=unit_interval,
+        default=0.02,
+        metavar="T",
+        help="least allowed drop of a class's test accuracy (default %(default)s)",
+    )
+    gate.add_argument(
+        "--k",
+        type=non_negative_float,
+        default=3.0,
+        help="allowed drop in baseline standard deviations over seeds (default %(default)s)",
+    )
+    gate.add_argument(
+        "--max-slowdown",
+        type=positive_float,
+        metavar="X",
+        help="fail when fit or predict time exceeds X times the baseline's (default: not gated)",
+    )
+    gate.add_argument(
+        "--allow-protocol-change",
+        action="store_true",
+        help="compare cells whose parameters or data sizes differ from the baseline's",
+    )
+    gate.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
+    gate.set_defaults(handler=cmd_check)
 
 
 def add_build_parser(

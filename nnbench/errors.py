@@ -30,3 +30,7 @@ class ResultFileError(NNBenchError):
 
 class ApiKeyError(NNBenchError):
     """An API key that is missing or that the service rejected."""
+
+
+class BaselineError(NNBenchError):
+    """A baseline file that is unreadable or of another schema, or runs it cannot be made from."""

@@ -11,12 +11,24 @@ import pytest
 
 import nnbench.datasets.mnist
 from nnbench.cli import main
+from nnbench.results import read_run
 from tests.datasets.test_candidates import make_folder
 from tests.datasets.test_fetch import FakeSource
 from tests.datasets.test_votesmart import KEY, Person
 from tests.datasets.test_votesmart import api as api  # the fake Vote Smart API fixture
 
-VERBS = [[], ["all"], ["run"], ["list"], ["data"], ["data", "fetch"], ["data", "build"], ["report"]]
+VERBS = [
+    [],
+    ["all"],
+    ["run"],
+    ["list"],
+    ["data"],
+    ["data", "fetch"],
+    ["data", "build"],
+    ["report"],
+    ["baseline"],
+    ["check"],
+]
 
 
 @pytest.mark.parametrize("verb", VERBS, ids=lambda v: " ".join(v) or "top")
@@ -55,6 +67,86 @@ def test_bad_flag_values_exit_2(capsys):
         main(["run", "--model", "cnn", "--dataset", "mnist", "--epochs", "-1"])
     assert caught.value.code == 2
     assert "must be at least 0, got -1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--seed", "1", "--seeds", "2,3"], "argument --seeds: not allowed with argument --seed"),
+        (["--seeds", "1,x"], "argument --seeds: 'x' is not a whole number"),
+        (["--repeats", "0"], "argument --repeats: must be at least 1, got 0"),
+    ],
+)
+def test_seed_flags_are_checked(flags, message, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["run", "--model", "cnn", "--dataset", "mnist", *flags])
+    assert caught.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (
+            ["--abs-tol", "1.5"],
+            "argument --abs-tol: must be a finite number at least 0 and at most 1",
+        ),
+        (["--k", "-1"], "argument --k: must be a finite number at least 0, got -1"),
+        (["--max-slowdown", "0"], "argument --max-slowdown: must be a finite number above 0"),
+    ],
+)
+def test_check_flags_are_checked(flags, message, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["check", "run", "--baseline", "b.json", *flags])
+    assert caught.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_repeats_run_every_seed_and_report_pools_run_folders(
+    tmp_path: Path, small_idx_folder, capsys
+):
+    dataset = f"idx:{small_idx_folder}"
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert (
+        main(
+            [
+                "run",
+                "--model",
+                "lasso_logit",
+                "--dataset",
+                dataset,
+                "--repeats",
+                "2",
+                "--out",
+                str(first),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "run",
+                "--model",
+                "lasso_logit",
+                "--dataset",
+                dataset,
+                "--seeds",
+                "5",
+                "--out",
+                str(second),
+            ]
+        )
+        == 0
+    )
+    assert [r["seed"] for r in read_run(first)] == [0, 1]
+    capsys.readouterr()
+    assert main(["report", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    accuracies = [r["metrics"]["test"]["accuracy"] for r in read_run(first) + read_run(second)]
+    (row,) = [line for line in out.splitlines() if line.startswith("| lasso_logit")]
+    assert row.startswith(f"| lasso_logit |   3 | {sum(accuracies) / 3:.4f} ± ")
+    assert "### lasso_logit (seeds 0, 1, 5: mean ± half-width of the 95% t-interval)" in out
 
 
 def test_fetch_failure_lists_sources_and_exits_2(tmp_path, monkeypatch, capsys):
