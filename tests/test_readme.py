@@ -18,3 +18,11 @@ def test_readme_opens_with_the_two_commands():
 def test_ci_runs_the_readmes_test_command():
     script = (REPO / ".ci" / "run").read_text().splitlines()
     assert TEST_COMMAND in script
+
+
+def test_ci_checks_the_mnist_run_against_the_committed_baseline():
+    script = (REPO / ".ci" / "run").read_text()
+    assert 'python -m nnbench all --dataset mnist --out "$run_dir"' in script
+    assert (
+        'python -m nnbench check "$run_dir" --baseline results/baselines/mnist-cpu.json' in script
+    )
