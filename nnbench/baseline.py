@@ -24,7 +24,7 @@ from nnbench.environment import now_iso
 from nnbench.errors import BaselineError
 from nnbench.files import atomic_write_text
 from nnbench.results import Result
-from nnbench.stats import CellSummary, Estimate, estimate, protocol, summarise
+from nnbench.stats import CellSummary, estimate, protocol, summarise
 
 SCHEMA = "nnbench.baseline/1"
 Baseline = dict[str, Any]
@@ -41,11 +41,6 @@ def stat(values: Sequence[float | None]) -> dict[str, Any] | None:
         "n": found.n,
         "values": [value for value in values if value is not None],
     }
-
-
-def as_estimate(record: Mapping[str, Any]) -> Estimate:
-    """A stored STAT as an Estimate (its half-width is not needed for checking)."""
-    return Estimate(record["mean"], record["sd"], None, record["n"])
 
 
 def baseline_cell(cell: CellSummary) -> dict[str, Any]:

@@ -247,7 +247,7 @@ def check(
     baseline: Baseline, results: Sequence[Result], tolerances: Tolerances = Tolerances()
 ) -> list[Row]:
     """Rows for every baseline cell, then a row for each run cell the baseline lacks."""
-    run_cells = cells_by_name([c for c in summarise(results)], "The run folders")
+    run_cells = cells_by_name(summarise(results), "The run folders")
     rows = []
     for record in baseline["cells"]:
         rows += cell_rows(

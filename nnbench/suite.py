@@ -16,7 +16,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-DEFAULT_SUITE = Path(__file__).resolve().parent.parent / "benchmarks" / "seed.toml"
+#: the lecture's protocol, shipped inside the package so that any installation can run it
+DEFAULT_SUITE = Path(__file__).resolve().parent / "suites" / "seed.toml"
 
 
 SAME_AS = "same_as"
@@ -76,7 +77,7 @@ def load_suite(path: Path) -> Suite:
     protocol = document.get("datasets")
     if not isinstance(protocol, dict) or not protocol:
         raise ConfigError(
-            f"Suite file {path} has no [datasets.NAME.MODEL] tables; see benchmarks/seed.toml."
+            f"Suite file {path} has no [datasets.NAME.MODEL] tables; see nnbench/suites/seed.toml."
         )
     try:
         protocol = resolve_same_as(protocol)

@@ -9,6 +9,9 @@ import pytest
 
 from nnbench.baseline import make_baseline, read_baseline, write_baseline
 from nnbench.errors import BaselineError
+from nnbench.runner import Cell, make_model
+from nnbench.suite import DEFAULT_SUITE, load_suite
+from tests.conftest import REPO
 from tests.test_results import make_result
 
 
@@ -145,3 +148,16 @@ def test_a_corrupted_baseline_is_named_with_the_problem(tmp_path: Path, change, 
 def test_a_missing_baseline_says_how_to_make_one(tmp_path: Path):
     with pytest.raises(BaselineError, match="does not exist. Make one with `nnbench baseline"):
         read_baseline(tmp_path / "none.json")
+
+
+def test_the_committed_baseline_is_valid_and_matches_the_seed_protocol():
+    baseline = read_baseline(REPO / "results" / "baselines" / "mnist-cpu.json")
+    suite = load_suite(DEFAULT_SUITE)
+    assert [cell["model"] for cell in baseline["cells"]] == suite.models("mnist")
+    for cell in baseline["cells"]:
+        model = make_model(Cell("mnist", cell["model"], 0, suite.params("mnist", cell["model"])))
+        assert cell["protocol"]["params"] == json.loads(json.dumps(model.get_params()))
+        assert (cell["protocol"]["n_train"], cell["protocol"]["n_test"]) == (60000, 10000)
+        assert cell["seeds"] == [0, 1, 2]
+        assert len(cell["per_class"]) == 10
+        assert all(record["sd"] is not None for record in cell["per_class"].values())

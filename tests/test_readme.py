@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+
+from nnbench.cli import build_parser
 from tests.conftest import REPO
 
 RUN_COMMAND = "pip install -e . && python -m nnbench all"
@@ -26,3 +29,21 @@ def test_ci_checks_the_mnist_run_against_the_committed_baseline():
     assert (
         'python -m nnbench check "$run_dir" --baseline results/baselines/mnist-cpu.json' in script
     )
+
+
+def test_the_readme_workflow_runs_commands_nnbench_accepts():
+    readme = (REPO / "README.md").read_text()
+    workflow = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    commands = [
+        line.split("run: ", 1)[1]
+        for line in workflow.splitlines()
+        if "run: python -m nnbench" in line
+    ]
+    verbs = []
+    for command in commands:
+        words = shlex.split(command)
+        assert words[:3] == ["python", "-m", "nnbench"]
+        verbs.append(build_parser().parse_args(words[3:]).verb)
+    assert verbs == ["data", "all", "check", "all", "baseline"]
+    assert "--junit results/runs/ci/junit.xml" in workflow
+    assert "report_paths: results/runs/ci/junit.xml" in workflow
