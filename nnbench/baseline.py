@@ -23,63 +23,61 @@ from nnbench import __version__
 from nnbench.environment import now_iso
 from nnbench.errors import BaselineError
 from nnbench.files import atomic_write_text
-from nnbench.results import Result
-from nnbench.stats import CellSummary, estimate, protocol, summarise
+from nnbench.report import one_line
+from nnbench.results import Result, pool
+from nnbench.stats import (
+    CellSummary,
+    accuracy_of,
+    class_accuracy_of,
+    estimate,
+    protocol,
+    protocol_changes,
+    summarise,
+    timing_of,
+)
 
 SCHEMA = "nnbench.baseline/1"
 Baseline = dict[str, Any]
 
 
-def stat(values: Sequence[float | None]) -> dict[str, Any] | None:
-    """``{"mean", "sd", "n", "values"}`` of the values present; None when none is."""
+def stat(values: Sequence[float]) -> dict[str, Any] | None:
+    """``{"mean", "sd", "n", "values"}`` of ``values``; None when there are none."""
     found = estimate(values)
     if found is None:
         return None
-    return {
-        "mean": found.mean,
-        "sd": found.sd,
-        "n": found.n,
-        "values": [value for value in values if value is not None],
-    }
+    return {"mean": found.mean, "sd": found.sd, "n": found.n, "values": list(values)}
 
 
 def baseline_cell(cell: CellSummary) -> dict[str, Any]:
     """The stored statistics of one cell's seeds, all of which ran successfully."""
-    ok = cell.with_status("ok")
-    classes = list(ok[0]["metrics"]["test"]["per_class"])
-    env = {key: value for key, value in ok[0]["env"].items() if key != "started_at"}
+    first = cell.with_status("ok")[0]
     return {
         "dataset": cell.dataset,
         "model": cell.model,
         "seeds": cell.seeds,
-        "protocol": protocol(ok[0]),
-        "env": env,
-        "test_accuracy": stat([result["metrics"]["test"]["accuracy"] for result in ok]),
+        "protocol": protocol(first),
+        "env": {key: value for key, value in first["env"].items() if key != "started_at"},
+        "test_accuracy": stat(cell.values(accuracy_of("test"))),
         "per_class": {
-            name: stat([result["metrics"]["test"]["per_class"].get(name) for result in ok])
-            for name in classes
+            name: stat(cell.values(class_accuracy_of("test", name))) for name in cell.classes()
         },
-        "fit_s": stat([result["timing"].get("fit_s") for result in ok]),
-        "predict_s": stat([result["timing"].get("predict_s") for result in ok]),
+        "fit_s": stat(cell.values(timing_of("fit_s"))),
+        "predict_s": stat(cell.values(timing_of("predict_s"))),
     }
 
 
 def cells_by_name(cells: Sequence[CellSummary], what: str) -> dict[tuple[str, str], CellSummary]:
-    """``cells`` by (dataset, model); one protocol and distinct seeds per pair, or an error
-    naming ``what`` holds them."""
+    """``cells`` by (dataset, model); an error naming ``what`` holds them, and the differences,
+    when one pair appears under two protocols."""
     found: dict[tuple[str, str], CellSummary] = {}
     for cell in cells:
         name = (cell.dataset, cell.model)
         if name in found:
+            changes = protocol_changes(protocol(found[name].results[0]), protocol(cell.results[0]))
+            differences = "; ".join(f"{old} against {new}" for old, new in changes)
             raise BaselineError(
-                f"{what} hold {cell.dataset} · {cell.model} under two protocols (parameters, "
-                "subset or data sizes differ). Give runs of one protocol only."
-            )
-        if len(set(cell.seeds)) < len(cell.seeds):
-            raise BaselineError(
-                f"{what} hold {cell.dataset} · {cell.model} more than once for one seed "
-                f"(seeds {', '.join(map(str, cell.seeds))}). Give each run folder once, and "
-                "runs of different seeds."
+                f"{what} hold {cell.dataset} · {cell.model} under two protocols ({differences}). "
+                "Give runs of one protocol only."
             )
         found[name] = cell
     return found
@@ -89,22 +87,20 @@ def make_baseline(runs: Mapping[str, Sequence[Result]], note: str | None = None)
     """A baseline from the results of one or more runs, keyed by the runs' folder names.
 
     Skipped cells are left out. A cell with a failed seed is an error: a baseline is made from
-    successful runs only.
+    successful runs only. The baseline is validated as ``read_baseline`` would.
     """
-    results = [result for run in runs.values() for result in run]
     for path, run in runs.items():
         for result in run:
             if result["status"] == "failed":
                 raise BaselineError(
                     f"{result['dataset']} · {result['model']} seed {result['seed']} failed in "
-                    f"{path} ({result['error']}). A baseline is made from successful runs only: "
-                    "rerun that cell, or leave the run out."
+                    f"{path} ({one_line(result['error'])}). A baseline is made from successful "
+                    "runs only: rerun that cell, or leave the run out."
                 )
-    ran = [cell for cell in summarise(results) if cell.with_status("ok")]
+    ran = [cell for cell in summarise(pool(runs)) if cell.with_status("ok")]
     if not ran:
         raise BaselineError(f"{', '.join(runs)}: no successful results to make a baseline from.")
-    cells = cells_by_name(ran, "The runs")
-    return {
+    baseline = {
         "schema": SCHEMA,
         "provenance": {
             "created_at": now_iso(),
@@ -119,8 +115,10 @@ def make_baseline(runs: Mapping[str, Sequence[Result]], note: str | None = None)
                 for path, run in runs.items()
             ],
         },
-        "cells": [baseline_cell(cell) for cell in cells.values()],
+        "cells": [baseline_cell(cell) for cell in cells_by_name(ran, "The runs").values()],
     }
+    validate_baseline(baseline, "The baseline made from " + ", ".join(runs))
+    return baseline
 
 
 def write_baseline(baseline: Baseline, path: Path) -> None:
@@ -145,13 +143,15 @@ def validate_cell(cell: Any, where: str) -> None:
     """Raise BaselineError unless ``cell`` is a well-formed baseline cell."""
     if not isinstance(cell, dict):
         raise BaselineError(f"{where}: not a JSON object.")
-    missing = [
-        key
-        for key in ("dataset", "model", "seeds", "protocol", "test_accuracy", "per_class")
-        if key not in cell
-    ]
+    required = ("dataset", "model", "seeds", "protocol", "test_accuracy", "per_class")
+    missing = [key for key in required if key not in cell]
     if missing:
         raise BaselineError(f"{where}: missing keys {', '.join(missing)}.")
+    if not isinstance(cell["dataset"], str) or not isinstance(cell["model"], str):
+        raise BaselineError(f"{where}: dataset and model must be names (strings).")
+    seeds = cell["seeds"]
+    if not isinstance(seeds, list) or not seeds or not all(type(s) is int for s in seeds):
+        raise BaselineError(f"{where}: seeds must be a non-empty list of whole numbers.")
     if not is_stat(cell["test_accuracy"], 0.0, 1.0):
         raise BaselineError(f"{where}: test_accuracy needs mean in [0, 1], sd >= 0 or null, n.")
     per_class = cell["per_class"]
@@ -162,8 +162,30 @@ def validate_cell(cell: Any, where: str) -> None:
     for key in ("fit_s", "predict_s"):
         if cell.get(key) is not None and not is_stat(cell[key]):
             raise BaselineError(f"{where}: {key} must be a timing statistic or null.")
-    if not isinstance(cell["protocol"], dict):
-        raise BaselineError(f"{where}: protocol must be a JSON object.")
+    for key in ("protocol", "env"):
+        if not isinstance(cell.get(key, {}), dict):
+            raise BaselineError(f"{where}: {key} must be a JSON object.")
+
+
+def validate_baseline(document: Any, source: str) -> Baseline:
+    """Raise BaselineError, naming ``source``, unless ``document`` is a baseline of this schema."""
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        found = document.get("schema") if isinstance(document, dict) else None
+        raise BaselineError(
+            f"{source}: schema {found!r}, expected {SCHEMA!r}. Make it again with "
+            "`nnbench baseline`."
+        )
+    if not isinstance(document.get("provenance", {}), dict):
+        raise BaselineError(f"{source}: provenance must be a JSON object.")
+    cells = document.get("cells")
+    if not isinstance(cells, list) or not cells:
+        raise BaselineError(f"{source}: 'cells' must be a non-empty list.")
+    for index, cell in enumerate(cells):
+        validate_cell(cell, f"{source}, cells[{index}]")
+    names = [(cell["dataset"], cell["model"]) for cell in cells]
+    if len(set(names)) < len(names):
+        raise BaselineError(f"{source}: a (dataset, model) appears twice in 'cells'.")
+    return document
 
 
 def read_baseline(path: Path) -> Baseline:
@@ -177,18 +199,4 @@ def read_baseline(path: Path) -> Baseline:
         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"Baseline {path} cannot be read as JSON ({exc}).") from exc
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        found = document.get("schema") if isinstance(document, dict) else None
-        raise BaselineError(
-            f"Baseline {path}: schema {found!r}, expected {SCHEMA!r}. Make it again with "
-            "`nnbench baseline`."
-        )
-    cells = document.get("cells")
-    if not isinstance(cells, list) or not cells:
-        raise BaselineError(f"Baseline {path}: 'cells' must be a non-empty list.")
-    for index, cell in enumerate(cells):
-        validate_cell(cell, f"Baseline {path}, cells[{index}]")
-    names = [(cell["dataset"], cell["model"]) for cell in cells]
-    if len(set(names)) < len(names):
-        raise BaselineError(f"Baseline {path}: a (dataset, model) appears twice in 'cells'.")
-    return document
+    return validate_baseline(document, f"Baseline {path}")

@@ -20,7 +20,7 @@ from tabulate import tabulate
 from nnbench.baseline import Baseline, cells_by_name
 from nnbench.report import TABLE_FORMAT, describe_environment, one_line, status_cell
 from nnbench.results import Result
-from nnbench.stats import CellSummary, Estimate, protocol, summarise
+from nnbench.stats import CellSummary, Estimate, protocol, protocol_changes, summarise
 
 #: environment keys whose change a check reports
 ENVIRONMENT_KEYS = (
@@ -133,10 +133,24 @@ def timing_row(
     max_slowdown: float | None,
 ) -> Row | None:
     """Time now as a ratio to the baseline; a failure only above ``max_slowdown``."""
-    if record is None or now is None or record["mean"] <= 0:
-        return None
-    ratio = now.mean / record["mean"]
     gated = max_slowdown is not None
+    if record is None or now is None or record["mean"] <= 0:
+        if not gated:
+            return None
+        shown = "–" if record is None else describe_stat(record, ".2f", " s")
+        now_shown = "–" if now is None else describe_now(now, ".2f", " s")
+        return Row(
+            cell.dataset,
+            cell.model,
+            metric,
+            shown,
+            now_shown,
+            "–",
+            "no timing to compare",
+            "info",
+            False,
+        )
+    ratio = now.mean / record["mean"]
     slower = gated and ratio > max_slowdown
     return Row(
         cell.dataset,
@@ -149,31 +163,6 @@ def timing_row(
         "SLOWER" if slower else ("pass" if gated else "info"),
         slower,
     )
-
-
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested dicts as ``{"a.b": leaf}``."""
-    if not isinstance(value, dict):
-        return {prefix: value}
-    flat: dict[str, Any] = {}
-    for key, inner in value.items():
-        flat.update(flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
-    return flat
-
-
-def protocol_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(baseline, now)`` descriptions of every protocol entry that differs."""
-    old, new = flatten(dict(before)), flatten(dict(after))
-    keys = sorted(set(old) | set(new))
-    missing = "(absent)"
-    return [
-        (
-            f"{key.removeprefix('params.')} {old.get(key, missing)}",
-            f"{key.removeprefix('params.')} {new.get(key, missing)}",
-        )
-        for key in keys
-        if old.get(key, missing) != new.get(key, missing)
-    ]
 
 
 def cell_rows(

@@ -11,7 +11,8 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from nnbench import __version__
@@ -190,10 +191,23 @@ def read_runs(run_dirs: Sequence[Path]) -> dict[str, list]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from nnbench.report import render_report
+    from nnbench.results import pool
 
-    runs = read_runs(args.run_dir)
-    print(render_report([result for run in runs.values() for result in run]), end="")
+    print(render_report(pool(read_runs(args.run_dir))), end="")
     return EXIT_OK
+
+
+@contextmanager
+def writing(flag: str, path: Path) -> Iterator[None]:
+    """Turn a failure to write the file of ``flag`` into bad input that names it."""
+    from nnbench.errors import ConfigError
+
+    try:
+        yield
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot write {flag} {path}: {exc.strerror or exc}. Choose a writable file path."
+        ) from exc
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
@@ -201,7 +215,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     from nnbench.check import Tolerances, baseline_summary
 
     baseline = make_baseline(read_runs(args.run_dir), note=args.note)
-    write_baseline(baseline, args.out)
+    with writing("--out", args.out):
+        write_baseline(baseline, args.out)
     print(baseline_summary(baseline, Tolerances()), end="")
     print(f"nnbench: wrote {args.out} ({len(baseline['cells'])} cells)", file=sys.stderr)
     return EXIT_OK
@@ -211,9 +226,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from nnbench.baseline import read_baseline
     from nnbench.check import Tolerances, check, junit_xml, render_check
     from nnbench.files import atomic_write_text
+    from nnbench.results import pool
 
     baseline = read_baseline(args.baseline)
-    results = [result for run in read_runs(args.run_dir).values() for result in run]
+    results = pool(read_runs(args.run_dir))
     tolerances = Tolerances(
         abs_tol=args.abs_tol,
         class_abs_tol=args.class_abs_tol,
@@ -225,7 +241,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(render_check(rows, baseline, str(args.baseline), results, tolerances), end="")
     if args.junit:
         properties = {"baseline": str(args.baseline), "runs": " ".join(map(str, args.run_dir))}
-        atomic_write_text(args.junit, junit_xml(rows, f"nnbench check {args.baseline}", properties))
+        with writing("--junit", args.junit):
+            atomic_write_text(
+                args.junit, junit_xml(rows, f"nnbench check {args.baseline}", properties)
+            )
         print(f"nnbench: wrote {args.junit}", file=sys.stderr)
     return EXIT_FAILED if any(row.failed for row in rows) else EXIT_OK
 

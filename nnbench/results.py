@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,14 +62,35 @@ def validate(result: Any, source: str) -> Result:
     for key in ("params", "metrics", "timing", "env"):
         if not isinstance(result[key], dict):
             raise ResultFileError(f"{source}: {key} must be a JSON object.")
+    if type(result["seed"]) is not int or result["seed"] < 0:
+        raise ResultFileError(f"{source}: seed must be a whole number, got {result['seed']!r}.")
+    if not isinstance(result.get("data", {}), dict):
+        raise ResultFileError(f"{source}: data must be a JSON object.")
     if result["status"] == "ok":
         for split in ("train", "test"):
-            metrics = result["metrics"].get(split)
-            if not isinstance(metrics, dict) or not {"accuracy", "per_class", "n"} <= set(metrics):
-                raise ResultFileError(
-                    f"{source}: an ok result needs metrics.{split} with accuracy, per_class and n."
-                )
+            validate_metrics(result["metrics"].get(split), f"{source}: metrics.{split}")
     return result
+
+
+def is_accuracy(value: Any) -> bool:
+    """A number from 0 to 1 (None, for a class without images, is checked by the caller)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def validate_metrics(metrics: Any, where: str) -> None:
+    """Raise ResultFileError unless ``metrics`` holds an accuracy, per-class accuracies and n."""
+    if not isinstance(metrics, dict) or not {"accuracy", "per_class", "n"} <= set(metrics):
+        raise ResultFileError(f"{where}: an ok result needs accuracy, per_class and n.")
+    per_class = metrics["per_class"]
+    if not is_accuracy(metrics["accuracy"]) or not isinstance(per_class, dict):
+        raise ResultFileError(f"{where}: accuracy must be from 0 to 1, per_class an object.")
+    if not all(value is None or is_accuracy(value) for value in per_class.values()):
+        raise ResultFileError(f"{where}: each per_class accuracy must be from 0 to 1, or null.")
+
+
+def pool(runs: Mapping[str, Sequence[Result]]) -> list[Result]:
+    """The results of several runs, run after run."""
+    return [result for run in runs.values() for result in run]
 
 
 def read_result(path: Path) -> Result:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from scipy.special import stdtrit
 
+from nnbench.errors import ResultFileError
 from nnbench.results import Result
 
 #: two-sided confidence of the interval shown as "mean ± half-width"
@@ -66,6 +67,47 @@ def protocol(result: Result) -> dict[str, Any]:
     return json.loads(json.dumps(described, default=str))  # as stored: tuples become lists
 
 
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested dicts as ``{"a.b": leaf}``."""
+    if not isinstance(value, dict):
+        return {prefix: value}
+    flat: dict[str, Any] = {}
+    for key, inner in value.items():
+        flat.update(flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+def protocol_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(before, after)`` descriptions, such as ``("epochs 5", "epochs 0")``, of every entry of
+    two protocols that differs."""
+    old, new = flatten(dict(before)), flatten(dict(after))
+    absent = "(absent)"
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key, absent) != new.get(key, absent):
+            name = key.removeprefix("params.")
+            changes.append((f"{name} {old.get(key, absent)}", f"{name} {new.get(key, absent)}"))
+    return changes
+
+
+Metric = Callable[[Result], float | None]
+
+
+def accuracy_of(split: str) -> Metric:
+    """Overall accuracy on ``split`` ("train" or "test")."""
+    return lambda result: result["metrics"][split]["accuracy"]
+
+
+def class_accuracy_of(split: str, name: str) -> Metric:
+    """Accuracy on the images of class ``name`` in ``split``."""
+    return lambda result: result["metrics"][split]["per_class"].get(name)
+
+
+def timing_of(key: str) -> Metric:
+    """A timing in seconds: "fit_s" or "predict_s"."""
+    return lambda result: result["timing"].get(key)
+
+
 @dataclass(frozen=True)
 class CellSummary:
     """Every seed of one (dataset, model, protocol), in the order they ran."""
@@ -88,26 +130,29 @@ class CellSummary:
         """The seeds' results that have ``status`` ("ok", "failed" or "skipped")."""
         return [result for result in self.results if result["status"] == status]
 
-    def over_ok_seeds(self, value: Callable[[Result], float | None]) -> Estimate | None:
-        """The estimate of ``value`` over the seeds that ran successfully."""
-        return estimate([value(result) for result in self.with_status("ok")])
+    def values(self, metric: Metric) -> list[float]:
+        """``metric`` of each seed that ran successfully, where the seed has it."""
+        found = (metric(result) for result in self.with_status("ok"))
+        return [value for value in found if value is not None]
+
+    def classes(self) -> list[str]:
+        """The class names, in the order of the first successful seed's test metrics."""
+        ok = self.with_status("ok")
+        return list(ok[0]["metrics"]["test"]["per_class"]) if ok else []
 
     def accuracy(self, split: str) -> Estimate | None:
-        """Overall accuracy on ``split`` ("train" or "test")."""
-        return self.over_ok_seeds(lambda result: result["metrics"][split]["accuracy"])
+        """Overall accuracy on ``split`` over the successful seeds."""
+        return estimate(self.values(accuracy_of(split)))
 
     def per_class(self, split: str) -> dict[str, Estimate | None]:
-        """Per-class accuracy on ``split``, by class name."""
-        ok = self.with_status("ok")
-        classes = list(ok[0]["metrics"][split]["per_class"]) if ok else []
+        """Per-class accuracy on ``split`` over the successful seeds, by class name."""
         return {
-            name: estimate([result["metrics"][split]["per_class"].get(name) for result in ok])
-            for name in classes
+            name: estimate(self.values(class_accuracy_of(split, name))) for name in self.classes()
         }
 
     def timing(self, key: str) -> Estimate | None:
-        """A timing in seconds: "fit_s" or "predict_s"."""
-        return self.over_ok_seeds(lambda result: result["timing"].get(key))
+        """A timing in seconds ("fit_s" or "predict_s") over the successful seeds."""
+        return estimate(self.values(timing_of(key)))
 
 
 def protocol_key(result: Result) -> tuple[str, str, str]:
@@ -117,8 +162,18 @@ def protocol_key(result: Result) -> tuple[str, str, str]:
 
 
 def summarise(results: Sequence[Result]) -> list[CellSummary]:
-    """Results grouped into cells that differ only by seed, in the order the cells first ran."""
+    """Results grouped into cells that differ only by seed, in the order the cells first ran.
+
+    A seed that appears twice in one cell (a run folder given twice, say) is an error.
+    """
     groups: dict[tuple[str, str, str], list[Result]] = {}
     for result in results:
-        groups.setdefault(protocol_key(result), []).append(result)
+        group = groups.setdefault(protocol_key(result), [])
+        if any(seen["seed"] == result["seed"] for seen in group):
+            raise ResultFileError(
+                f"{result['dataset']} · {result['model']} seed {result['seed']} appears twice "
+                "with the same protocol. Give each run folder once; runs to be pooled need "
+                "different seeds."
+            )
+        group.append(result)
     return [CellSummary(tuple(group)) for group in groups.values()]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nnbench.baseline import make_baseline, read_baseline, write_baseline
-from nnbench.errors import BaselineError
+from nnbench.errors import BaselineError, NNBenchError
 from nnbench.runner import Cell, make_model
 from nnbench.suite import DEFAULT_SUITE, load_suite
 from tests.conftest import REPO
@@ -66,17 +66,20 @@ def test_one_seed_has_no_sd_and_skipped_cells_are_left_out():
             {"r": [seed_result(0, 0.8, 0.7, status="failed", error="ValueError: x")]},
             "naive_bayes seed 0 failed in r \\(ValueError: x\\). A baseline is made from successful",
         ),
-        ({"r": [seed_result(0, 0.8, 0.7)], "r2": [seed_result(0, 0.8, 0.7)]}, "more than once"),
+        (
+            {"r": [seed_result(0, 0.8, 0.7)], "r2": [seed_result(0, 0.8, 0.7)]},
+            "seed 0 appears twice with the same protocol",
+        ),
         (
             {"r": [seed_result(0, 0.8, 0.7), seed_result(1, 0.8, 0.7, params={"variant": "x"})]},
-            "under two protocols",
+            r"under two protocols \(variant multinomial against variant x\)",
         ),
         ({"r": [make_result(status="skipped", metrics={})]}, "r: no successful results"),
     ],
     ids=["failed seed", "same seed twice", "two protocols", "nothing ran"],
 )
 def test_runs_a_baseline_cannot_be_made_from_are_refused(runs, message):
-    with pytest.raises(BaselineError, match=message):
+    with pytest.raises(NNBenchError, match=message):
         make_baseline(runs)
 
 
@@ -123,6 +126,10 @@ def corrupt(document: dict, where: str, value) -> dict:
         (lambda b: json.dumps(corrupt(b, "per_class.1", {"mean": "high"})), "per_class must map"),
         (lambda b: json.dumps(corrupt(b, "fit_s", 3)), "fit_s must be a timing statistic"),
         (lambda b: json.dumps({**b, "cells": b["cells"] * 2}), "appears twice"),
+        (lambda b: json.dumps(corrupt(b, "seeds", 3)), "seeds must be a non-empty list"),
+        (lambda b: json.dumps(corrupt(b, "dataset", ["mnist"])), "dataset and model must be names"),
+        (lambda b: json.dumps(corrupt(b, "env", None)), "env must be a JSON object"),
+        (lambda b: json.dumps({**b, "provenance": []}), "provenance must be a JSON object"),
     ],
     ids=[
         "truncated",
@@ -135,6 +142,10 @@ def corrupt(document: dict, where: str, value) -> dict:
         "bad class",
         "bad timing",
         "duplicate cell",
+        "seeds not a list",
+        "dataset not a name",
+        "env null",
+        "provenance a list",
     ],
 )
 def test_a_corrupted_baseline_is_named_with_the_problem(tmp_path: Path, change, message):

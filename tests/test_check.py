@@ -142,6 +142,13 @@ def test_timing_is_a_ratio_that_fails_only_above_max_slowdown():
     assert (gated["predict time"].verdict, gated["predict time"].failed) == ("pass", False)
 
 
+def test_a_gated_timing_without_numbers_to_compare_is_shown_not_dropped():
+    no_timing = seed_result(0, 0.9, 0.8, timing={})
+    assert "fit time" not in verdicts(check(SINGLE, [no_timing]))
+    rows = {r.metric: r for r in check(SINGLE, [no_timing], Tolerances(max_slowdown=2))}
+    assert (rows["fit time"].allowed, rows["fit time"].verdict) == ("no timing to compare", "info")
+
+
 def test_the_report_names_rule_environment_changes_and_tally():
     now = seed_result(0, 0.5, 0.8)
     now["env"] = {**now["env"], "python": "3.12.1"}
@@ -324,6 +331,14 @@ def test_a_corrupted_or_missing_baseline_exits_2(gate, tmp_path: Path, capsys):
     assert main(["check", str(base_run), "--baseline", str(tmp_path / "none.json")]) == 2
     assert main(["check", str(tmp_path / "no-run"), "--baseline", str(gate["baseline"])]) == 2
     assert "no such run folder" in capsys.readouterr().err
+
+
+def test_an_unwritable_junit_path_is_bad_input(gate, tmp_path: Path, capsys):
+    (tmp_path / "a-file").write_text("")
+    junit = tmp_path / "a-file" / "junit.xml"
+    assert gate_check(gate, gate["root"] / "base", "--junit", str(junit)) == 2
+    err = capsys.readouterr().err
+    assert f"Cannot write --junit {junit}: " in err and "Choose a writable file path." in err
 
 
 def test_check_reads_results_only_and_never_imports_tensorflow(gate):

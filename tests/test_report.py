@@ -178,3 +178,16 @@ def test_several_seeds_show_mean_and_half_width_with_n():
     text = render_report([*seeds])
     assert "### naive_bayes (seeds 0, 1, 2: mean ± half-width of the 95% t-interval)" in text
     assert "the mean ± the half-width of the 95% t-interval; n counts the seeds" in text
+
+
+def test_a_class_without_training_images_keeps_the_columns_in_place():
+    result = make_result(
+        metrics={
+            "train": {"accuracy": 0.9, "per_class": {"1": 0.9}, "n": 9},
+            "test": {"accuracy": 0.8, "per_class": {"0": 0.7, "1": 0.9}, "n": 10},
+        }
+    )
+    assert seed_table(one(result)).splitlines()[2:] == [
+        "| Training Set |    – | 0.90 |  0.90 |",
+        "| Test Set     | 0.70 | 0.90 |  0.80 |",
+    ]

@@ -91,5 +91,49 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
     broken = make_result()
     del broken["metrics"]["test"]
     (tmp_path / "a.json").write_text(json.dumps(broken))
-    with pytest.raises(ResultFileError, match="needs metrics.test with accuracy, per_class and n"):
+    with pytest.raises(
+        ResultFileError, match="metrics.test: an ok result needs accuracy, per_class and n"
+    ):
         read_result(tmp_path / "a.json")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"seed": [1, 2]}, r"seed must be a whole number, got \[1, 2\]"),
+        ({"seed": "0"}, "seed must be a whole number, got '0'"),
+        ({"data": None}, "data must be a JSON object"),
+        (
+            {
+                "metrics": {
+                    **make_result()["metrics"],
+                    "test": {"accuracy": "abc", "per_class": {}, "n": 1},
+                }
+            },
+            "metrics.test: accuracy must be from 0 to 1",
+        ),
+        (
+            {
+                "metrics": {
+                    **make_result()["metrics"],
+                    "train": {"accuracy": 0.5, "per_class": [0.5], "n": 1},
+                }
+            },
+            "metrics.train: accuracy must be from 0 to 1, per_class an object",
+        ),
+        (
+            {
+                "metrics": {
+                    **make_result()["metrics"],
+                    "test": {"accuracy": 0.5, "per_class": {"0": 2}, "n": 1},
+                }
+            },
+            "each per_class accuracy must be from 0 to 1, or null",
+        ),
+    ],
+    ids=["seed list", "seed text", "data null", "accuracy text", "per_class list", "class above 1"],
+)
+def test_result_values_of_the_wrong_type_are_named(tmp_path: Path, change, message):
+    (tmp_path / "r.json").write_text(json.dumps(make_result(**change)))
+    with pytest.raises(ResultFileError, match=message):
+        read_result(tmp_path / "r.json")

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from nnbench.errors import ResultFileError
 from nnbench.stats import Estimate, estimate, protocol, summarise
 from tests.test_results import make_result
 
@@ -64,3 +65,8 @@ def test_failed_and_skipped_seeds_are_left_out_of_the_numbers():
 def test_protocol_is_as_stored_tuples_become_lists():
     result = make_result(params={"hidden_units": (128, 128)}, data={"subset": 10, "name": "x"})
     assert protocol(result) == {"params": {"hidden_units": [128, 128]}, "subset": 10}
+
+
+def test_a_seed_given_twice_is_refused():
+    with pytest.raises(ResultFileError, match="naive_bayes seed 3 appears twice"):
+        summarise([make_result(seed=3), make_result(seed=3)])
