@@ -105,40 +105,15 @@ def test_check_flags_are_checked(flags, message, capsys):
 def test_repeats_run_every_seed_and_report_pools_run_folders(
     tmp_path: Path, small_idx_folder, capsys
 ):
-    dataset = f"idx:{small_idx_folder}"
     first, second = tmp_path / "first", tmp_path / "second"
-    assert (
-        main(
-            [
-                "run",
-                "--model",
-                "lasso_logit",
-                "--dataset",
-                dataset,
-                "--repeats",
-                "2",
-                "--out",
-                str(first),
-            ]
+
+    def run_lasso(*flags: str) -> int:
+        return main(
+            ["run", "--model", "lasso_logit", "--dataset", f"idx:{small_idx_folder}", *flags]
         )
-        == 0
-    )
-    assert (
-        main(
-            [
-                "run",
-                "--model",
-                "lasso_logit",
-                "--dataset",
-                dataset,
-                "--seeds",
-                "5",
-                "--out",
-                str(second),
-            ]
-        )
-        == 0
-    )
+
+    assert run_lasso("--repeats", "2", "--out", str(first)) == 0
+    assert run_lasso("--seeds", "5", "--out", str(second)) == 0
     assert [r["seed"] for r in read_run(first)] == [0, 1]
     capsys.readouterr()
     assert main(["report", str(first), str(second)]) == 0
