@@ -15,26 +15,18 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from nnbench import __version__
 from nnbench.environment import now_iso
 from nnbench.errors import BaselineError
 from nnbench.files import atomic_write_text
-from nnbench.report import one_line
-from nnbench.results import Result, pool
-from nnbench.stats import (
-    CellSummary,
-    accuracy_of,
-    class_accuracy_of,
-    estimate,
-    protocol,
-    protocol_changes,
-    summarise,
-    timing_of,
-)
+from nnbench.report.tables import one_line
+from nnbench.stats import CellSummary, estimate, protocol_changes, summarise
 
 SCHEMA = "nnbench.baseline/1"
 Baseline = dict[str, Any]
@@ -50,19 +42,20 @@ def stat(values: Sequence[float]) -> dict[str, Any] | None:
 
 def baseline_cell(cell: CellSummary) -> dict[str, Any]:
     """The stored statistics of one cell's seeds, all of which ran successfully."""
-    first = cell.with_status("ok")[0]
     return {
         "dataset": cell.dataset,
         "model": cell.model,
         "seeds": cell.seeds,
-        "protocol": protocol(first),
-        "env": {key: value for key, value in first["env"].items() if key != "started_at"},
-        "test_accuracy": stat(cell.values(accuracy_of("test"))),
-        "per_class": {
-            name: stat(cell.values(class_accuracy_of("test", name))) for name in cell.classes()
+        "protocol": cell.protocol,
+        "env": {
+            key: value
+            for key, value in cell.env().items()
+            if key != "started_at" and value is not None
         },
-        "fit_s": stat(cell.values(timing_of("fit_s"))),
-        "predict_s": stat(cell.values(timing_of("predict_s"))),
+        "test_accuracy": stat(cell.values("test")),
+        "per_class": {name: stat(cell.values("test", name)) for name in cell.classes()},
+        "fit_s": stat(cell.timings("fit_s")),
+        "predict_s": stat(cell.timings("predict_s")),
     }
 
 
@@ -73,7 +66,7 @@ def cells_by_name(cells: Sequence[CellSummary], what: str) -> dict[tuple[str, st
     for cell in cells:
         name = (cell.dataset, cell.model)
         if name in found:
-            changes = protocol_changes(protocol(found[name].results[0]), protocol(cell.results[0]))
+            changes = protocol_changes(found[name].protocol, cell.protocol)
             differences = "; ".join(f"{old} against {new}" for old, new in changes)
             raise BaselineError(
                 f"{what} hold {cell.dataset} · {cell.model} under two protocols ({differences}). "
@@ -83,21 +76,22 @@ def cells_by_name(cells: Sequence[CellSummary], what: str) -> dict[tuple[str, st
     return found
 
 
-def make_baseline(runs: Mapping[str, Sequence[Result]], note: str | None = None) -> Baseline:
-    """A baseline from the results of one or more runs, keyed by the runs' folder names.
+def make_baseline(table: pd.DataFrame, note: str | None = None) -> Baseline:
+    """A baseline from the rows of :func:`nnbench.results.load` over one or more runs.
 
     Skipped cells are left out. A cell with a failed seed is an error: a baseline is made from
     successful runs only. The baseline is validated as ``read_baseline`` would.
     """
-    for path, run in runs.items():
-        for result in run:
-            if result["status"] == "failed":
-                raise BaselineError(
-                    f"{result['dataset']} · {result['model']} seed {result['seed']} failed in "
-                    f"{path} ({one_line(result['error'])}). A baseline is made from successful "
-                    "runs only: rerun that cell, or leave the run out."
-                )
-    ran = [cell for cell in summarise(pool(runs)) if cell.with_status("ok")]
+    runs = list(dict.fromkeys(table["run"]))
+    failed = table[table["status"] == "failed"]
+    if len(failed):
+        first = failed.iloc[0]
+        raise BaselineError(
+            f"{first['dataset']} · {first['model']} seed {first['seed']} failed in "
+            f"{first['run']} ({one_line(first['error'])}). A baseline is made from successful "
+            "runs only: rerun that cell, or leave the run out."
+        )
+    ran = [cell for cell in summarise(table) if len(cell.with_status("ok"))]
     if not ran:
         raise BaselineError(f"{', '.join(runs)}: no successful results to make a baseline from.")
     baseline = {
@@ -108,11 +102,11 @@ def make_baseline(runs: Mapping[str, Sequence[Result]], note: str | None = None)
             "note": note,
             "runs": [
                 {
-                    "path": path,
-                    "git_commits": sorted({str(r["env"].get("git_commit")) for r in run}),
-                    "started_at": min(str(r["env"].get("started_at")) for r in run),
+                    "path": run,
+                    "git_commits": sorted(set(rows["env_git_commit"].fillna("None"))),
+                    "started_at": min(rows["env_started_at"].fillna("None")),
                 }
-                for path, run in runs.items()
+                for run, rows in table.groupby("run", sort=False)
             ],
         },
         "cells": [baseline_cell(cell) for cell in cells_by_name(ran, "The runs").values()],

@@ -15,12 +15,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from tabulate import tabulate
 
 from nnbench.baseline import Baseline, cells_by_name
-from nnbench.report import TABLE_FORMAT, describe_environment, one_line, status_cell
-from nnbench.results import Result
-from nnbench.stats import CellSummary, Estimate, protocol, protocol_changes, summarise
+from nnbench.report.tables import (
+    TABLE_FORMAT,
+    describe_environment,
+    environments,
+    one_line,
+    status_cell,
+)
+from nnbench.stats import CellSummary, Estimate, protocol_changes, summarise
 
 #: environment keys whose change a check reports
 ENVIRONMENT_KEYS = (
@@ -173,10 +179,10 @@ def cell_rows(
     seeds = ", ".join(map(str, record["seeds"]))
     if cell is None:
         unusable = ("missing", "not in the run")
-    elif cell.with_status("failed"):
+    elif len(cell.with_status("failed")):
         unusable = ("FAILED", status_cell(cell))
-    elif not cell.with_status("ok"):
-        unusable = ("missing", f"skipped: {one_line(cell.results[0].get('skip_reason'))}")
+    elif not len(cell.with_status("ok")):
+        unusable = ("missing", f"skipped: {one_line(cell.per_seed['skip_reason'].iloc[0])}")
     else:
         unusable = None
     if unusable:
@@ -184,7 +190,7 @@ def cell_rows(
         wanted = "a successful result"
         return [Row(dataset, model, "result", f"seeds {seeds}", now, "–", wanted, verdict, True)]
     rows = []
-    changes = protocol_changes(record["protocol"], protocol(cell.results[0]))
+    changes = protocol_changes(record["protocol"], cell.protocol)
     if changes:
         allowed = tolerances.allow_protocol_change
         rows.append(
@@ -233,10 +239,11 @@ def cell_rows(
 
 
 def check(
-    baseline: Baseline, results: Sequence[Result], tolerances: Tolerances = Tolerances()
+    baseline: Baseline, table: pd.DataFrame, tolerances: Tolerances = Tolerances()
 ) -> list[Row]:
-    """Rows for every baseline cell, then a row for each run cell the baseline lacks."""
-    run_cells = cells_by_name(summarise(results), "The run folders")
+    """Rows for every baseline cell, then a row for each cell of ``table`` (the rows of
+    :func:`nnbench.results.load`) that the baseline lacks."""
+    run_cells = cells_by_name(summarise(table), "The run folders")
     rows = []
     for record in baseline["cells"]:
         rows += cell_rows(
@@ -251,10 +258,10 @@ def check(
     return rows
 
 
-def environment_changes(baseline: Baseline, results: Sequence[Result]) -> list[str]:
+def environment_changes(baseline: Baseline, table: pd.DataFrame) -> list[str]:
     """``key before → after`` for each environment entry that differs from the baseline's."""
     before = baseline["cells"][0].get("env", {})
-    after = results[0]["env"]
+    after = environments(table)[0]
     return [
         f"{key} {before.get(key)} → {after.get(key)}"
         for key in ENVIRONMENT_KEYS
@@ -266,12 +273,12 @@ def render_check(
     rows: Sequence[Row],
     baseline: Baseline,
     source: str,
-    results: Sequence[Result],
+    table: pd.DataFrame,
     tolerances: Tolerances,
 ) -> str:
     """The check as Markdown: what was compared, under which rule, the table and the tally."""
     provenance = baseline.get("provenance", {})
-    changes = environment_changes(baseline, results)
+    changes = environment_changes(baseline, table)
     timing_rule = (
         f"fit and predict time fail above ×{tolerances.max_slowdown:g} the baseline's"
         if tolerances.max_slowdown is not None
@@ -282,7 +289,7 @@ def render_check(
         f"Baseline {source}, made {provenance.get('created_at', 'at an unknown time')}"
         + (f" ({provenance['note']})" if provenance.get("note") else "")
         + f", on: {describe_environment([cell.get('env', {}) for cell in baseline['cells']])}",
-        f"This run, on: {describe_environment([result['env'] for result in results])}",
+        f"This run, on: {describe_environment(environments(table))}",
         "Changed since the baseline: "
         + ("; ".join(changes) if changes else "nothing recorded")
         + ".",

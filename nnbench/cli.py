@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from nnbench import __version__
 from nnbench.errors import NNBenchError
@@ -92,7 +93,7 @@ def execute(args: argparse.Namespace, datasets: list[str] | None, models: list[s
     """Build the cells, run them, print and store the tables."""
     from nnbench.datasets import get_dataset
     from nnbench.errors import DataUnavailableError
-    from nnbench.report import render_report, write_report
+    from nnbench.results import tables
     from nnbench.runner import build_cells, default_run_dir, run_cells
     from nnbench.suite import load_suite
 
@@ -110,9 +111,8 @@ def execute(args: argparse.Namespace, datasets: list[str] | None, models: list[s
     run_dir = args.out or default_run_dir()
     print(f"nnbench: {len(cells)} cells; results go to {run_dir}", file=sys.stderr)
     results = run_cells(cells, data_dir(args), run_dir)
-    report_path = write_report(results, run_dir)
-    print(render_report(results), end="")
-    print(f"nnbench: wrote {len(results)} result files and {report_path}", file=sys.stderr)
+    print(f"nnbench: wrote {len(results)} result files", file=sys.stderr)
+    publish(tables({str(run_dir): results}), args.target or (), run_dir, None, None)
     failed = any(result["status"] == "failed" for result in results)
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -182,18 +182,56 @@ def cmd_data_build(args: argparse.Namespace) -> int:
     )
 
 
-def read_runs(run_dirs: Sequence[Path]) -> dict[str, list]:
-    """Every run folder's results, by the folder as given."""
-    from nnbench.results import read_run
+def publish(
+    tables: Any,
+    targets: Sequence[float],
+    folder: Path | None,
+    format_name: str | None,
+    output: Path | None,
+) -> None:
+    """Print and write the report of ``tables`` (:class:`nnbench.results.Tables`).
 
-    return {str(run_dir): read_run(run_dir) for run_dir in run_dirs}
+    With no ``format_name``: every format and the plots go into ``output`` (a folder), else
+    ``folder``, and the Markdown (report.md) is printed. With one: that format goes to the file
+    ``output`` (a folder gets its usual file name), with the plots beside it, or is printed
+    when there is no ``output`` (Markdown and LaTeX then leave the plots out; HTML embeds them).
+    """
+    from nnbench.errors import ConfigError
+    from nnbench.report.document import build_report
+    from nnbench.report.output import render_text, write_report
+    from nnbench.report.render import FORMATS
+
+    printed_only = format_name in ("md", "latex") and output is None
+    report = build_report(tables, targets, plots=not printed_only)
+    if format_name is None:
+        folder = output or folder
+        if folder is None:
+            raise ConfigError(
+                "A report over several run folders needs --output DIR for its files "
+                "(or --format FORMAT to print one format)."
+            )
+        files = {name: folder / file_name for name, file_name in FORMATS.items()}
+        print(render_text(report, "md"), end="")
+    elif output is None:
+        print(render_text(report, format_name), end="")
+        return
+    else:
+        target = output / FORMATS[format_name] if output.is_dir() else output
+        files = {format_name: target}
+    with writing("--output", next(iter(files.values()))):
+        written = write_report(report, files)
+    plots = sum(path.suffix == ".png" for path in written)
+    names = ", ".join(str(path) for path in files.values())
+    extra = f" and {plots} plots (PNG and SVG) in {written[0].parent}" if plots else ""
+    print(f"nnbench: wrote {names}{extra}", file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from nnbench.report import render_report
-    from nnbench.results import pool
+    from nnbench.results import load_tables
 
-    print(render_report(pool(read_runs(args.run_dir))), end="")
+    tables = load_tables(*args.run_dir)
+    only = args.run_dir[0] if len(args.run_dir) == 1 else None
+    publish(tables, args.target or (), only, args.format, args.output)
     return EXIT_OK
 
 
@@ -213,8 +251,9 @@ def writing(flag: str, path: Path) -> Iterator[None]:
 def cmd_baseline(args: argparse.Namespace) -> int:
     from nnbench.baseline import make_baseline, write_baseline
     from nnbench.check import Tolerances, baseline_summary
+    from nnbench.results import load
 
-    baseline = make_baseline(read_runs(args.run_dir), note=args.note)
+    baseline = make_baseline(load(*args.run_dir), note=args.note)
     with writing("--out", args.out):
         write_baseline(baseline, args.out)
     print(baseline_summary(baseline, Tolerances()), end="")
@@ -226,10 +265,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from nnbench.baseline import read_baseline
     from nnbench.check import Tolerances, check, junit_xml, render_check
     from nnbench.files import atomic_write_text
-    from nnbench.results import pool
+    from nnbench.results import load
 
     baseline = read_baseline(args.baseline)
-    results = pool(read_runs(args.run_dir))
+    table = load(*args.run_dir)
     tolerances = Tolerances(
         abs_tol=args.abs_tol,
         class_abs_tol=args.class_abs_tol,
@@ -237,8 +276,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         max_slowdown=args.max_slowdown,
         allow_protocol_change=args.allow_protocol_change,
     )
-    rows = check(baseline, results, tolerances)
-    print(render_check(rows, baseline, str(args.baseline), results, tolerances), end="")
+    rows = check(baseline, table, tolerances)
+    print(render_check(rows, baseline, str(args.baseline), table, tolerances), end="")
     if args.junit:
         properties = {"baseline": str(args.baseline), "runs": " ".join(map(str, args.run_dir))}
         with writing("--junit", args.junit):
@@ -288,6 +327,14 @@ def build_parser() -> argparse.ArgumentParser:
     running.add_argument(
         "--out", type=Path, metavar="DIR", help="run folder (default: results/runs/<timestamp>)"
     )
+    targeting = argparse.ArgumentParser(add_help=False)
+    targeting.add_argument(
+        "--target",
+        type=unit_interval,
+        action="append",
+        metavar="ACC",
+        help="add a time-to-accuracy table: training time to this test accuracy (repeatable)",
+    )
 
     parser = argparse.ArgumentParser(
         prog="nnbench",
@@ -298,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run_all = verbs.add_parser(
         "all",
-        parents=[running],
+        parents=[running, targeting],
         help="run every model of the suite on every dataset",
         description="Run every model the suite lists on every dataset it lists.",
     )
@@ -307,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = verbs.add_parser(
         "run",
-        parents=[running],
+        parents=[running, targeting],
         help="run chosen models on chosen datasets",
         description="Run models on datasets; parameters come from the suite where it lists the "
         "pair, else from each model's defaults.",
@@ -340,10 +387,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = verbs.add_parser(
         "report",
-        help="print the tables of a finished run",
-        description="Print the tables again from a run folder's result files; nothing is rerun.",
+        parents=[targeting],
+        help="write the tables and plots of finished runs",
+        description="Build the report from run folders' result files; nothing is rerun. Seeds "
+        "of one cell are pooled (mean ± 95%% t-interval, n). By default every format "
+        "(report.md, report.tex, report.html, report.csv) and the plots (plots/*.png, *.svg) "
+        "go into the run folder, or --output DIR, and the Markdown is printed.",
     )
     report.add_argument("run_dir", type=Path, nargs="+", metavar="DIR")
+    report.add_argument(
+        "--format",
+        choices=["md", "latex", "html", "csv"],
+        help="only this format: printed, or written to --output FILE with the plots beside it",
+    )
+    report.add_argument(
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="the folder for every format, or with --format the file (default: the run folder)",
+    )
     report.set_defaults(handler=cmd_report)
     add_gate_parsers(verbs)
     return parser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,3 +46,9 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def slug(text: str) -> str:
+    """``text`` with every run of characters other than letters, digits, ``_.-`` made one ``-``:
+    safe in a file name on any file system."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")

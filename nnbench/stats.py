@@ -1,6 +1,5 @@
-"""Statistics over seeds: results grouped by cell, each metric as mean, sd and 95% t-interval.
-
-Aggregation is a function over result documents; the per-seed result files stay as they are.
+"""Statistics over seeds: the rows of ``results.load()`` grouped by cell, each metric as mean,
+sd and 95% t-interval. The per-seed result files stay as they are.
 """
 
 from __future__ import annotations
@@ -8,14 +7,15 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from scipy.special import stdtrit
 
 from nnbench.errors import ResultFileError
-from nnbench.results import Result
+from nnbench.results import ALL, ENV_KEYS
 
 #: two-sided confidence of the interval shown as "mean ± half-width"
 CONFIDENCE = 0.95
@@ -52,21 +52,6 @@ def estimate(values: Sequence[float | None]) -> Estimate | None:
     return Estimate(mean, sd, half_width, n)
 
 
-def protocol(result: Result) -> dict[str, Any]:
-    """What must match for two results to be seeds of one cell: the parameters in use, the
-    subset, and the data's sizes and classes where the result records them."""
-    data = result.get("data", {})
-    described = {
-        "params": result["params"],
-        **{
-            key: data[key]
-            for key in ("subset", "n_train", "n_test", "input_shape", "classes")
-            if key in data
-        },
-    }
-    return json.loads(json.dumps(described, default=str))  # as stored: tuples become lists
-
-
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     """Nested dicts as ``{"a.b": leaf}``."""
     if not isinstance(value, dict):
@@ -90,90 +75,97 @@ def protocol_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> lis
     return changes
 
 
-Metric = Callable[[Result], float | None]
-
-
-def accuracy_of(split: str) -> Metric:
-    """Overall accuracy on ``split`` ("train" or "test")."""
-    return lambda result: result["metrics"][split]["accuracy"]
-
-
-def class_accuracy_of(split: str, name: str) -> Metric:
-    """Accuracy on the images of class ``name`` in ``split``."""
-    return lambda result: result["metrics"][split]["per_class"].get(name)
-
-
-def timing_of(key: str) -> Metric:
-    """A timing in seconds: "fit_s" or "predict_s"."""
-    return lambda result: result["timing"].get(key)
-
-
 @dataclass(frozen=True)
 class CellSummary:
-    """Every seed of one (dataset, model, protocol), in the order they ran."""
+    """Every seed of one (dataset, model, protocol): its rows of :func:`nnbench.results.load`."""
 
-    results: tuple[Result, ...]
+    rows: pd.DataFrame
 
     @property
     def dataset(self) -> str:
-        return self.results[0]["dataset"]
+        return str(self.rows["dataset"].iloc[0])
 
     @property
     def model(self) -> str:
-        return self.results[0]["model"]
+        return str(self.rows["model"].iloc[0])
+
+    @property
+    def protocol(self) -> dict[str, Any]:
+        """The parameters, subset and data sizes every seed shares."""
+        return json.loads(self.rows["protocol"].iloc[0])
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.rows["synthetic"].iloc[0])
+
+    @property
+    def per_seed(self) -> pd.DataFrame:
+        """One row per seed, in the order they ran, for the columns every row of a seed shares."""
+        return self.rows.drop_duplicates(["run", "seed"])
 
     @property
     def seeds(self) -> list[int]:
-        return [result["seed"] for result in self.results]
+        return [int(seed) for seed in self.per_seed["seed"]]
 
-    def with_status(self, status: str) -> list[Result]:
-        """The seeds' results that have ``status`` ("ok", "failed" or "skipped")."""
-        return [result for result in self.results if result["status"] == status]
+    def with_status(self, status: str) -> pd.DataFrame:
+        """The seeds that have ``status`` ("ok", "failed" or "skipped"), one row each."""
+        return self.per_seed[self.per_seed["status"] == status]
 
-    def values(self, metric: Metric) -> list[float]:
-        """``metric`` of each seed that ran successfully, where the seed has it."""
-        found = (metric(result) for result in self.with_status("ok"))
-        return [value for value in found if value is not None]
+    def env(self) -> dict[str, Any]:
+        """The environment of the first successful seed (else the first seed), by key."""
+        first = (self.with_status("ok") if len(self.with_status("ok")) else self.per_seed).iloc[0]
+        return {key: plain(first[f"env_{key}"]) for key in ENV_KEYS}
 
     def classes(self) -> list[str]:
         """The class names, in the order of the first successful seed's test metrics."""
-        ok = self.with_status("ok")
-        return list(ok[0]["metrics"]["test"]["per_class"]) if ok else []
+        rows = self.rows[(self.rows["split"] == "test") & (self.rows["class"] != ALL)]
+        first = rows[rows["seed"] == rows["seed"].iloc[0]] if len(rows) else rows
+        return [str(name) for name in first["class"]]
 
-    def accuracy(self, split: str) -> Estimate | None:
-        """Overall accuracy on ``split`` over the successful seeds."""
-        return estimate(self.values(accuracy_of(split)))
+    def values(self, split: str, name: str = ALL) -> list[float]:
+        """The accuracy on ``split`` of class ``name`` (overall by default) of each successful
+        seed that has it."""
+        rows = self.rows[(self.rows["split"] == split) & (self.rows["class"] == name)]
+        return [float(value) for value in rows["accuracy"].dropna()]
+
+    def timings(self, key: str) -> list[float]:
+        """A timing in seconds ("fit_s" or "predict_s") of each successful seed that has it."""
+        return [float(value) for value in self.with_status("ok")[key].dropna()]
+
+    def accuracy(self, split: str, name: str = ALL) -> Estimate | None:
+        """Accuracy on ``split`` (overall, or of class ``name``) over the successful seeds."""
+        return estimate(self.values(split, name))
 
     def per_class(self, split: str) -> dict[str, Estimate | None]:
         """Per-class accuracy on ``split`` over the successful seeds, by class name."""
-        return {
-            name: estimate(self.values(class_accuracy_of(split, name))) for name in self.classes()
-        }
+        return {name: self.accuracy(split, name) for name in self.classes()}
 
     def timing(self, key: str) -> Estimate | None:
         """A timing in seconds ("fit_s" or "predict_s") over the successful seeds."""
-        return estimate(self.values(timing_of(key)))
+        return estimate(self.timings(key))
 
 
-def protocol_key(result: Result) -> tuple[str, str, str]:
-    """(dataset, model, canonical protocol): equal for seeds of one cell."""
-    canonical = json.dumps(protocol(result), sort_keys=True)
-    return result["dataset"], result["model"], canonical
+def plain(value: Any) -> Any:
+    """A table cell as a plain Python value: None for a missing value, int for whole numbers."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
-def summarise(results: Sequence[Result]) -> list[CellSummary]:
-    """Results grouped into cells that differ only by seed, in the order the cells first ran.
+def summarise(table: pd.DataFrame) -> list[CellSummary]:
+    """The rows of :func:`nnbench.results.load` grouped into cells that differ only by seed, in
+    the order the cells first ran.
 
     A seed that appears twice in one cell (a run folder given twice, say) is an error.
     """
-    groups: dict[tuple[str, str, str], list[Result]] = {}
-    for result in results:
-        group = groups.setdefault(protocol_key(result), [])
-        if any(seen["seed"] == result["seed"] for seen in group):
-            raise ResultFileError(
-                f"{result['dataset']} · {result['model']} seed {result['seed']} appears twice "
-                "with the same protocol. Give each run folder once; runs to be pooled need "
-                "different seeds."
-            )
-        group.append(result)
-    return [CellSummary(tuple(group)) for group in groups.values()]
+    keys = ["dataset", "model", "protocol"]
+    seeds = table.drop_duplicates(["run", *keys, "seed"])
+    twice = seeds[seeds.duplicated([*keys, "seed"])]
+    if len(twice):
+        first = twice.iloc[0]
+        raise ResultFileError(
+            f"{first['dataset']} · {first['model']} seed {first['seed']} appears twice "
+            "with the same protocol. Give each run folder once; runs to be pooled need "
+            "different seeds."
+        )
+    return [CellSummary(rows) for _, rows in table.groupby(keys, sort=False, dropna=False)]

@@ -116,7 +116,9 @@ def test_repeats_run_every_seed_and_report_pools_run_folders(
     assert run_lasso("--seeds", "5", "--out", str(second)) == 0
     assert [r["seed"] for r in read_run(first)] == [0, 1]
     capsys.readouterr()
-    assert main(["report", str(first), str(second)]) == 0
+    assert main(["report", str(first), str(second)]) == 2
+    assert "several run folders needs --output DIR" in capsys.readouterr().err
+    assert main(["report", str(first), str(second), "--format", "md"]) == 0
     out = capsys.readouterr().out
     accuracies = [r["metrics"]["test"]["accuracy"] for r in read_run(first) + read_run(second)]
     (row,) = [line for line in out.splitlines() if line.startswith("| lasso_logit")]
@@ -179,8 +181,18 @@ def test_run_every_model_end_to_end_then_report(tmp_path: Path, data_dir, mnist,
     assert "| Training Set |" in printed.out and "| lasso_logit |" in printed.out
     assert "[4/4] mnist · cnn · seed 0 · epoch 1/1" in printed.err
     assert (out / "report.md").read_text() == printed.out
+    stems = ["accuracy-vs-fit-time", "learning-curves", "per-class"]
+    stems += [f"confusion-{model}" for model in ("naive_bayes", "lasso_logit", "dense_nn", "cnn")]
+    plots = sorted(path.name for path in (out / "plots").iterdir())
+    assert plots == sorted(f"mnist-{stem}.{kind}" for stem in stems for kind in ("png", "svg"))
+    for name in ("report.tex", "report.html", "report.csv"):
+        assert (out / name).stat().st_size > 1000, name
+    for path in out.glob("plots/*.png"):
+        assert f"]({path.relative_to(out)})" in printed.out
+    (out / "report.md").unlink()
     assert main(["report", str(out)]) == 0
     assert capsys.readouterr().out == printed.out
+    assert (out / "report.md").read_text() == printed.out
 
 
 def test_report_of_a_missing_folder_exits_2(tmp_path, capsys):

@@ -5,10 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from nnbench.errors import ResultFileError
-from nnbench.results import SCHEMA, read_result, read_run, write_result
+from nnbench.results import (
+    ALL,
+    COLUMNS,
+    CONFUSION_COLUMNS,
+    EPOCH_COLUMNS,
+    SCHEMA,
+    load,
+    load_tables,
+    read_result,
+    read_run,
+    tables,
+    write_result,
+)
 
 
 def make_result(**changes) -> dict:
@@ -34,6 +47,16 @@ def make_result(**changes) -> dict:
     }
     result.update(changes)
     return result
+
+
+def runs_table(runs: dict[str, list[dict]]) -> pd.DataFrame:
+    """The rows of ``results.load()`` for result documents, by run."""
+    return tables(runs).classes
+
+
+def table_of(*results: dict) -> pd.DataFrame:
+    """The rows of ``results.load()`` for result documents of one run."""
+    return runs_table({"run": list(results)})
 
 
 def test_round_trip_keeps_every_field(tmp_path: Path):
@@ -130,10 +153,113 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
             },
             "each per_class accuracy must be from 0 to 1, or null",
         ),
+        (
+            {
+                "metrics": {
+                    **make_result()["metrics"],
+                    "test": {**make_result()["metrics"]["test"], "confusion": [[1, 2]]},
+                }
+            },
+            "metrics.test: confusion must be a 2 x 2 list of counts",
+        ),
+        (
+            {
+                "metrics": {
+                    **make_result()["metrics"],
+                    "test": {**make_result()["metrics"]["test"], "support": {"0": -1}},
+                }
+            },
+            "metrics.test: support must map each class to a whole number",
+        ),
     ],
-    ids=["seed list", "seed text", "data null", "accuracy text", "per_class list", "class above 1"],
+    ids=[
+        "seed list",
+        "seed text",
+        "data null",
+        "accuracy text",
+        "per_class list",
+        "class above 1",
+        "confusion not square",
+        "negative support",
+    ],
 )
 def test_result_values_of_the_wrong_type_are_named(tmp_path: Path, change, message):
     (tmp_path / "r.json").write_text(json.dumps(make_result(**change)))
     with pytest.raises(ResultFileError, match=message):
         read_result(tmp_path / "r.json")
+
+
+def counted(confusion: list[list[int]]) -> dict:
+    """Two-class metrics with support and the confusion matrix, as nnbench 0.2 writes them."""
+    hits = [confusion[0][0], confusion[1][1]]
+    totals = [sum(row) for row in confusion]
+    return {
+        "accuracy": sum(hits) / sum(totals),
+        "per_class": {"0": hits[0] / totals[0], "1": hits[1] / totals[1]},
+        "support": {"0": totals[0], "1": totals[1]},
+        "confusion": confusion,
+        "n": sum(totals),
+    }
+
+
+def test_load_returns_one_typed_row_per_split_and_class(tmp_path: Path):
+    ok = make_result(
+        metrics={"train": counted([[8, 2], [1, 9]]), "test": counted([[4, 1], [0, 5]])},
+        history=[{"epoch": 1, "elapsed_s": 0.5, "test_accuracy": 0.9, "train_loss": 0.3}],
+        model_info={"n_nonzero": 12, "converged": False},
+        env={"python": "3.11.7", "device": "cpu", "cores": 2},
+        cell_index=0,
+    )
+    old = make_result(model="dense_nn", seed=1, cell_id="def", cell_index=1)  # before 0.2
+    failed = make_result(
+        model="cnn", status="failed", error="boom", metrics={}, cell_id="ghi", cell_index=2
+    )
+    for result in (ok, old, failed):
+        write_result(result, tmp_path / "run")
+    frame = load(tmp_path / "run")
+    assert {column: str(dtype) for column, dtype in frame.dtypes.items()} == COLUMNS
+    assert list(COLUMNS)[:8] == [
+        "run", "dataset", "model", "seed", "protocol", "split", "class", "accuracy"
+    ]  # fmt: skip
+    assert len(frame) == 6 + 6 + 1  # (train, test) x (All, "0", "1") twice; the failed cell once
+    rows = frame.set_index(["model", "split", "class"])
+    assert rows.loc[("naive_bayes", "test", ALL), "accuracy"] == 0.9
+    assert rows.loc[("naive_bayes", "test", "0"), ["accuracy", "n_images"]].tolist() == [0.8, 5]
+    assert rows.loc[("naive_bayes", "train", ALL), "n_images"] == 20
+    assert pd.isna(rows.loc[("dense_nn", "test", "1"), "n_images"])  # no support before 0.2
+    first = frame.iloc[0]
+    assert (first.run, first.seed, first.n_nonzero, first.converged) == (
+        str(tmp_path / "run"), 0, 12, False
+    )  # fmt: skip
+    assert (first.env_cores, first.env_python, first.fit_s) == (2, "3.11.7", 1.5)
+    assert pd.isna(first.env_tensorflow)
+    assert frame.loc[frame.model == "cnn", ["status", "error"]].values.tolist() == [
+        ["failed", "boom"]
+    ]
+    assert frame.loc[frame.model == "cnn", ["split", "class"]].isna().all(axis=None)
+    assert frame.protocol.nunique() == 1  # the same params and data: seeds of one protocol
+    assert json.loads(first.protocol) == {"params": {"variant": "multinomial"}}
+
+
+def test_load_tables_gives_epochs_and_confusion_beside_the_classes(tmp_path: Path):
+    ok = make_result(
+        metrics={"train": counted([[8, 2], [1, 9]]), "test": counted([[4, 1], [0, 5]])},
+        history=[{"epoch": 1, "elapsed_s": 0.5, "test_accuracy": 0.9, "train_loss": 0.3}],
+    )
+    write_result(ok, tmp_path / "run")
+    found = load_tables(tmp_path / "run")
+    assert {column: str(dtype) for column, dtype in found.epochs.dtypes.items()} == EPOCH_COLUMNS
+    assert found.epochs[["epoch", "elapsed_s", "test_accuracy"]].values.tolist() == [[1, 0.5, 0.9]]
+    assert pd.isna(found.epochs.test_loss.iloc[0])
+    assert {c: str(d) for c, d in found.confusion.dtypes.items()} == CONFUSION_COLUMNS
+    test = found.confusion[found.confusion.split == "test"]
+    assert test[["true_class", "predicted_class", "count"]].values.tolist() == [
+        ["0", "0", 4], ["0", "1", 1], ["1", "0", 0], ["1", "1", 5]
+    ]  # fmt: skip
+
+
+def test_load_refuses_a_class_named_like_the_overall_row(tmp_path: Path):
+    metrics = {"accuracy": 0.5, "per_class": {"All": 0.5}, "n": 2}
+    write_result(make_result(metrics={"train": metrics, "test": metrics}), tmp_path / "run")
+    with pytest.raises(ResultFileError, match="has a class named 'All'"):
+        load(tmp_path / "run")

@@ -7,8 +7,9 @@ import math
 import pytest
 
 from nnbench.errors import ResultFileError
-from nnbench.stats import Estimate, estimate, protocol, summarise
-from tests.test_results import make_result
+from nnbench.results import protocol
+from nnbench.stats import Estimate, estimate, summarise
+from tests.test_results import make_result, runs_table, table_of
 
 
 def test_estimate_is_mean_sample_sd_and_t_half_width():
@@ -40,8 +41,8 @@ def test_seeds_of_one_protocol_group_and_others_stay_apart():
     }
     other_epochs = {**seed0, "params": {"epochs": 1}}
     other_data = {**seed0, "data": {"n_train": 50}}
-    cells = summarise([seed0, other_epochs, seed1, other_data])
-    assert [(cell.seeds, cell.results[0]["params"]) for cell in cells] == [
+    cells = summarise(table_of(seed0, other_epochs, seed1, other_data))
+    assert [(cell.seeds, cell.protocol["params"]) for cell in cells] == [
         ([0, 1], {"epochs": 5}),
         ([0], {"epochs": 1}),
         ([0], {"epochs": 5}),
@@ -56,9 +57,9 @@ def test_seeds_of_one_protocol_group_and_others_stay_apart():
 def test_failed_and_skipped_seeds_are_left_out_of_the_numbers():
     ok = make_result(seed=0)
     failed = make_result(seed=1, status="failed", error="boom", metrics={}, timing={})
-    (cell,) = summarise([ok, failed])
+    (cell,) = summarise(table_of(ok, failed))
     assert cell.seeds == [0, 1]
-    assert [r["seed"] for r in cell.with_status("failed")] == [1]
+    assert list(cell.with_status("failed")["seed"]) == [1]
     assert cell.accuracy("test") == Estimate(0.84, None, None, 1)
 
 
@@ -69,4 +70,4 @@ def test_protocol_is_as_stored_tuples_become_lists():
 
 def test_a_seed_given_twice_is_refused():
     with pytest.raises(ResultFileError, match="naive_bayes seed 3 appears twice"):
-        summarise([make_result(seed=3), make_result(seed=3)])
+        summarise(runs_table({"a": [make_result(seed=3)], "b": [make_result(seed=3)]}))
