@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from tabulate import tabulate
 
 from nnbench.baseline import Baseline, cells_by_name
 from nnbench.report.tables import (
-    TABLE_FORMAT,
+    Table,
     describe_environment,
     environments,
+    markdown_table,
     one_line,
     status_cell,
 )
@@ -298,14 +298,23 @@ def render_check(
         f"{tolerances.k:g}·sd); a missing or failed cell fails; a protocol change "
         + ("is allowed" if tolerances.allow_protocol_change else "is not comparable and fails")
         + f"; {timing_rule}.",
-        tabulate(
-            [
-                [row.cell, row.metric, row.baseline, row.now, row.delta, row.allowed, row.verdict]
-                for row in rows
-            ],
-            headers=["cell", "metric", "baseline", "now", "delta", "allowed", "verdict"],
-            tablefmt=TABLE_FORMAT,
-            disable_numparse=True,
+        markdown_table(
+            Table(
+                ["cell", "metric", "baseline", "now", "delta", "allowed", "verdict"],
+                [
+                    [
+                        row.cell,
+                        row.metric,
+                        row.baseline,
+                        row.now,
+                        row.delta,
+                        row.allowed,
+                        row.verdict,
+                    ]
+                    for row in rows
+                ],
+                "lllllll",
+            )
         ),
         tally(rows),
     ]
@@ -365,12 +374,5 @@ def baseline_summary(baseline: Baseline, tolerances: Tolerances) -> str:
                 f"{max(class_sds):.4f}" if class_sds else "–",
             ]
         )
-    return (
-        tabulate(
-            rows,
-            headers=["cell", "seeds", "test acc", "sd", "fails below", "largest class sd"],
-            tablefmt=TABLE_FORMAT,
-            disable_numparse=True,
-        )
-        + "\n"
-    )
+    headers = ["cell", "seeds", "test acc", "sd", "fails below", "largest class sd"]
+    return markdown_table(Table(headers, rows, "llllll")) + "\n"

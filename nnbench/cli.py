@@ -14,10 +14,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from nnbench import __version__
 from nnbench.errors import NNBenchError
+
+if TYPE_CHECKING:
+    from nnbench.results import Tables
 
 DATA_ENV = "NNBENCH_DATA"
 API_KEY_ENV = "VOTESMART_API_KEY"
@@ -183,13 +186,13 @@ def cmd_data_build(args: argparse.Namespace) -> int:
 
 
 def publish(
-    tables: Any,
+    tables: Tables,
     targets: Sequence[float],
     folder: Path | None,
     format_name: str | None,
     output: Path | None,
 ) -> None:
-    """Print and write the report of ``tables`` (:class:`nnbench.results.Tables`).
+    """Print and write the report of ``tables``.
 
     With no ``format_name``: every format and the plots go into ``output`` (a folder), else
     ``folder``, and the Markdown (report.md) is printed. With one: that format goes to the file

@@ -75,7 +75,7 @@ def protocol_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> lis
     return changes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CellSummary:
     """Every seed of one (dataset, model, protocol): its rows of :func:`nnbench.results.load`."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shlex
 
+import pytest
+
 from nnbench.cli import build_parser
 from tests.conftest import REPO
 
@@ -47,3 +49,34 @@ def test_the_readme_workflow_runs_commands_nnbench_accepts():
     assert verbs == ["data", "all", "check", "all", "baseline"]
     assert "--junit results/runs/ci/junit.xml" in workflow
     assert "report_paths: results/runs/ci/junit.xml" in workflow
+
+
+def reports_section() -> str:
+    readme = (REPO / "README.md").read_text()
+    return readme.split("\n## Reports\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_report_commands_parse():
+    block = reports_section().split("```bash\n", 1)[1].split("```", 1)[0]
+    for line in block.splitlines():
+        words = shlex.split(line)
+        assert words[:4] == ["python", "-m", "nnbench", "report"]
+        assert build_parser().parse_args(words[3:]).verb == "report"
+
+
+def test_the_readme_pandas_example_runs(tmp_path, capsys):
+    from nnbench.results import write_result
+    from tests.report.sample import sample_results
+
+    for index, result in enumerate(sample_results()):
+        write_result({**result, "cell_id": f"c{index}", "cell_index": index}, tmp_path)
+    example = reports_section().split("```python\n", 1)[1].split("```", 1)[0]
+    exec(example.replace("results/runs/report-mnist-3seeds", str(tmp_path)), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].split() == ["mean", "std", "count"] and printed[1].split() == ["model"]
+    rows = {line.split()[0]: [float(value) for value in line.split()[1:]] for line in printed[2:]}
+    # naive Bayes ran on both of the sample's datasets (0.75 and 0.84), the dense net twice
+    assert rows == {
+        "naive_bayes": [pytest.approx(0.795), pytest.approx(0.0636396, rel=1e-5), 2],
+        "dense_nn": [pytest.approx(0.9), 0.0, 2],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -65,6 +66,13 @@ def test_round_trip_keeps_every_field(tmp_path: Path):
     assert path.name == "mnist__naive_bayes__seed0__abc123.json"
     assert read_result(path) == result
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+    mask = os.umask(0o022)
+    try:
+        write_result(make_result(seed=1), tmp_path)
+    finally:
+        os.umask(mask)
+    # readable like any file the user writes, not owner-only like a temporary file
+    assert (tmp_path / "mnist__naive_bayes__seed1__abc123.json").stat().st_mode & 0o777 == 0o644
 
 
 def test_file_name_is_safe_for_idx_paths(tmp_path: Path):

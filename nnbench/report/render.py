@@ -6,10 +6,8 @@ import base64
 import html
 from collections.abc import Mapping
 
-from tabulate import tabulate
-
 from nnbench.report.document import Figure, Heading, Items, Paragraph, Report, TableBlock
-from nnbench.report.tables import TABLE_FORMAT, Table
+from nnbench.report.tables import Table, markdown_table
 
 FORMATS = {"md": "report.md", "latex": "report.tex", "html": "report.html", "csv": "report.csv"}
 PLOTS_FOLDER = "plots"
@@ -47,18 +45,6 @@ td.l, th.l { text-align: left; }
 figure { margin: 1rem 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 """
-
-
-def markdown_table(table: Table) -> str:
-    """A GitHub-flavoured Markdown table; a ``|`` in a cell is escaped."""
-    escape = lambda text: text.replace("|", "\\|")  # noqa: E731
-    return tabulate(
-        [[escape(cell) for cell in row] for row in table.rows],
-        headers=[escape(header) for header in table.headers],
-        tablefmt=TABLE_FORMAT,
-        disable_numparse=True,
-        colalign=tuple("left" if a == "l" else "right" for a in table.align),
-    )
 
 
 def markdown(report: Report) -> str:
@@ -111,7 +97,7 @@ def latex(report: Report) -> str:
     body = []
     for block in report.blocks:
         if isinstance(block, Heading) and block.level == 1:
-            body.append(rf"\title{{{latex_escape(block.text)}}}\date{{}}\maketitle")
+            body.append(rf"\title{{{latex_escape(block.text)}}}\author{{}}\date{{}}\maketitle")
         elif isinstance(block, Heading):
             body.append(rf"\{sections[block.level]}{{{latex_escape(block.text)}}}")
         elif isinstance(block, Paragraph):

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
+from tabulate import tabulate
 
 from nnbench.results import ENV_KEYS
 from nnbench.stats import CellSummary, Estimate, estimate, plain, protocol_changes
@@ -42,6 +43,18 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     align: str
+
+
+def markdown_table(table: Table) -> str:
+    """A GitHub-flavoured Markdown table; a ``|`` in a cell is escaped."""
+    escape = lambda text: text.replace("|", "\\|")  # noqa: E731
+    return tabulate(
+        [[escape(cell) for cell in row] for row in table.rows],
+        headers=[escape(header) for header in table.headers],
+        tablefmt=TABLE_FORMAT,
+        disable_numparse=True,
+        colalign=tuple("left" if a == "l" else "right" for a in table.align),
+    )
 
 
 def fmt(value: Estimate | None, spec: str, unit: str = "") -> str:

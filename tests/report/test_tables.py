@@ -298,3 +298,10 @@ def test_time_to_accuracy_table_pools_seeds_and_says_what_was_not_reached():
         "| dense_nn    | 5.5 ± 19.1 s (epochs 2–3; 2 of 3 seeds) |    2.2 ± 0.7 s (epoch 1) |\n"
         "| naive_bayes |               not reached (best 0.8400) |        0.4 s (whole fit) |"
     )
+
+
+def test_one_model_under_two_protocols_is_named_by_what_differs():
+    short = dense_seed(0, [0.9, 0.95, 0.96], [1.0, 2.0, 3.0])
+    long = dense_seed(0, [0.9, 0.95, 0.96, 0.97, 0.98], [1.0, 2.0, 3.0, 4.0, 5.0])
+    table = comparison_table(summarise(table_of(short, long)))
+    assert [row[0] for row in table.rows] == ["dense_nn (epochs 3)", "dense_nn (epochs 5)"]
