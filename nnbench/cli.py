@@ -96,7 +96,7 @@ def execute(args: argparse.Namespace, datasets: list[str] | None, models: list[s
     """Build the cells, run them, print and store the tables."""
     from nnbench.datasets import get_dataset
     from nnbench.errors import DataUnavailableError
-    from nnbench.results import tables
+    from nnbench.results import load_tables
     from nnbench.runner import build_cells, default_run_dir, run_cells
     from nnbench.suite import load_suite
 
@@ -115,7 +115,7 @@ def execute(args: argparse.Namespace, datasets: list[str] | None, models: list[s
     print(f"nnbench: {len(cells)} cells; results go to {run_dir}", file=sys.stderr)
     results = run_cells(cells, data_dir(args), run_dir)
     print(f"nnbench: wrote {len(results)} result files", file=sys.stderr)
-    publish(tables({str(run_dir): results}), args.target or (), run_dir, None, None)
+    publish(load_tables(run_dir), args.target or (), run_dir, None, None, flag="--out")
     failed = any(result["status"] == "failed" for result in results)
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -190,14 +190,16 @@ def publish(
     targets: Sequence[float],
     folder: Path | None,
     format_name: str | None,
-    output: Path | None,
+    output: str | None,
+    flag: str = "--output",
 ) -> None:
     """Print and write the report of ``tables``.
 
     With no ``format_name``: every format and the plots go into ``output`` (a folder), else
     ``folder``, and the Markdown (report.md) is printed. With one: that format goes to the file
-    ``output`` (a folder gets its usual file name), with the plots beside it, or is printed
-    when there is no ``output`` (Markdown and LaTeX then leave the plots out; HTML embeds them).
+    ``output`` (a folder, existing or written with a trailing ``/``, gets its usual file name),
+    with the plots beside it, or is printed when there is no ``output`` (Markdown and LaTeX then
+    leave the plots out; HTML embeds them). A failure to write names ``flag``.
     """
     from nnbench.errors import ConfigError
     from nnbench.report.document import build_report
@@ -205,9 +207,9 @@ def publish(
     from nnbench.report.render import FORMATS
 
     printed_only = format_name in ("md", "latex") and output is None
-    report = build_report(tables, targets, plots=not printed_only)
+    report = build_report(tables, targets, with_plots=not printed_only)
     if format_name is None:
-        folder = output or folder
+        folder = Path(output) if output else folder
         if folder is None:
             raise ConfigError(
                 "A report over several run folders needs --output DIR for its files "
@@ -219,9 +221,10 @@ def publish(
         print(render_text(report, format_name), end="")
         return
     else:
-        target = output / FORMATS[format_name] if output.is_dir() else output
-        files = {format_name: target}
-    with writing("--output", next(iter(files.values()))):
+        as_folder = Path(output).is_dir() or output.endswith(("/", os.sep))
+        files = {format_name: Path(output, FORMATS[format_name]) if as_folder else Path(output)}
+    target = next(iter(files.values()))
+    with writing(flag, target.parent if format_name is None else target):
         written = write_report(report, files)
     plots = sum(path.suffix == ".png" for path in written)
     names = ", ".join(str(path) for path in files.values())
@@ -247,7 +250,7 @@ def writing(flag: str, path: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         raise ConfigError(
-            f"Cannot write {flag} {path}: {exc.strerror or exc}. Choose a writable file path."
+            f"Cannot write {flag} {path}: {exc.strerror or exc}. Choose a writable path."
         ) from exc
 
 
@@ -405,7 +408,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--output",
-        type=Path,
         metavar="PATH",
         help="the folder for every format, or with --format the file (default: the run folder)",
     )

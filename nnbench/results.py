@@ -73,12 +73,46 @@ def validate(result: Any, source: str) -> Result:
     if result["status"] == "ok":
         for split in ("train", "test"):
             validate_metrics(result["metrics"].get(split), f"{source}: metrics.{split}")
+    validate_history(result["history"], f"{source}: history")
+    validate_env(result["env"], f"{source}: env")
     return result
+
+
+def is_number(value: Any) -> bool:
+    """An int or float, not a bool."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def validate_history(history: Any, where: str) -> None:
+    """Raise ResultFileError unless ``history`` is a list of epochs, each with a whole-number
+    ``epoch`` and numbers (or null) for its losses, accuracies and seconds."""
+    if not isinstance(history, list):
+        raise ResultFileError(f"{where} must be a list of epochs.")
+    for index, row in enumerate(history):
+        if not isinstance(row, dict) or type(row.get("epoch")) is not int:
+            raise ResultFileError(f"{where}[{index}] must be an object with a whole-number epoch.")
+        for key in EPOCH_COLUMNS:
+            if (
+                key in row
+                and key not in CELL_COLUMNS
+                and not (row[key] is None or is_number(row[key]))
+            ):
+                raise ResultFileError(f"{where}[{index}].{key} must be a number, got {row[key]!r}.")
+
+
+def validate_env(env: dict, where: str) -> None:
+    """Raise ResultFileError unless ``cores`` is a whole number and the rest are text (or null)."""
+    for key in ENV_KEYS:
+        value = env.get(key)
+        expected = int if key == "cores" else str
+        if value is not None and type(value) is not expected:
+            kind = "a whole number" if key == "cores" else "text"
+            raise ResultFileError(f"{where}.{key} must be {kind}, got {value!r}.")
 
 
 def is_accuracy(value: Any) -> bool:
     """A number from 0 to 1 (None, for a class without images, is checked by the caller)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return is_number(value) and 0 <= value <= 1
 
 
 def validate_metrics(metrics: Any, where: str) -> None:
@@ -127,8 +161,16 @@ def read_run(run_dir: Path) -> list[Result]:
 
 
 def read_runs(run_dirs: Sequence[Path]) -> dict[str, list[Result]]:
-    """Every run folder's results, by the folder as given."""
-    return {str(run_dir): read_run(Path(run_dir)) for run_dir in run_dirs}
+    """Every run folder's results, by the folder as given; a folder given twice is an error."""
+    seen: dict[Path, Path] = {}
+    for run_dir in map(Path, run_dirs):
+        if run_dir.resolve() in seen:
+            raise ResultFileError(
+                f"{run_dir}: this run folder is given twice (also as {seen[run_dir.resolve()]}). "
+                "Give each run folder once."
+            )
+        seen[run_dir.resolve()] = run_dir
+    return {str(run_dir): read_run(run_dir) for run_dir in seen.values()}
 
 
 def protocol(result: Result) -> dict[str, Any]:
@@ -169,6 +211,8 @@ ENV_KEYS = (
     "git_commit",
     "started_at",
 )
+#: the columns that name one result (one seed of one cell) in every table
+SEED_KEY = ("run", "dataset", "model", "protocol", "seed")
 CELL_COLUMNS = {
     "run": "string",
     "dataset": "string",
@@ -371,9 +415,9 @@ def load(*run_dirs: str | Path) -> pd.DataFrame:
       ``synthetic``, ``subset``, ``n_train``, ``n_test``, ``params`` (JSON), ``cell_id``;
     - ``env_*``: the device, versions, processor, cores, git commit and start time.
 
-    >>> frame = load("results/runs/baseline-mnist-cpu")
+    >>> frame = load("results/runs/my-run")  # doctest: +SKIP
     >>> test = frame[(frame.split == "test") & (frame["class"] == "All")]
-    >>> test.groupby("model").accuracy.agg(["mean", "std", "count"])  # doctest: +SKIP
+    >>> test.groupby("model", sort=False).accuracy.agg(["mean", "std", "count"])  # doctest: +SKIP
 
     Raises ResultFileError for a missing or empty folder or a malformed result file.
     """

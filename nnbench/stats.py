@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from nnbench.errors import ResultFileError
-from nnbench.results import ALL, ENV_KEYS
+from nnbench.results import ALL, ENV_KEYS, SEED_KEY
 
 #: two-sided confidence of the interval shown as "mean ± half-width"
 CONFIDENCE = 0.95
@@ -39,8 +39,8 @@ class Estimate:
 
 
 def estimate(values: Sequence[float | None]) -> Estimate | None:
-    """The estimate of the values that are present; None when none is."""
-    present = [float(value) for value in values if value is not None]
+    """The estimate of the values that are present (not None or NaN); None when none is."""
+    present = [float(value) for value in values if value is not None and not math.isnan(value)]
     if not present:
         return None
     n = len(present)
@@ -101,11 +101,22 @@ class CellSummary:
     @property
     def per_seed(self) -> pd.DataFrame:
         """One row per seed, in the order they ran, for the columns every row of a seed shares."""
-        return self.rows.drop_duplicates(["run", "seed"])
+        return self.rows.drop_duplicates(list(SEED_KEY))
 
     @property
     def seeds(self) -> list[int]:
         return [int(seed) for seed in self.per_seed["seed"]]
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether any seed ran successfully."""
+        return bool((self.per_seed["status"] == "ok").any())
+
+    def select(self, side: pd.DataFrame) -> pd.DataFrame:
+        """The rows of a side table keyed like this cell's (:attr:`nnbench.results.Tables.epochs`
+        or ``.confusion``) that belong to its seeds."""
+        keys = self.per_seed[list(SEED_KEY)]
+        return side.merge(keys, on=list(SEED_KEY), how="inner")[list(side.columns)]
 
     def with_status(self, status: str) -> pd.DataFrame:
         """The seeds that have ``status`` ("ok", "failed" or "skipped"), one row each."""
@@ -159,7 +170,7 @@ def summarise(table: pd.DataFrame) -> list[CellSummary]:
     A seed that appears twice in one cell (a run folder given twice, say) is an error.
     """
     keys = ["dataset", "model", "protocol"]
-    seeds = table.drop_duplicates(["run", *keys, "seed"])
+    seeds = table.drop_duplicates(list(SEED_KEY))
     twice = seeds[seeds.duplicated([*keys, "seed"])]
     if len(twice):
         first = twice.iloc[0]

@@ -353,7 +353,7 @@ def test_an_unwritable_junit_path_is_bad_input(gate, tmp_path: Path, capsys):
     junit = tmp_path / "a-file" / "junit.xml"
     assert gate_check(gate, gate["root"] / "base", "--junit", str(junit)) == 2
     err = capsys.readouterr().err
-    assert f"Cannot write --junit {junit}: " in err and "Choose a writable file path." in err
+    assert f"Cannot write --junit {junit}: " in err and "Choose a writable path." in err
 
 
 def test_check_reads_results_only_and_never_imports_tensorflow(gate):

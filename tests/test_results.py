@@ -179,6 +179,16 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
             },
             "metrics.test: support must map each class to a whole number",
         ),
+        ({"history": None}, "history must be a list of epochs"),
+        (
+            {"history": [{"train_loss": 0.5}]},
+            r"history\[0\] must be an object with a whole-number epoch",
+        ),
+        (
+            {"history": [{"epoch": 1, "train_loss": "low"}]},
+            r"history\[0\].train_loss must be a number, got 'low'",
+        ),
+        ({"env": {"cores": "two"}}, "env.cores must be a whole number, got 'two'"),
     ],
     ids=[
         "seed list",
@@ -189,6 +199,10 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
         "class above 1",
         "confusion not square",
         "negative support",
+        "history null",
+        "epoch without a number",
+        "loss as text",
+        "cores as text",
     ],
 )
 def test_result_values_of_the_wrong_type_are_named(tmp_path: Path, change, message):
@@ -271,3 +285,10 @@ def test_load_refuses_a_class_named_like_the_overall_row(tmp_path: Path):
     write_result(make_result(metrics={"train": metrics, "test": metrics}), tmp_path / "run")
     with pytest.raises(ResultFileError, match="has a class named 'All'"):
         load(tmp_path / "run")
+
+
+def test_a_run_folder_given_twice_is_refused(tmp_path: Path, monkeypatch):
+    write_result(make_result(), tmp_path / "run")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ResultFileError, match="run: this run folder is given twice"):
+        load("run", tmp_path / "run")

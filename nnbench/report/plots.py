@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from nnbench.report.tables import label_cells, seed_epochs
+from nnbench.report.tables import Labels, dataset_title
 from nnbench.stats import CellSummary, Estimate
 
 DPI = 100
@@ -29,11 +30,13 @@ CI_LEGEND = "bars: 95% t-interval over seeds"
 
 
 def render(figure: Figure) -> dict[str, bytes]:
-    """The figure as PNG and SVG bytes; the SVG carries no date, so equal plots are equal files."""
+    """The figure as PNG and SVG bytes, with no date, version or random ids in them, so that
+    equal plots are equal files."""
     images = {}
-    for kind, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
+    for kind, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
         buffer = io.BytesIO()
-        figure.savefig(buffer, format=kind, dpi=DPI, metadata=metadata)
+        with rc_context({"svg.hashsalt": "nnbench"}):
+            figure.savefig(buffer, format=kind, dpi=DPI, metadata=metadata)
         images[kind] = buffer.getvalue()
     return images
 
@@ -44,12 +47,6 @@ def new_figure(kind: str, title: str) -> tuple[Figure, object]:
     axes = figure.add_subplot()
     axes.set_title("\n".join(textwrap.wrap(title, width=round(SIZES[kind][0] * 9))), fontsize=11)
     return figure, axes
-
-
-def titled(cells: Sequence[CellSummary], what: str) -> str:
-    """``<dataset>: <what>``, marked when the data are synthetic."""
-    synthetic = " (synthetic data)" if cells[0].synthetic else ""
-    return f"{cells[0].dataset}{synthetic}: {what}"
 
 
 def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
@@ -69,22 +66,19 @@ def half_width(value: Estimate) -> float:
     return value.half_width or 0.0
 
 
-def accuracy_vs_fit_time(cells: Sequence[CellSummary]) -> Figure:
+def accuracy_vs_fit_time(cells: Sequence[CellSummary], labels: Labels) -> Figure:
     """Test accuracy against fit time (log scale), one point per model with error bars over
     seeds; the Pareto front is joined and filled."""
-    figure, axes = new_figure(
-        "accuracy-vs-fit-time", titled(cells, "test accuracy against fit time")
-    )
-    labels = label_cells(cells)
+    title = f"{dataset_title(cells[0])}: test accuracy against fit time"
+    figure, axes = new_figure("accuracy-vs-fit-time", title)
     shown = [
-        (labels[index], cell.timing("fit_s"), cell.accuracy("test"))
+        (index, labels[cell], cell.timing("fit_s"), cell.accuracy("test"))
         for index, cell in enumerate(cells)
         if cell.timing("fit_s") is not None and cell.accuracy("test") is not None
     ]
-    points = [(time.mean, accuracy.mean) for _, time, accuracy in shown]
+    points = [(time.mean, accuracy.mean) for _, _, time, accuracy in shown]
     front = pareto_front(points)
-    for index, (label, time, accuracy) in enumerate(shown):
-        on_front = index in front
+    for position, (index, label, time, accuracy) in enumerate(shown):
         axes.errorbar(
             time.mean,
             accuracy.mean,
@@ -94,10 +88,18 @@ def accuracy_vs_fit_time(cells: Sequence[CellSummary]) -> Figure:
             markersize=8,
             capsize=4,
             color=f"C{index}",
-            markerfacecolor=f"C{index}" if on_front else "white",
+            markerfacecolor=f"C{index}" if position in front else "white",
         )
         axes.annotate(
             label, (time.mean, accuracy.mean), textcoords="offset points", xytext=(8, -12)
+        )
+    untimed = [labels[cell] for cell in cells if cell.timing("fit_s") is None]
+    if untimed:
+        axes.annotate(
+            f"not shown, no fit time recorded: {', '.join(untimed)}",
+            (0.01, 0.01),
+            xycoords="axes fraction",
+            fontsize=8,
         )
     front_points = np.array([points[index] for index in front]).reshape(-1, 2)
     axes.plot(
@@ -118,19 +120,17 @@ def accuracy_vs_fit_time(cells: Sequence[CellSummary]) -> Figure:
 
 
 def learning_curves(
-    cells: Sequence[CellSummary], epochs: pd.DataFrame, targets: Sequence[float] = ()
+    cells: Sequence[CellSummary],
+    labels: Labels,
+    epochs: pd.DataFrame,
+    targets: Sequence[float] = (),
 ) -> Figure:
     """Test accuracy against training time per epoch (the mean over seeds) for models that
     train in epochs; models without epochs are single points at their fit time."""
-    figure, axes = new_figure(
-        "learning-curves", titled(cells, "test accuracy against training time")
-    )
-    labels = label_cells(cells)
+    title = f"{dataset_title(cells[0])}: test accuracy against training time"
+    figure, axes = new_figure("learning-curves", title)
     for index, cell in enumerate(cells):
-        ok = cell.with_status("ok")
-        histories = pd.concat(
-            [seed_epochs(epochs, cell, row.run, row.seed) for row in ok.itertuples()]
-        ).dropna(subset=["test_accuracy"])
+        histories = cell.select(epochs).dropna(subset=["test_accuracy"])
         if len(histories):
             curve = histories.groupby("epoch")[["elapsed_s", "test_accuracy"]].mean()
             axes.plot(
@@ -138,7 +138,7 @@ def learning_curves(
                 curve["test_accuracy"],
                 marker="o",
                 color=f"C{index}",
-                label=f"{labels[index]} (one point per epoch)",
+                label=f"{labels[cell]} (one point per epoch)",
             )
         elif cell.timing("fit_s") is not None and cell.accuracy("test") is not None:
             axes.plot(
@@ -148,7 +148,7 @@ def learning_curves(
                 markersize=8,
                 linestyle="none",
                 color=f"C{index}",
-                label=f"{labels[index]} (no epochs: whole fit)",
+                label=f"{labels[cell]} (no epochs: whole fit)",
             )
     for target in targets:
         axes.axhline(target, color="0.3", linestyle=":", linewidth=1)
@@ -177,57 +177,51 @@ def annotate_cells(axes, values: np.ndarray, texts: np.ndarray, shade: np.ndarra
         axes.text(column, row, text, ha="center", va="center", fontsize=8, color=colour)
 
 
-def per_class_heatmap(cells: Sequence[CellSummary]) -> Figure:
+def per_class_heatmap(cells: Sequence[CellSummary], labels: Labels) -> Figure:
     """Mean test accuracy by model (rows) and class (columns)."""
-    figure, axes = new_figure("per-class", titled(cells, "test accuracy per class"))
-    labels = label_cells(cells)
-    shown = [index for index, cell in enumerate(cells) if len(cell.with_status("ok"))]
-    classes = cells[shown[0]].classes()
-    values = np.array(
-        [
-            [
-                np.nan if (e := cells[i].accuracy("test", name)) is None else e.mean
-                for name in classes
-            ]
-            for i in shown
-        ]
-    )
-    low = float(np.nanmin(values)) if np.isfinite(values).any() else 0.0
-    image = axes.imshow(values, cmap="viridis", vmin=min(low, 0.99), vmax=1.0, aspect="auto")
-    shade = (values - min(low, 0.99)) / max(1.0 - min(low, 0.99), 1e-9)
+    figure, axes = new_figure("per-class", f"{dataset_title(cells[0])}: test accuracy per class")
+    classes = cells[0].classes()
+    means = [[cell.accuracy("test", name) for name in classes] for cell in cells]
+    values = np.array([[np.nan if e is None else e.mean for e in row] for row in means])
+    low = min(float(np.nanmin(values)) if np.isfinite(values).any() else 0.0, 0.99)
+    image = axes.imshow(values, cmap="viridis", vmin=low, vmax=1.0, aspect="auto")
     texts = np.vectorize(lambda v: "–" if np.isnan(v) else f"{v:.2f}")(values)
-    annotate_cells(axes, values, texts, np.nan_to_num(shade, nan=1.0))
+    annotate_cells(axes, values, texts, np.nan_to_num((values - low) / (1.0 - low), nan=1.0))
     axes.set_xticks(range(len(classes)), classes)
-    axes.set_yticks(range(len(shown)), [labels[i] for i in shown])
+    axes.set_yticks(range(len(cells)), [labels[cell] for cell in cells])
     axes.set_xlabel("class")
     figure.colorbar(image, ax=axes, label="test accuracy")
     return figure
 
 
-def confusion_matrix(cell: CellSummary, label: str, confusion: pd.DataFrame) -> Figure:
-    """The test-set confusion matrix: counts (the mean per seed over several), coloured by the
-    share of each true class."""
-    seeds = confusion["seed"].nunique()
-    over = f", mean of {seeds} seeds" if seeds > 1 else ""
-    figure, axes = new_figure(
-        "confusion", titled([cell], f"{label} confusion matrix (test set{over})")
-    )
-    classes = cell.classes()
+def confusion_counts(confusion: pd.DataFrame, classes: Sequence[str]) -> tuple[np.ndarray, int]:
+    """The confusion matrix (true classes by rows, predicted by columns, in ``classes``' order)
+    as the mean count per seed, and the number of seeds."""
+    seeds = len(confusion[["run", "seed"]].drop_duplicates())
     counts = (
         confusion.groupby(["true_class", "predicted_class"])["count"]
         .sum()
-        .div(seeds)
         .unstack()
-        .reindex(index=classes, columns=classes)
+        .reindex(index=list(classes), columns=list(classes))
         .fillna(0)
-        .to_numpy()
+        .to_numpy(dtype=float)
     )
+    return counts / seeds, seeds
+
+
+def confusion_matrix(cell: CellSummary, label: str, confusion: pd.DataFrame) -> Figure:
+    """The test-set confusion matrix: counts (the mean per seed over several), coloured by the
+    share of each true class."""
+    classes = cell.classes()
+    counts, seeds = confusion_counts(confusion, classes)
+    over = f", mean of {seeds} seeds" if seeds > 1 else ""
+    title = f"{dataset_title(cell)}: {label} confusion matrix (test set{over})"
+    figure, axes = new_figure("confusion", title)
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
     image = axes.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     spec = "{:.0f}" if seeds == 1 else "{:.1f}"
-    texts = np.vectorize(spec.format)(counts)
-    annotate_cells(axes, counts, texts, 1 - shares)
+    annotate_cells(axes, counts, np.vectorize(spec.format)(counts), 1 - shares)
     axes.set_xticks(range(len(classes)), classes)
     axes.set_yticks(range(len(classes)), classes)
     axes.set_xlabel("predicted class")

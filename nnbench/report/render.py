@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import unicodedata
 from collections.abc import Mapping
 
 from nnbench.report.document import Figure, Heading, Items, Paragraph, Report, TableBlock
@@ -11,7 +12,7 @@ from nnbench.report.tables import Table, markdown_table
 
 FORMATS = {"md": "report.md", "latex": "report.tex", "html": "report.html", "csv": "report.csv"}
 PLOTS_FOLDER = "plots"
-#: how each LaTeX special character is written (``\\`` first, so later escapes stay whole)
+#: how each LaTeX special character, and each character pdflatex cannot read as it is, is written
 LATEX_ESCAPES = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -23,6 +24,9 @@ LATEX_ESCAPES = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
     "±": r"\ensuremath{\pm}",
     "≥": r"\ensuremath{\geq}",
     "×": r"\ensuremath{\times}",
@@ -64,9 +68,21 @@ def markdown(report: Report) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def latex_character(character: str) -> str:
+    """One character as pdflatex reads it: escaped when special; ASCII and Latin-1 as they are
+    (UTF-8 input); anything else as its ASCII letter when it has one (ő as o), else its code
+    point written out (``[U+03B1]``), since pdflatex stops at a character it has no glyph for."""
+    if character in LATEX_ESCAPES:
+        return LATEX_ESCAPES[character]
+    if ord(character) < 0x80 or 0xA0 <= ord(character) <= 0xFF:
+        return character
+    folded = unicodedata.normalize("NFKD", character).encode("ascii", "ignore").decode("ascii")
+    return latex_escape(folded) if folded else f"[U+{ord(character):04X}]"
+
+
 def latex_escape(text: str) -> str:
-    """``text`` with every LaTeX special character escaped."""
-    return "".join(LATEX_ESCAPES.get(character, character) for character in text)
+    """``text`` with every LaTeX special character escaped, ready for pdflatex."""
+    return "".join(map(latex_character, text))
 
 
 def latex_table(table: Table, caption: str) -> str:

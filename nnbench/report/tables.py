@@ -19,8 +19,9 @@ from typing import Any
 import pandas as pd
 from tabulate import tabulate
 
-from nnbench.results import ENV_KEYS
+from nnbench.results import ENV_KEYS, SEED_KEY
 from nnbench.stats import CellSummary, Estimate, estimate, plain, protocol_changes
+from nnbench.suite import DEFAULT_SUITE, Suite, load_suite
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -69,25 +70,33 @@ def one_line(text: str | None) -> str:
     return ANSI_ESCAPE.sub("", str(text)).strip().split("\n", 1)[0]
 
 
-def label_cells(cells: Sequence[CellSummary]) -> dict[int, str]:
-    """A name for each cell, by its position: the model, and what sets its protocol apart
-    when a model appears more than once (``dense_nn (epochs 3)``)."""
+Labels = dict[CellSummary, str]
+
+
+def label_cells(cells: Sequence[CellSummary]) -> Labels:
+    """A name for each cell of a dataset: the model, and what sets its protocol apart when a
+    model appears more than once (``dense_nn (epochs 3)``)."""
     labels = {}
-    for index, cell in enumerate(cells):
+    for cell in cells:
         others = [other for other in cells if other.model == cell.model and other is not cell]
         if not others:
-            labels[index] = cell.model
+            labels[cell] = cell.model
             continue
         changes = protocol_changes(others[0].protocol, cell.protocol)
-        labels[index] = f"{cell.model} ({'; '.join(new for _, new in changes)})"
+        labels[cell] = f"{cell.model} ({'; '.join(new for _, new in changes)})"
     return labels
+
+
+def dataset_title(cell: CellSummary) -> str:
+    """The cell's dataset, marked when its data are synthetic."""
+    return f"{cell.dataset} (synthetic data)" if cell.synthetic else cell.dataset
 
 
 def parameters_cell(cell: CellSummary) -> str:
     """Parameter count; for sparse models, the non-zero coefficients (their range over seeds)
     out of the total."""
     ok = cell.with_status("ok")
-    if not len(ok) or pd.isna(ok["n_params"].iloc[0]):
+    if not cell.succeeded or pd.isna(ok["n_params"].iloc[0]):
         return MISSING
     total = int(ok["n_params"].iloc[0])
     nonzero = sorted({int(count) for count in ok["n_nonzero"].dropna()})
@@ -107,7 +116,7 @@ def status_cell(cell: CellSummary) -> str:
             return f"failed: {error}"
         seeds = ", ".join(str(seed) for seed in failed["seed"])
         return f"failed (seed {seeds}; {len(failed)} of {len(cell.per_seed)} seeds): {error}"
-    if not len(cell.with_status("ok")):
+    if not cell.succeeded:
         return "skipped"
     if (cell.per_seed["converged"] == False).any():  # noqa: E712 (a nullable column)
         return "ok (not converged)"
@@ -126,6 +135,37 @@ def lecture_numbers() -> dict[str, dict[str, float]]:
     return tomllib.loads(text)
 
 
+@functools.lru_cache(maxsize=1)
+def seed_suite() -> Suite:
+    """The lecture's protocol, ``nnbench/suites/seed.toml``."""
+    return load_suite(DEFAULT_SUITE)
+
+
+def has_lecture_numbers(cell: CellSummary) -> bool:
+    """Whether the lecture published numbers for the cell's dataset (never for synthetic data)."""
+    return not cell.synthetic and cell.dataset in lecture_numbers()
+
+
+def lecture_accuracy(cell: CellSummary) -> float | None:
+    """The lecture's test accuracy for the cell, when it ran the lecture's protocol: every
+    parameter the seed suite sets, on all of the data (no ``--subset``)."""
+    published = lecture_numbers().get(cell.dataset, {}).get(cell.model)
+    listed = seed_suite().params(cell.dataset, cell.model)
+    same = all(cell.protocol["params"].get(key) == value for key, value in listed.items())
+    if not has_lecture_numbers(cell) or not listed or not same or cell.protocol.get("subset"):
+        return None
+    return published
+
+
+def lecture_cell(cell: CellSummary) -> str:
+    """The lecture's test accuracy to two decimals, a dash where it published none, or
+    ``other protocol``."""
+    published = lecture_accuracy(cell)
+    if published is not None:
+        return f"{published:.2f}"
+    return "other protocol" if cell.model in lecture_numbers()[cell.dataset] else MISSING
+
+
 def seed_table(cell: CellSummary) -> Table:
     """The seed's layout: ``y: <class>... All`` by ``Training Set``/``Test Set``, two decimals;
     over several seeds, mean ± 95% half-width."""
@@ -139,20 +179,18 @@ def seed_table(cell: CellSummary) -> Table:
     return Table(["y:", *classes, "All"], rows, "l" + "r" * (len(classes) + 1))
 
 
-def comparison_table(cells: Sequence[CellSummary]) -> Table:
+def comparison_table(cells: Sequence[CellSummary], labels: Labels) -> Table:
     """One row per cell of a dataset: accuracies, the lecture's test accuracy where it published
-    one (not for synthetic data), timings, parameters, device and status; with an ``n`` column
+    some (not for synthetic data), timings, parameters, device and status; with an ``n`` column
     of seeds when any cell ran more than one."""
     several = any(len(cell.per_seed) > 1 for cell in cells)
-    dataset = cells[0].dataset
-    lecture = {} if cells[0].synthetic else lecture_numbers().get(dataset, {})
-    labels = label_cells(cells)
+    lecture = has_lecture_numbers(cells[0])
     rows = [
         [
-            labels[index],
+            labels[cell],
             *([str(len(cell.with_status("ok")))] if several else []),
             fmt(cell.accuracy("test"), ".4f"),
-            *([f"{lecture[cell.model]:.2f}" if cell.model in lecture else MISSING] * bool(lecture)),
+            *([lecture_cell(cell)] if lecture else []),
             fmt(cell.accuracy("train"), ".4f"),
             fmt(cell.timing("fit_s"), ".1f"),
             fmt(cell.timing("predict_s"), ".2f"),
@@ -160,10 +198,10 @@ def comparison_table(cells: Sequence[CellSummary]) -> Table:
             devices(cell),
             status_cell(cell),
         ]
-        for index, cell in enumerate(cells)
+        for cell in cells
     ]
     headers = ["model", *(["n"] if several else []), "test acc"]
-    headers += ["seed lecture"] * bool(lecture)
+    headers += ["seed lecture"] * lecture
     headers += ["train acc", "fit s", "predict s", "parameters", "device", "status"]
     return Table(headers, rows, "l" + "r" * (len(headers) - 3) + "ll")
 
@@ -187,56 +225,67 @@ def time_to_accuracy(
     return float(first["elapsed_s"]), int(first["epoch"])
 
 
-def seed_epochs(epochs: pd.DataFrame, cell: CellSummary, run: str, seed: int) -> pd.DataFrame:
-    """One seed's learning history."""
-    keys = {"run": run, "dataset": cell.dataset, "model": cell.model, "seed": seed}
-    mask = (epochs["protocol"] == cell.rows["protocol"].iloc[0]).to_numpy()
-    for column, value in keys.items():
-        mask &= (epochs[column] == value).to_numpy()
-    return epochs[mask]
-
-
 def best_accuracy(history: pd.DataFrame, final_accuracy: float) -> float:
     """The best test accuracy a seed showed: over its epochs, or its final one."""
     scored = history["test_accuracy"].dropna()
     return float(scored.max()) if len(scored) else final_accuracy
 
 
-def time_to_accuracy_cell(cell: CellSummary, epochs: pd.DataFrame, target: float) -> str:
-    """Time to ``target`` over the cell's successful seeds: ``2.9 s (epoch 2)``, ``mean ±
-    half-width s (epochs 2–3)``, with ``k of n seeds`` when some never reach it, or ``not
-    reached (best 0.9612)``."""
+@dataclass(frozen=True)
+class Reach:
+    """How the successful seeds of a cell fared against a target test accuracy: the (seconds,
+    epoch) of each seed that reached it, and the best accuracy of any seed."""
+
+    reached: list[tuple[float, int | None]]
+    seeds: int
+    best: float
+
+    def seconds(self) -> Estimate | None:
+        """Training seconds to the target over the seeds that reached it (and were timed)."""
+        return estimate([seconds for seconds, _ in self.reached])
+
+    def text(self) -> str:
+        """``2.9 s (epoch 2)``, ``mean ± half-width s (epochs 2–3)``, with ``k of n seeds``
+        when some never reach it, or ``not reached (best 0.9612)``."""
+        if not self.reached:
+            return f"not reached (best {self.best:.4f})"
+        numbers = sorted({epoch for _, epoch in self.reached if epoch is not None})
+        if not numbers:
+            where = "whole fit"
+        elif len(numbers) == 1:
+            where = f"epoch {numbers[0]}"
+        else:
+            where = f"epochs {numbers[0]}–{numbers[-1]}"
+        share = (
+            f"; {len(self.reached)} of {self.seeds} seeds" if len(self.reached) < self.seeds else ""
+        )
+        seconds = self.seconds()
+        timed = "time not recorded" if seconds is None else fmt(seconds, ".1f", " s")
+        return f"{timed} ({where}{share})"
+
+
+def reach(cell: CellSummary, epochs: pd.DataFrame, target: float) -> Reach:
+    """Time to ``target`` for each successful seed of the cell, from its learning history."""
+    history = cell.select(epochs)
     test = cell.rows[(cell.rows["split"] == "test") & (cell.rows["class"] == "All")]
     reached, best = [], []
     for row in test.itertuples():
-        history = seed_epochs(epochs, cell, row.run, row.seed)
-        found = time_to_accuracy(history, row.accuracy, row.fit_s, target)
-        best.append(best_accuracy(history, row.accuracy))
+        mine = history[(history["run"] == row.run) & (history["seed"] == row.seed)]
+        found = time_to_accuracy(mine, row.accuracy, row.fit_s, target)
+        best.append(best_accuracy(mine, row.accuracy))
         if found is not None:
             reached.append(found)
-    if not reached:
-        return f"not reached (best {max(best):.4f})"
-    seconds = estimate([time for time, _ in reached])
-    numbers = sorted({epoch for _, epoch in reached if epoch is not None})
-    if not numbers:
-        where = "whole fit"
-    elif len(numbers) == 1:
-        where = f"epoch {numbers[0]}"
-    else:
-        where = f"epochs {numbers[0]}–{numbers[-1]}"
-    share = f"; {len(reached)} of {len(test)} seeds" if len(reached) < len(test) else ""
-    return f"{fmt(seconds, '.1f', ' s')} ({where}{share})"
+    return Reach(reached, len(test), max(best))
 
 
 def time_to_accuracy_table(
-    cells: Sequence[CellSummary], epochs: pd.DataFrame, targets: Sequence[float]
+    cells: Sequence[CellSummary], epochs: pd.DataFrame, targets: Sequence[float], labels: Labels
 ) -> Table:
     """Per successful cell, the training time to each target test accuracy."""
-    labels = label_cells(cells)
     rows = [
-        [labels[index], *(time_to_accuracy_cell(cell, epochs, target) for target in targets)]
-        for index, cell in enumerate(cells)
-        if len(cell.with_status("ok"))
+        [labels[cell], *(reach(cell, epochs, target).text() for target in targets)]
+        for cell in cells
+        if cell.succeeded
     ]
     headers = ["model", *(f"time to test acc ≥ {target:g}" for target in targets)]
     return Table(headers, rows, "l" + "r" * len(targets))
@@ -244,7 +293,7 @@ def time_to_accuracy_table(
 
 def environments(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The environment of each result in the rows of :func:`nnbench.results.load`."""
-    seeds = table.drop_duplicates(["run", "dataset", "model", "protocol", "seed"])
+    seeds = table.drop_duplicates(list(SEED_KEY))
     return [
         {key: plain(value) for key, value in zip(ENV_KEYS, row, strict=True)}
         for row in seeds[[f"env_{key}" for key in ENV_KEYS]].itertuples(index=False)

@@ -25,8 +25,8 @@ ENV = {
     "git_commit": "abc123",
     "started_at": "2026-11-27T10:00:00+00:00",
 }
-#: an error that holds every character LaTeX treats specially
-NASTY_ERROR = "ValueError: x_{1} & y^2 ~ 100% #3 $5 \\path"
+#: an error that holds every character LaTeX treats specially, and some it cannot print
+NASTY_ERROR = "ValueError: x_{1} & y^2 ~ 100% #3 $5 \\path <a|b> α ✓ ő"
 
 
 def split_metrics(confusion: list[list[int]]) -> dict:

@@ -10,7 +10,8 @@ import pytest
 
 from nnbench.cli import main
 from nnbench.results import write_result
-from tests.report.sample import sample_results
+from tests.report.sample import DATASET, ENV, sample_results
+from tests.test_results import make_result
 
 FILES = ["report.csv", "report.html", "report.md", "report.tex"]
 
@@ -84,3 +85,33 @@ def test_report_never_imports_tensorflow(run: Path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("STATUS 0 False False"), done.stderr
+
+
+def test_several_run_folders_pool_into_one_report_in_the_output_folder(run: Path, tmp_path, capsys):
+    other = tmp_path / "other"
+    write_result(make_result(dataset=DATASET, seed=7, cell_id="x", env=ENV), other)
+    out = tmp_path / "pooled"
+    assert main(["report", str(run), str(other), "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert sorted(path.name for path in out.glob("report.*")) == FILES
+    assert "| naive_bayes |   2 |" in printed  # seeds 0 (run) and 7 (other)
+    assert f"From 7 result files in {run}, {other}." in printed
+    assert main(["report", str(run), str(run)]) == 2
+    assert "this run folder is given twice" in capsys.readouterr().err
+
+
+def test_an_output_with_a_trailing_slash_is_a_folder(run: Path, tmp_path):
+    folder = tmp_path / "new"
+    assert main(["report", str(run), "--format", "html", "--output", f"{folder}/"]) == 0
+    assert (folder / "report.html").is_file() and len(list(folder.glob("plots/*.png"))) == 8
+
+
+def test_a_dataset_where_every_cell_failed_still_shows_each_failure(tmp_path, capsys):
+    folder = tmp_path / "run"
+    for model in ("naive_bayes", "cnn"):
+        failed = make_result(model=model, status="failed", error=f"{model} broke", metrics={})
+        write_result({**failed, "cell_id": model}, folder)
+    assert main(["report", str(folder), "--format", "md"]) == 0
+    printed = capsys.readouterr().out
+    assert "### naive_bayes (seed 0)\n\nfailed: naive_bayes broke\n" in printed
+    assert "### cnn (seed 0)\n\nfailed: cnn broke\n" in printed

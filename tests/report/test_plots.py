@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from nnbench.report.document import build_report
-from nnbench.report.output import write_report
-from nnbench.report.plots import DPI, SIZES, pareto_front
+from nnbench.report.output import render_figures, write_report
+from nnbench.report.plots import DPI, SIZES, confusion_counts, pareto_front
 from tests.report.sample import sample_tables
 
 STEMS = {
@@ -63,3 +63,22 @@ def test_each_png_has_its_size_and_is_not_blank(written: Path, stem: str):
 )
 def test_pareto_front_keeps_only_points_nothing_beats(points, front):
     assert pareto_front(points) == front
+
+
+def test_the_confusion_matrix_is_the_mean_count_per_seed():
+    confusion = sample_tables().confusion
+    dense = confusion[(confusion.model == "dense_nn") & (confusion.split == "test")]
+    counts, seeds = confusion_counts(dense, ["cat_1", "dog 50%"])
+    # seed 0: [[9, 1], [1, 9]]; seed 1: [[10, 0], [2, 8]]
+    assert seeds == 2
+    assert counts.tolist() == [[9.5, 0.5], [1.5, 8.5]]
+    counts, seeds = confusion_counts(dense[dense.seed == 1], ["dog 50%", "cat_1"])
+    assert (counts.tolist(), seeds) == ([[8.0, 2.0], [0.0, 10.0]], 1)  # in the order asked for
+
+
+def test_the_same_plot_renders_to_the_same_bytes():
+    tables = sample_tables()
+    first, second = (render_figures(build_report(tables, targets=[0.9])) for _ in range(2))
+    assert first.keys() == second.keys() and len(first) == 8
+    for stem in first:
+        assert first[stem] == second[stem], stem

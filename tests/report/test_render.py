@@ -38,8 +38,9 @@ def test_markdown_and_latex_match_the_golden_files(report, format_name, file_nam
 def test_every_latex_special_character_is_escaped():
     assert latex_escape(NASTY_ERROR) == (
         r"ValueError: x\_\{1\} \& y\textasciicircum{}2 \textasciitilde{} 100\% \#3 \$5 "
-        r"\textbackslash{}path"
+        r"\textbackslash{}path \textless{}a\textbar{}b\textgreater{} [U+03B1] [U+2713] o"
     )
+    assert latex_escape("Müller, 25 °C") == "Müller, 25 °C"  # Latin-1 reads as it is
     assert (
         latex_escape("0.97 ± 0.01 – n ≥ 3")
         == r"0.97 \ensuremath{\pm} 0.01 -- n \ensuremath{\geq} 3"
@@ -109,10 +110,13 @@ def test_the_csv_holds_the_numbers_with_the_lecture_beside_them(report):
             2,
         ]
     ]
-    reach = frame[frame.metric == "time_to_test_accuracy_0.9"]
-    assert reach.text.tolist() == [
-        "not reached (best 0.7500)",
-        "2.2 ± 3.2 s (epoch 2)",
-        "not reached (best 0.8400)",
+    reach = frame[frame.metric == "time_to_test_accuracy_s"]
+    assert reach[["model", "target", "text"]].values.tolist() == [
+        ["naive_bayes", 0.9, "not reached (best 0.7500)"],
+        ["dense_nn", 0.9, "2.2 ± 3.2 s (epoch 2)"],
+        ["naive_bayes", 0.9, "not reached (best 0.8400)"],
     ]
+    # the dense net's seeds reach 0.9 at 2.0 and 2.5 s: mean 2.25, sd 0.3536, n 2
+    assert reach.iloc[1][["mean", "sd", "n"]].tolist() == pytest.approx([2.25, 0.3535534, 2])
+    assert reach.iloc[0][["mean", "n"]].fillna(-1).tolist() == [-1, 0]
     assert set(frame[frame.model == "cnn"].status) == {f"failed: {NASTY_ERROR}"}

@@ -11,6 +11,7 @@ from nnbench.report.render import markdown, markdown_table
 from nnbench.report.tables import (
     Table,
     comparison_table,
+    label_cells,
     seed_table,
     status_cell,
     time_to_accuracy,
@@ -31,9 +32,14 @@ def md(table: Table) -> str:
     return markdown_table(table)
 
 
+def compare(cells: list[CellSummary]) -> Table:
+    """The comparison table of one dataset's cells."""
+    return comparison_table(cells, label_cells(cells))
+
+
 def render_report(results: list[dict], targets: tuple[float, ...] = ()) -> str:
     """The Markdown report of result documents, without plots."""
-    return markdown(build_report(tables({"run": results}), targets, plots=False))
+    return markdown(build_report(tables({"run": results}), targets, with_plots=False))
 
 
 PER_CLASS = {str(d): 0.9 + d / 100 for d in range(10)}
@@ -61,6 +67,7 @@ def test_comparison_table_golden():
         digit_result(),
         digit_result(
             model="lasso_logit",
+            params={"C": 0.1, "tol": 0.001, "max_iter": 30},  # the lecture's protocol
             n_params=7850,
             model_info={"converged": False, "n_nonzero": 1985},
             timing={"fit_s": 58.44, "predict_s": 0.0312},
@@ -74,12 +81,12 @@ def test_comparison_table_golden():
             timing={},
         ),
     ]
-    assert md(comparison_table(summarise(table_of(*results)))) == (
+    assert md(compare(summarise(table_of(*results)))) == (
         "| model       |   test acc |   seed lecture |   train acc |   fit s |   predict s |              parameters | device   | status                   |\n"
         "|-------------|------------|----------------|-------------|---------|-------------|-------------------------|----------|--------------------------|\n"
         "| naive_bayes |     0.9701 |           0.82 |      0.9812 |     1.5 |        0.02 |                   7,850 | cpu      | ok                       |\n"
         "| lasso_logit |     0.9701 |           0.91 |      0.9812 |    58.4 |        0.03 | 1,985 non-zero of 7,850 | cpu      | ok (not converged)       |\n"
-        "| cnn         |          – |           0.99 |           – |       – |           – |                       – | cpu      | failed: ValueError: boom |"
+        "| cnn         |          – | other protocol |           – |       – |           – |                       – | cpu      | failed: ValueError: boom |"
     )
 
 
@@ -132,7 +139,7 @@ def test_a_multi_line_error_shows_its_first_line_only():
         status="failed", error="\x1b[31mValueError: bad | shape\x1b[0m\nTraceback line", metrics={}
     )
     assert status_cell(one(failed)) == "failed: ValueError: bad | shape"
-    assert "| failed: ValueError: bad \\| shape |" in md(comparison_table([one(failed)]))
+    assert "| failed: ValueError: bad \\| shape |" in md(compare([one(failed)]))
 
 
 def test_two_class_tables_use_the_class_names_and_skips_show_their_reason():
@@ -199,11 +206,11 @@ def test_several_seeds_show_mean_and_half_width_with_n():
     failed = make_result(model="cnn", seed=1, status="failed", error="OSError: disk", metrics={})
     cells = summarise(table_of(*seeds, make_result(model="cnn", seed=0), failed))
     # test: mean 0.84, sd 0.04, half-width 4.302653 * 0.04 / sqrt(3) = 0.0994
-    assert md(comparison_table(cells)) == (
+    assert md(compare(cells)) == (
         "| model       |   n |        test acc |   seed lecture |       train acc |     fit s |   predict s |   parameters | device   | status                                       |\n"
         "|-------------|-----|-----------------|----------------|-----------------|-----------|-------------|--------------|----------|----------------------------------------------|\n"
         "| naive_bayes |   3 | 0.8400 ± 0.0994 |           0.82 | 0.9200 ± 0.0497 | 2.0 ± 2.5 | 0.02 ± 0.00 |        7,850 | cpu      | ok                                           |\n"
-        "| cnn         |   1 |          0.8400 |           0.99 |          0.8500 |       1.5 |        0.02 |        7,850 | cpu      | failed (seed 1; 1 of 2 seeds): OSError: disk |"
+        "| cnn         |   1 |          0.8400 | other protocol |          0.8500 |       1.5 |        0.02 |        7,850 | cpu      | failed (seed 1; 1 of 2 seeds): OSError: disk |"
     )
     assert md(seed_table(cells[0])) == (
         "| y:           |           0 |           1 |         All |\n"
@@ -288,7 +295,8 @@ def test_time_to_accuracy_table_pools_seeds_and_says_what_was_not_reached():
     ]
     bayes = make_result(seed=0, timing={"fit_s": 0.4, "predict_s": 0.01})  # test acc 0.84
     frame = tables({"run": [*seeds, bayes]})
-    table = time_to_accuracy_table(summarise(frame.classes), frame.epochs, [0.97, 0.8])
+    cells = summarise(frame.classes)
+    table = time_to_accuracy_table(cells, frame.epochs, [0.97, 0.8], label_cells(cells))
     # 0.97: seeds 0 and 1 reach it at 4.0 s (epoch 2) and 7.0 s (epoch 3): mean 5.5, sd 2.1213,
     # half-width 12.706205 * 2.1213 / sqrt(2) = 19.06; seed 2 tops out at 0.96. 0.8: every seed
     # at epoch 1, 2.0, 2.5, 2.0 s: mean 2.167, half-width 4.302653 * 0.2887 / sqrt(3) = 0.717
@@ -303,5 +311,34 @@ def test_time_to_accuracy_table_pools_seeds_and_says_what_was_not_reached():
 def test_one_model_under_two_protocols_is_named_by_what_differs():
     short = dense_seed(0, [0.9, 0.95, 0.96], [1.0, 2.0, 3.0])
     long = dense_seed(0, [0.9, 0.95, 0.96, 0.97, 0.98], [1.0, 2.0, 3.0, 4.0, 5.0])
-    table = comparison_table(summarise(table_of(short, long)))
-    assert [row[0] for row in table.rows] == ["dense_nn (epochs 3)", "dense_nn (epochs 5)"]
+    frame = tables({"run": [short, long]})
+    report = markdown(build_report(frame, targets=[0.95], with_plots=False))
+    # the same names in the comparison, the time-to-accuracy table and the seed tables' headings
+    assert report.count("| dense_nn (epochs 3) |") == 2
+    assert report.count("| dense_nn (epochs 5) |") == 2
+    assert "### dense_nn (epochs 5) (seed 0)" in report
+
+
+def test_the_lecture_number_is_shown_for_the_lecture_protocol_only():
+    full = make_result(params={"variant": "multinomial"}, data={"subset": None})
+    subset = make_result(seed=1, params={"variant": "multinomial"}, data={"subset": 1000})
+    other = make_result(model="dense_nn", params={"epochs": 3, "hidden_units": [128, 128, 128]})
+    unlisted = make_result(model="resnet")
+    rows = compare(summarise(table_of(full, subset, other, unlisted))).rows
+    # columns: model, test acc, seed lecture, ...
+    assert [(row[0], row[2]) for row in rows] == [
+        ("naive_bayes (subset None)", "0.82"),
+        ("naive_bayes (subset 1000)", "other protocol"),
+        ("dense_nn", "other protocol"),  # the lecture's dense net trained 5 epochs
+        ("resnet", "–"),  # the lecture has no number for this model
+    ]
+
+
+def test_a_model_without_a_recorded_fit_time_reaches_its_target_untimed():
+    untimed = [make_result(seed=seed, timing={"predict_s": 0.01}) for seed in (0, 1)]  # 0.84
+    frame = tables({"run": untimed})
+    cells = summarise(frame.classes)
+    table = time_to_accuracy_table(cells, frame.epochs, [0.8], label_cells(cells))
+    assert table.rows == [["naive_bayes", "time not recorded (whole fit)"]]
+    (row,) = compare(cells).rows
+    assert (row[0], row[2], row[5]) == ("naive_bayes", "0.8400 ± 0.0000", "–")  # no fit time
