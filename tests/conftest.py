@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +72,17 @@ def small_idx_folder(tmp_path_factory: pytest.TempPathFactory, mnist: ImageData)
         class_names=subset.class_names,
     )
     return write_idx_folder(tmp_path_factory.mktemp("idx") / "slice", data)
+
+
+def main_in_fresh_python(argv: list[str]) -> tuple[int, bool]:
+    """Run ``nnbench argv`` in a new Python process: its exit status, and whether TensorFlow or
+    Keras was imported there."""
+    code = (
+        "import sys\n"
+        "from nnbench.cli import main\n"
+        f"status = main({argv!r})\n"
+        "print('STATUS', status, 'tensorflow' in sys.modules or 'keras' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    _, status, imported = done.stdout.strip().splitlines()[-1].split()
+    return int(status), imported == "True"

@@ -4,8 +4,6 @@ command line on small real runs."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from nnbench.baseline import make_baseline
 from nnbench.check import Tolerances, check, junit_xml, render_check, tally
 from nnbench.cli import main
 from nnbench.models.keras_nets import KerasClassifier
+from tests.conftest import main_in_fresh_python
 from tests.test_baseline import seed_result
 from tests.test_results import runs_table, table_of
 
@@ -357,11 +356,5 @@ def test_an_unwritable_junit_path_is_bad_input(gate, tmp_path: Path, capsys):
 
 
 def test_check_reads_results_only_and_never_imports_tensorflow(gate):
-    code = (
-        "import sys\n"
-        "from nnbench.cli import main\n"
-        f"status = main(['check', {str(gate['root'] / 'base')!r}, '--baseline', {str(gate['baseline'])!r}])\n"
-        "print('EXIT', status, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().endswith("EXIT 0 False False")
+    argv = ["check", str(gate["root"] / "base"), "--baseline", str(gate["baseline"])]
+    assert main_in_fresh_python(argv) == (0, False)

@@ -12,6 +12,7 @@ import pytest
 import nnbench.datasets.mnist
 from nnbench.cli import main
 from nnbench.results import read_run
+from tests.conftest import main_in_fresh_python
 from tests.datasets.test_candidates import make_folder
 from tests.datasets.test_fetch import FakeSource
 from tests.datasets.test_votesmart import KEY, Person
@@ -201,15 +202,8 @@ def test_report_of_a_missing_folder_exits_2(tmp_path, capsys):
 
 
 def test_sklearn_models_run_without_importing_tensorflow(tmp_path: Path, small_idx_folder):
-    code = (
-        "import sys\n"
-        "from nnbench.cli import main\n"
-        f"status = main(['run', '--model', 'naive_bayes,lasso_logit', '--dataset', "
-        f"'idx:{small_idx_folder}', '--out', {str(tmp_path / 'run')!r}])\n"
-        "print('STATUS', status, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().endswith("STATUS 0 False False"), done.stderr
+    argv = ["run", "--model", "naive_bayes,lasso_logit", "--dataset", f"idx:{small_idx_folder}"]
+    assert main_in_fresh_python([*argv, "--out", str(tmp_path / "run")]) == (0, False)
 
 
 def test_a_failed_cell_makes_the_exit_status_1(tmp_path: Path, small_idx_folder, capsys):

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from tabulate import tabulate
 
-from nnbench.results import ENV_KEYS, SEED_KEY
+from nnbench.results import ALL, ENV_KEYS, SEED_KEY
 from nnbench.stats import CellSummary, Estimate, estimate, plain, protocol_changes
 from nnbench.suite import DEFAULT_SUITE, Suite, load_suite
 
@@ -267,7 +267,7 @@ class Reach:
 def reach(cell: CellSummary, epochs: pd.DataFrame, target: float) -> Reach:
     """Time to ``target`` for each successful seed of the cell, from its learning history."""
     history = cell.select(epochs)
-    test = cell.rows[(cell.rows["split"] == "test") & (cell.rows["class"] == "All")]
+    test = cell.rows[(cell.rows["split"] == "test") & (cell.rows["class"] == ALL)]
     reached, best = [], []
     for row in test.itertuples():
         mine = history[(history["run"] == row.run) & (history["seed"] == row.seed)]

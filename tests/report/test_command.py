@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from nnbench.cli import main
 from nnbench.results import write_result
+from tests.conftest import main_in_fresh_python
 from tests.report.sample import DATASET, ENV, sample_results
 from tests.test_results import make_result
 
@@ -77,14 +76,7 @@ def test_an_unwritable_output_is_named_and_exits_2(run: Path, tmp_path, capsys):
 
 
 def test_report_never_imports_tensorflow(run: Path):
-    code = (
-        "import sys\n"
-        "from nnbench.cli import main\n"
-        f"status = main(['report', {str(run)!r}])\n"
-        "print('STATUS', status, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().endswith("STATUS 0 False False"), done.stderr
+    assert main_in_fresh_python(["report", str(run)]) == (0, False)
 
 
 def test_several_run_folders_pool_into_one_report_in_the_output_folder(run: Path, tmp_path, capsys):
