@@ -16,14 +16,14 @@ import pytest
 from nnbench.datasets import ImageData, get_dataset
 from nnbench.models import MODELS
 from nnbench.models.base import Model
-from nnbench.runner import Cell, make_model
+from nnbench.plan import Cell, make_model
 from nnbench.suite import DEFAULT_SUITE, load_suite
 
 SUBSET = 10_000
 EPOCHS = 1
 FIT_ROUNDS = 3
 PREDICT_ROUNDS = 5
-MODEL_NAMES = [entry.name for entry in MODELS]
+MODEL_NAMES = MODELS.names()
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from nnbench import __version__
 from nnbench.environment import now_iso
 from nnbench.errors import BaselineError
 from nnbench.files import atomic_write_text
-from nnbench.report.tables import one_line
+from nnbench.presentation import one_line
 from nnbench.stats import CellSummary, estimate, protocol_changes, summarise
 
 SCHEMA = "nnbench.baseline/1"

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from nnbench.baseline import Baseline, cells_by_name
-from nnbench.report.tables import (
+from nnbench.presentation import (
     Table,
     describe_environment,
     environments,

@@ -64,3 +64,17 @@ def slug(text: str) -> str:
     """``text`` with every run of characters other than letters, digits, ``_.-`` made one ``-``:
     safe in a file name on any file system."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
+
+
+@contextmanager
+def writing(what: str, path: Path) -> Iterator[None]:
+    """Turn a failure to write ``path`` into bad input that names it and ``what`` chose it (a
+    flag, such as ``--out``)."""
+    from nnbench.errors import ConfigError
+
+    try:
+        yield
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot write {what} {path}: {exc.strerror or exc}. Choose a writable path."
+        ) from exc

@@ -1,4 +1,10 @@
-"""A name -> factory registry with lazy ``"module:attr"`` entries and helpful lookup errors."""
+"""Names resolved to lazily imported objects: built-in entries and installed plugins.
+
+A :class:`Registry` holds the built-in names of one kind ("model", "dataset"), each with a
+``"module:attr"`` target imported on first use, and finds installed plugins through an
+entry-point group (``nnbench.models``, ``nnbench.datasets``) without importing them. A name it
+does not know gets ``Unknown model 'x'. Did you mean …? Available: …``.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +12,49 @@ import difflib
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 
-from nnbench.errors import UnknownNameError
+from nnbench.errors import ConfigError, UnknownNameError
+
+BUILT_IN = "built-in"
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One registered name: where its factory lives and a one-line description."""
+    """One name: where its object lives, a one-line description, and where it came from
+    (``built-in``, or ``plugin <distribution> <version>``)."""
 
     name: str
     target: str
     description: str
+    origin: str = BUILT_IN
 
     def load(self) -> Any:
         """Import the ``"module:attr"`` target and return the attribute."""
         module_name, _, attr = self.target.partition(":")
-        return getattr(importlib.import_module(module_name), attr)
+        try:
+            return getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as exc:
+            if self.origin == BUILT_IN:
+                raise
+            raise ConfigError(
+                f"The plugin {self.name!r} ({self.origin}) points at {self.target}, which cannot "
+                f"be imported ({type(exc).__name__}: {exc}). Reinstall or fix that package."
+            ) from exc
+
+    def provenance(self) -> dict[str, str]:
+        """Where the entry came from, for a result file."""
+        kind = "built-in" if self.origin == BUILT_IN else "entry point"
+        return {"kind": kind, "reference": self.name, "target": self.target, "from": self.origin}
 
 
 class Registry:
-    """Names of one kind ("model", "dataset") mapped to lazily imported factories."""
+    """Built-in names of one kind, plus the plugins of the entry-point group ``group``."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, group: str | None = None) -> None:
         self.kind = kind
+        self.group = group
         self._entries: dict[str, Entry] = {}
 
     def register(self, name: str, target: str, description: str) -> None:
@@ -40,31 +65,54 @@ class Registry:
             raise ValueError(f"target {target!r} must look like 'package.module:attr'")
         self._entries[name] = Entry(name, target, description)
 
+    def plugins(self) -> list[Entry]:
+        """The installed plugins of the group, read from package metadata, none imported.
+
+        A plugin named like a built-in entry is left out: the built-in wins.
+        """
+        if self.group is None:
+            return []
+        found: dict[str, Entry] = {}
+        for point in metadata.entry_points(group=self.group):
+            if point.name in self._entries or point.name in found:
+                continue
+            dist = getattr(point, "dist", None)
+            origin = f"plugin {dist.name} {dist.version}" if dist is not None else "plugin"
+            found[point.name] = Entry(point.name, point.value, f"from {origin}", origin)
+        return list(found.values())
+
+    def entries(self) -> list[Entry]:
+        """Built-in entries in registration order, then plugins."""
+        return [*self._entries.values(), *self.plugins()]
+
     def entry(self, name: str) -> Entry:
         """The entry for ``name``, or an UnknownNameError that suggests close matches."""
-        try:
+        if name in self._entries:
             return self._entries[name]
-        except KeyError:
-            raise UnknownNameError(self.unknown_message(name)) from None
+        for plugin in self.plugins():
+            if plugin.name == name:
+                return plugin
+        raise UnknownNameError(self.unknown_message(name))
 
     def get(self, name: str) -> Any:
-        """Import and return the factory registered under ``name``."""
+        """Import and return the object registered under ``name``."""
         return self.entry(name).load()
 
     def unknown_message(self, name: str) -> str:
         """``Unknown model 'x'. Did you mean …? Available: …``."""
         message = f"Unknown {self.kind} {name!r}."
-        close = difflib.get_close_matches(name, self.names(), n=3, cutoff=0.5)
+        names = self.names()
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         if close:
             message += f" Did you mean {' or '.join(repr(c) for c in close)}?"
-        return message + f" Available: {', '.join(self.names())}."
+        return message + f" Available: {', '.join(names)}."
 
     def names(self) -> list[str]:
-        """Registered names, in registration order."""
-        return list(self._entries)
+        """Built-in names, in registration order, then the plugins'."""
+        return [entry.name for entry in self.entries()]
 
     def __contains__(self, name: object) -> bool:
-        return name in self._entries
+        return name in self._entries or any(plugin.name == name for plugin in self.plugins())
 
     def __iter__(self) -> Iterator[Entry]:
-        return iter(self._entries.values())
+        return iter(self.entries())

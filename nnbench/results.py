@@ -14,30 +14,14 @@ import pandas as pd
 
 from nnbench.errors import ResultFileError
 from nnbench.files import atomic_write_text, slug
+from nnbench.schema import ENV_KEYS, EPOCH_FIELDS, SCHEMA, Result, validate
 
-SCHEMA = "nnbench.result/1"
-REQUIRED_KEYS = (
-    "schema",
-    "dataset",
-    "model",
-    "seed",
-    "params",
-    "status",
-    "error",
-    "n_params",
-    "metrics",
-    "timing",
-    "history",
-    "env",
-)
-STATUSES = ("ok", "failed", "skipped")
-
-Result = dict[str, Any]
+__all__ = ["SCHEMA", "Result", "load", "load_tables", "read_run", "write_result"]
 
 
 def result_file_name(result: Result) -> str:
     """``<dataset>__<model>__seed<seed>__<cell id>.json``, safe for any file system."""
-    dataset, model = slug(result["dataset"]), result["model"]
+    dataset, model = slug(result["dataset"]), slug(result["model"])
     return f"{dataset}__{model}__seed{result['seed']}__{result['cell_id']}.json"
 
 
@@ -47,98 +31,6 @@ def write_result(result: Result, run_dir: Path) -> Path:
     path = run_dir / result_file_name(result)
     atomic_write_text(path, json.dumps(result, indent=2, sort_keys=False) + "\n")
     return path
-
-
-def validate(result: Any, source: str) -> Result:
-    """Raise ResultFileError unless ``result`` is a result document of this schema."""
-    if not isinstance(result, dict):
-        raise ResultFileError(f"{source}: not a JSON object.")
-    if result.get("schema") != SCHEMA:
-        raise ResultFileError(
-            f"{source}: schema {result.get('schema')!r}, expected {SCHEMA!r}. "
-            "Was it written by another version of nnbench?"
-        )
-    missing = [key for key in REQUIRED_KEYS if key not in result]
-    if missing:
-        raise ResultFileError(f"{source}: missing keys {', '.join(missing)}.")
-    if result["status"] not in STATUSES:
-        raise ResultFileError(f"{source}: status {result['status']!r} is not one of {STATUSES}.")
-    for key in ("params", "metrics", "timing", "env"):
-        if not isinstance(result[key], dict):
-            raise ResultFileError(f"{source}: {key} must be a JSON object.")
-    if type(result["seed"]) is not int or result["seed"] < 0:
-        raise ResultFileError(f"{source}: seed must be a whole number, got {result['seed']!r}.")
-    if not isinstance(result.get("data", {}), dict):
-        raise ResultFileError(f"{source}: data must be a JSON object.")
-    if result["status"] == "ok":
-        for split in ("train", "test"):
-            validate_metrics(result["metrics"].get(split), f"{source}: metrics.{split}")
-    validate_history(result["history"], f"{source}: history")
-    validate_env(result["env"], f"{source}: env")
-    return result
-
-
-def is_number(value: Any) -> bool:
-    """An int or float, not a bool."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def validate_history(history: Any, where: str) -> None:
-    """Raise ResultFileError unless ``history`` is a list of epochs, each with a whole-number
-    ``epoch`` and numbers (or null) for its losses, accuracies and seconds."""
-    if not isinstance(history, list):
-        raise ResultFileError(f"{where} must be a list of epochs.")
-    for index, row in enumerate(history):
-        if not isinstance(row, dict) or type(row.get("epoch")) is not int:
-            raise ResultFileError(f"{where}[{index}] must be an object with a whole-number epoch.")
-        for key in EPOCH_COLUMNS:
-            if (
-                key in row
-                and key not in CELL_COLUMNS
-                and not (row[key] is None or is_number(row[key]))
-            ):
-                raise ResultFileError(f"{where}[{index}].{key} must be a number, got {row[key]!r}.")
-
-
-def validate_env(env: dict, where: str) -> None:
-    """Raise ResultFileError unless ``cores`` is a whole number and the rest are text (or null)."""
-    for key in ENV_KEYS:
-        value = env.get(key)
-        expected = int if key == "cores" else str
-        if value is not None and type(value) is not expected:
-            kind = "a whole number" if key == "cores" else "text"
-            raise ResultFileError(f"{where}.{key} must be {kind}, got {value!r}.")
-
-
-def is_accuracy(value: Any) -> bool:
-    """A number from 0 to 1 (None, for a class without images, is checked by the caller)."""
-    return is_number(value) and 0 <= value <= 1
-
-
-def validate_metrics(metrics: Any, where: str) -> None:
-    """Raise ResultFileError unless ``metrics`` holds an accuracy, per-class accuracies and n."""
-    if not isinstance(metrics, dict) or not {"accuracy", "per_class", "n"} <= set(metrics):
-        raise ResultFileError(f"{where}: an ok result needs accuracy, per_class and n.")
-    per_class = metrics["per_class"]
-    if not is_accuracy(metrics["accuracy"]) or not isinstance(per_class, dict):
-        raise ResultFileError(f"{where}: accuracy must be from 0 to 1, per_class an object.")
-    if not all(value is None or is_accuracy(value) for value in per_class.values()):
-        raise ResultFileError(f"{where}: each per_class accuracy must be from 0 to 1, or null.")
-    counts = metrics.get("support", {})  # support and confusion: absent before nnbench 0.2
-    if not isinstance(counts, dict) or not all(is_count(value) for value in counts.values()):
-        raise ResultFileError(f"{where}: support must map each class to a whole number.")
-    size = len(per_class)
-    confusion = metrics.get("confusion", [[0] * size] * size)
-    square = isinstance(confusion, list) and len(confusion) == size
-    if not square or not all(
-        isinstance(row, list) and len(row) == size and all(map(is_count, row)) for row in confusion
-    ):
-        raise ResultFileError(f"{where}: confusion must be a {size} x {size} list of counts.")
-
-
-def is_count(value: Any) -> bool:
-    """A whole number of at least 0."""
-    return type(value) is int and value >= 0
 
 
 def read_result(path: Path) -> Result:
@@ -181,7 +73,7 @@ def protocol(result: Result) -> dict[str, Any]:
         "params": result["params"],
         **{
             key: data[key]
-            for key in ("subset", "n_train", "n_test", "input_shape", "classes")
+            for key in ("subset", "n_train", "n_test", "input_shape", "classes", "resized")
             if key in data
         },
     }
@@ -195,22 +87,6 @@ def canonical(value: Any) -> str:
 
 #: the overall row's ``class`` in :func:`load`'s table (the seed's "All" column)
 ALL = "All"
-ENV_KEYS = (
-    "device",
-    "keras_backend",
-    "python",
-    "numpy",
-    "sklearn",
-    "tensorflow",
-    "keras",
-    "pandas",
-    "nnbench",
-    "cpu",
-    "cores",
-    "platform",
-    "git_commit",
-    "started_at",
-)
 #: the columns that name one result (one seed of one cell) in every table
 SEED_KEY = ("run", "dataset", "model", "protocol", "seed")
 CELL_COLUMNS = {
@@ -229,6 +105,7 @@ COLUMNS = {
     "n_images": "Int64",
     "status": "string",
     "error": "string",
+    "error_kind": "string",
     "skip_reason": "string",
     "fit_s": "float64",
     "predict_s": "float64",
@@ -247,12 +124,7 @@ COLUMNS = {
 #: the columns of :attr:`Tables.epochs`: one row per epoch of a model that trains in epochs
 EPOCH_COLUMNS = {
     **CELL_COLUMNS,
-    "epoch": "int64",
-    "elapsed_s": "float64",
-    "train_loss": "float64",
-    "train_accuracy": "float64",
-    "test_loss": "float64",
-    "test_accuracy": "float64",
+    **{name: "int64" if name == "epoch" else "float64" for name in EPOCH_FIELDS},
 }
 #: the columns of :attr:`Tables.confusion`: one row per (split, true class, predicted class)
 CONFUSION_COLUMNS = {
@@ -296,6 +168,7 @@ def cell_facts(result: Result) -> dict[str, Any]:
     return {
         "status": result["status"],
         "error": result["error"],
+        "error_kind": result.get("error_kind"),
         "skip_reason": result.get("skip_reason"),
         **{key: result["timing"].get(key) for key in ("fit_s", "predict_s", "eval_during_fit_s")},
         "n_params": result["n_params"],
@@ -410,7 +283,8 @@ def load(*run_dirs: str | Path) -> pd.DataFrame:
       the parameters, subset and data sizes as canonical JSON. Rows that differ only by seed
       share it, so ``groupby(["dataset", "model", "protocol"])`` pools seeds;
     - the metric: ``accuracy`` (NaN for a class with no images) and ``n_images``;
-    - per cell: ``status``, ``error``, ``skip_reason``, ``fit_s``, ``predict_s``,
+    - per cell: ``status``, ``error``, ``error_kind`` (``data``, ``config`` or ``model``),
+      ``skip_reason``, ``fit_s``, ``predict_s``,
       ``eval_during_fit_s``, ``n_params``, ``n_nonzero`` and ``converged`` (the LASSO's),
       ``synthetic``, ``subset``, ``n_train``, ``n_test``, ``params`` (JSON), ``cell_id``;
     - ``env_*``: the device, versions, processor, cores, git commit and start time.

@@ -1,4 +1,8 @@
-"""Suite files: which models run on which dataset, with which parameters (``benchmarks/*.toml``)."""
+"""Suite files: which models run on which dataset, with which parameters (``benchmarks/*.toml``).
+
+A model is a registered name, a plugin, or a reference to user code; a file reference
+(``my_models.py:NAME``) is relative to the suite file's folder.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from typing import Any
 
 from nnbench.datasets import check_dataset_name
 from nnbench.errors import ConfigError, UnknownNameError
-from nnbench.models import MODELS
+from nnbench.models import check_model_name
+from nnbench.references import resolve_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,7 +69,8 @@ def check_json_value(value: Any, where: str) -> None:
 
 
 def load_suite(path: Path) -> Suite:
-    """Read and validate a suite file; names are checked without importing any model."""
+    """Read and validate a suite file; registered names are checked without importing any
+    model (references are imported when the cells are planned)."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -81,11 +87,15 @@ def load_suite(path: Path) -> Suite:
         )
     try:
         protocol = resolve_same_as(protocol)
+        protocol = {
+            dataset: {resolve_file(model, path.parent): params for model, params in models.items()}
+            for dataset, models in protocol.items()
+        }
         skips = {}
         for dataset, models in protocol.items():
             check_dataset_name(dataset)
             for model, params in models.items():
-                MODELS.entry(model)
+                check_model_name(model)
                 if not isinstance(params, dict):
                     raise ConfigError(f"datasets.{dataset}.{model} must be a table.")
                 reason = params.pop(SKIP, None)

@@ -86,3 +86,32 @@ def main_in_fresh_python(argv: list[str]) -> tuple[int, bool]:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     _, status, imported = done.stdout.strip().splitlines()[-1].split()
     return int(status), imported == "True"
+
+
+def write_image_folder(root: Path, data: ImageData, suffix: str = ".png") -> Path:
+    """Write ``data`` as a ``folder:`` dataset: ``root/<split>/<class>/<index>.png``, numbered
+    so that file-name order is the arrays' order."""
+    from PIL import Image
+
+    for split, images, labels in (
+        ("train", data.x_train, data.y_train),
+        ("test", data.x_test, data.y_test),
+    ):
+        for index, (image, label) in enumerate(zip(images, labels, strict=True)):
+            folder = root / split / data.class_names[label]
+            folder.mkdir(parents=True, exist_ok=True)
+            pixels = image[..., 0] if image.shape[-1] == 1 else image
+            Image.fromarray(pixels).save(folder / f"{index:05d}{suffix}")
+    return root
+
+
+def tiny_images(channels: int, size: tuple[int, int] = (12, 10), seed: int = 0) -> ImageData:
+    """A small SYNTHETIC dataset: 3 classes, 30 train and 12 test images of ``size``."""
+    rng = np.random.default_rng(seed)
+
+    def split(count: int) -> tuple[np.ndarray, np.ndarray]:
+        labels = np.arange(count) % 3
+        return rng.integers(0, 256, (count, *size, channels), dtype=np.uint8), labels
+
+    (x_train, y_train), (x_test, y_test) = split(30), split(12)
+    return ImageData("tiny (synthetic)", x_train, y_train, x_test, y_test, ("a", "b", "c"), True)

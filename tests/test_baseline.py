@@ -9,7 +9,7 @@ import pytest
 
 from nnbench.baseline import make_baseline, read_baseline, write_baseline
 from nnbench.errors import BaselineError, NNBenchError
-from nnbench.runner import Cell, make_model
+from nnbench.plan import Cell, make_model
 from nnbench.suite import DEFAULT_SUITE, load_suite
 from tests.conftest import REPO
 from tests.test_results import make_result, runs_table

@@ -13,7 +13,7 @@ import pytest
 from nnbench.baseline import make_baseline
 from nnbench.check import Tolerances, check, junit_xml, render_check, tally
 from nnbench.cli import main
-from nnbench.models.keras_nets import KerasClassifier
+from nnbench.models.keras_loop import KerasModel
 from tests.conftest import main_in_fresh_python
 from tests.test_baseline import seed_result
 from tests.test_results import runs_table, table_of
@@ -275,7 +275,7 @@ def test_another_seed_within_noise_passes(gate, capsys):
 
 def test_a_deliberate_regression_fails_and_is_in_the_junit_file(gate, monkeypatch, capsys):
     # an off-by-one between images and labels, as a data-pipeline bug would make it
-    monkeypatch.setattr(KerasClassifier, "targets", lambda self, labels: np.roll(labels, 1))
+    monkeypatch.setattr(KerasModel, "targets", lambda self, labels: np.roll(labels, 1))
     code, broken = gate["run"]("broken", "--seed", "0")
     assert code == 0  # the run itself succeeds; only the gate can see the damage
     capsys.readouterr()
@@ -325,7 +325,7 @@ def test_a_failed_cell_fails_the_check(gate, monkeypatch, capsys):
     def explode(self, *args, **kwargs):
         raise FloatingPointError("loss is nan")
 
-    monkeypatch.setattr(KerasClassifier, "fit", explode)
+    monkeypatch.setattr(KerasModel, "fit", explode)
     code, failed = gate["run"]("failed", "--seed", "0")
     assert code == 1
     capsys.readouterr()

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
+from nnbench import runner
 from nnbench.errors import ConfigError
 from nnbench.models.naive_bayes import NaiveBayes
-from nnbench.registry import Registry
+from nnbench.plan import Cell, build_cells, make_model
 from nnbench.results import read_run
-from nnbench.runner import Cell, build_cells, make_model, run_cells
+from nnbench.runner import default_run_dir, run_cells
 from nnbench.suite import DEFAULT_SUITE, load_suite
+
+EXPLODING = "tests.test_runner:ExplodingModel"
 
 
 class ExplodingModel(NaiveBayes):
     """A model whose fit always raises."""
-
-    name: ClassVar[str] = "exploding"
 
     def fit(self, x, y, **kwargs):
         raise RuntimeError("out of coffee")
@@ -52,7 +53,9 @@ def test_repeated_names_and_seeds_run_once():
 
 
 def test_epochs_override_applies_only_to_models_with_epochs():
-    assert make_model(Cell("mnist", "dense_nn", params={"epochs": 5}, epochs=1)).epochs == 1
+    assert (
+        make_model(Cell("mnist", "dense_nn", params={"epochs": 5}, epochs=1)).training.epochs == 1
+    )
     assert make_model(Cell("mnist", "naive_bayes", epochs=1)).get_params() == {
         "variant": "multinomial"
     }
@@ -60,25 +63,28 @@ def test_epochs_override_applies_only_to_models_with_epochs():
 
 def test_unknown_names_fail_before_anything_runs():
     suite = load_suite(DEFAULT_SUITE)
-    with pytest.raises(KeyError, match="Unknown model 'nosuch'"):
+    with pytest.raises(KeyError, match="Unknown model 'nosuch'.*Or name your own model"):
         build_cells(suite, ["mnist"], ["nosuch"])
     with pytest.raises(KeyError, match="Unknown dataset 'mnits'. Did you mean 'mnist'"):
         build_cells(suite, ["mnits"], ["cnn"])
 
 
 def test_failed_model_is_recorded_and_the_others_finish(tmp_path: Path, small_idx_folder: Path):
-    registry = Registry("model")
-    registry.register("naive_bayes", "nnbench.models.naive_bayes:NaiveBayes", "NB")
-    registry.register("exploding", "tests.test_runner:ExplodingModel", "always fails")
     dataset = f"idx:{small_idx_folder}"
-    cells = [Cell(dataset, "exploding"), Cell(dataset, "naive_bayes")]
-    results = run_cells(cells, tmp_path / "data", tmp_path / "run", registry=registry)
+    cells = [Cell(dataset, EXPLODING), Cell(dataset, "naive_bayes")]
+    results = run_cells(cells, tmp_path / "data", tmp_path / "run")
     assert [r["status"] for r in results] == ["failed", "ok"]
     assert results[0]["error"] == "RuntimeError: out of coffee"
+    assert results[0]["error_kind"] == "model"
+    assert results[0]["model_origin"] == {
+        "kind": "module",
+        "reference": EXPLODING,
+        "adapter": "model",
+    }
     assert "out of coffee" in results[0]["traceback"]
     assert results[0]["metrics"] == {} and results[0]["n_params"] is None
     stored = read_run(tmp_path / "run")
-    assert [r["model"] for r in stored] == ["exploding", "naive_bayes"]
+    assert [r["model"] for r in stored] == [EXPLODING, "naive_bayes"]
     ok = stored[1]
     assert ok["metrics"]["test"]["n"] == 500 and ok["metrics"]["train"]["n"] == 2000
     assert len(ok["metrics"]["test"]["per_class"]) == 10
@@ -159,6 +165,7 @@ def test_a_dataset_that_fails_to_load_fails_its_cells_only(tmp_path: Path, small
     assert [r["status"] for r in results] == ["failed", "failed", "ok"]
     assert results[0]["error"].startswith("DataError: ") and str(broken) in results[0]["error"]
     assert results[1]["error"] == results[0]["error"]
+    assert [r.get("error_kind") for r in results] == ["data", "data", None]
 
 
 def test_a_full_disk_while_loading_fails_that_dataset_only(
@@ -166,11 +173,29 @@ def test_a_full_disk_while_loading_fails_that_dataset_only(
 ):
     from nnbench.datasets.faces_synthetic import FacesSynthetic
 
-    def full_disk(self, data_dir, limit=None):
+    def full_disk(self, data_dir, limit=None, image_size=None):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(FacesSynthetic, "load", full_disk)
+    monkeypatch.setattr(FacesSynthetic, "read", full_disk)
     cells = [Cell("faces-synthetic", "naive_bayes"), Cell(f"idx:{small_idx_folder}", "naive_bayes")]
     results = run_cells(cells, tmp_path / "data", tmp_path / "run")
     assert [r["status"] for r in results] == ["failed", "ok"]
     assert results[0]["error"] == "OSError: [Errno 28] No space left on device"
+
+
+def test_default_run_folders_of_one_second_do_not_collide(tmp_path: Path, monkeypatch):
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 30, 16, 5, 9)
+
+    monkeypatch.setattr(runner, "datetime", Frozen)
+    made = []
+    for _ in range(3):
+        made.append(default_run_dir(tmp_path))
+        made[-1].mkdir()
+    assert [path.name for path in made] == [
+        "20261130-160509",
+        "20261130-160509-2",
+        "20261130-160509-3",
+    ]

@@ -1,16 +1,23 @@
-"""Datasets, found by name. ``idx:PATH`` names any folder of MNIST-format files."""
+"""Datasets, found by name, plugin or path.
+
+- a registered name: ``mnist``, ``candidates``, ``faces-synthetic``;
+- an installed plugin: an entry point of the group ``nnbench.datasets`` naming a
+  :class:`Dataset` subclass (made with no arguments);
+- your own files: ``folder:PATH`` (a folder per class), ``npz:FILE`` (a NumPy archive) or
+  ``idx:PATH`` (the four MNIST-format files).
+"""
 
 from __future__ import annotations
 
 from nnbench.datasets.base import Dataset, ImageData
-from nnbench.errors import UnknownNameError
+from nnbench.errors import ConfigError, UnknownNameError
 from nnbench.registry import Registry
 
-__all__ = ["DATASETS", "IDX_PREFIX", "Dataset", "ImageData", "check_dataset_name", "get_dataset"]
+__all__ = ["DATASETS", "FAMILIES", "Dataset", "ImageData", "check_dataset_name", "get_dataset"]
 
-IDX_PREFIX = "idx:"
+ENTRY_POINT_GROUP = "nnbench.datasets"
 
-DATASETS = Registry("dataset")
+DATASETS = Registry("dataset", group=ENTRY_POINT_GROUP)
 DATASETS.register(
     "mnist",
     "nnbench.datasets.mnist:Mnist",
@@ -29,22 +36,48 @@ DATASETS.register(
     "generated from a seed.",
 )
 
+#: dataset families that read a path: ``PREFIX:PATH``
+FAMILIES = Registry("dataset family")
+FAMILIES.register(
+    "folder",
+    "nnbench.datasets.folder:ImageFolder",
+    "PATH/train/<class>/ and PATH/test/<class>/ of PNG or JPEG images, grey or colour.",
+)
+FAMILIES.register(
+    "npz",
+    "nnbench.datasets.npz:NpzFile",
+    "A NumPy archive: uint8 x_train, x_test; integer y_train, y_test; optional class_names.",
+)
+FAMILIES.register(
+    "idx",
+    "nnbench.datasets.idx:IdxFolder",
+    "A folder of the four MNIST-format IDX files, each optionally gzipped.",
+)
+PATH_HINT = "Or name your own data as folder:PATH, npz:FILE or idx:PATH."
+
 
 def check_dataset_name(name: str) -> None:
-    """Raise UnknownNameError unless ``name`` is a registered dataset or ``idx:PATH``."""
-    if name.startswith(IDX_PREFIX) or name in DATASETS:
-        return
-    raise UnknownNameError(
-        f"{DATASETS.unknown_message(name)} "
-        f"Or name a folder of MNIST-format files as '{IDX_PREFIX}PATH'."
-    )
+    """Raise UnknownNameError unless ``name`` is a known dataset or ``FAMILY:PATH``."""
+    family, colon, path = name.partition(":")
+    if colon:
+        if not path:
+            raise UnknownNameError(f"Dataset {name!r} names no path; write {family}:PATH.")
+        FAMILIES.entry(family)
+    elif name not in DATASETS:
+        raise UnknownNameError(f"{DATASETS.unknown_message(name)} {PATH_HINT}")
 
 
 def get_dataset(name: str) -> Dataset:
-    """The dataset called ``name``; ``idx:PATH`` reads a folder of MNIST-format files."""
+    """The dataset called ``name``; ``FAMILY:PATH`` reads your own files."""
     check_dataset_name(name)
-    if name.startswith(IDX_PREFIX):
-        from nnbench.datasets.idx import IdxFolder
-
-        return IdxFolder(name[len(IDX_PREFIX) :])
-    return DATASETS.get(name)()
+    family, colon, path = name.partition(":")
+    if colon:
+        return FAMILIES.get(family)(path)
+    found = DATASETS.get(name)
+    dataset = found() if isinstance(found, type) and issubclass(found, Dataset) else found
+    if not isinstance(dataset, Dataset):
+        raise ConfigError(
+            f"The dataset plugin {name!r} gives {dataset!r}, not a subclass of "
+            "nnbench.datasets.Dataset. Fix the plugin's entry point."
+        )
+    return dataset

@@ -1,4 +1,5 @@
-"""What every dataset provides: image arrays kept as uint8, labels and class names."""
+"""What every dataset provides: image arrays kept as uint8, labels and class names; and the
+interface a dataset family implements, built-in or plugin."""
 
 from __future__ import annotations
 
@@ -6,14 +7,24 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
+
+from nnbench.datasets.images import resize_pixels
+from nnbench.errors import ConfigError, DataError
+from nnbench.options import Option
+
+Size = tuple[int, int]
 
 
 @dataclass(frozen=True)
 class ImageData:
-    """Train and test images (uint8, shape N x H x W x C) with integer labels."""
+    """Train and test images (uint8, shape N x H x W x C) with integer labels.
+
+    ``resized_from`` lists the image sizes (H, W) the images had before ``--image-size``
+    resized them; it is empty when they were not resized.
+    """
 
     name: str
     x_train: np.ndarray
@@ -22,6 +33,7 @@ class ImageData:
     y_test: np.ndarray
     class_names: tuple[str, ...]
     synthetic: bool = False
+    resized_from: tuple[Size, ...] = ()
 
     @classmethod
     def from_splits(
@@ -30,10 +42,11 @@ class ImageData:
         splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
         class_names: tuple[str, ...],
         synthetic: bool = False,
+        resized_from: tuple[Size, ...] = (),
     ) -> ImageData:
         """From ``{"train": (images, labels), "test": (images, labels)}``, as stores load them."""
         (x_train, y_train), (x_test, y_test) = splits["train"], splits["test"]
-        return cls(name, x_train, y_train, x_test, y_test, class_names, synthetic)
+        return cls(name, x_train, y_train, x_test, y_test, class_names, synthetic, resized_from)
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -52,9 +65,44 @@ class ImageData:
             y_test=self.y_test[:n],
         )
 
-    def describe(self) -> dict:
+    def resized(self, size: Size) -> ImageData:
+        """Every image resized to ``size`` (H, W) with Pillow; itself when already that size."""
+        shapes = {tuple(self.x_train.shape[1:3]), tuple(self.x_test.shape[1:3])}
+        if shapes == {tuple(size)}:
+            return self
+        return replace(
+            self,
+            x_train=resize_pixels(self.x_train, size),
+            x_test=resize_pixels(self.x_test, size),
+            resized_from=tuple(sorted(shapes)),
+        )
+
+    def check(self, same_shape: bool = True) -> None:
+        """Raise DataError unless the arrays are uint8 images with integer labels in 0..K-1 for
+        K >= 2 class names, and (``same_shape``) both splits' images have one shape."""
+        where = f"dataset {self.name}"
+        if len(self.class_names) < 2:
+            raise DataError(f"{where} has {len(self.class_names)} class(es); it needs at least 2.")
+        for split, images, labels in (
+            ("train", self.x_train, self.y_train),
+            ("test", self.x_test, self.y_test),
+        ):
+            if images.dtype != np.uint8 or images.ndim != 4 or not len(images):
+                raise DataError(
+                    f"{where}: {split} images must be a non-empty uint8 N x H x W x C array, "
+                    f"got {images.dtype} of shape {images.shape}."
+                )
+            check_labels(labels, len(images), len(self.class_names), f"{where}: {split} labels")
+        if same_shape and self.x_train.shape[1:] != self.x_test.shape[1:]:
+            raise DataError(
+                f"{where}: train images are {self.x_train.shape[1:]} but test images are "
+                f"{self.x_test.shape[1:]}; both splits need one image shape (--image-size HxW "
+                "resizes them)."
+            )
+
+    def describe(self) -> dict[str, Any]:
         """The dataset facts that go into a result file."""
-        return {
+        facts: dict[str, Any] = {
             "name": self.name,
             "synthetic": self.synthetic,
             "n_train": int(len(self.y_train)),
@@ -62,14 +110,54 @@ class ImageData:
             "input_shape": list(self.input_shape),
             "classes": list(self.class_names),
         }
+        if self.resized_from:
+            facts["resized"] = {
+                "to": list(self.input_shape[:2]),
+                "from": [list(size) for size in self.resized_from],
+            }
+        return facts
+
+
+def check_labels(labels: np.ndarray, count: int, n_classes: int | None, where: str) -> None:
+    """Raise DataError unless ``labels`` are ``count`` integers from 0 (to n_classes-1)."""
+    if labels.ndim != 1 or len(labels) != count:
+        raise DataError(
+            f"{where} have shape {labels.shape} for {count} images; give one integer label per "
+            "image (one-hot labels become labels.argmax(axis=1))."
+        )
+    if labels.dtype.kind not in "iu":
+        raise DataError(
+            f"{where} are {labels.dtype}, not integers; convert them with labels.astype(int) "
+            "after checking that they are whole numbers 0..K-1."
+        )
+    low, high = (int(labels.min()), int(labels.max())) if len(labels) else (0, 0)
+    if low < 0 or (n_classes is not None and high >= n_classes):
+        allowed = f"0..{n_classes - 1} for {n_classes} classes" if n_classes else "0 or more"
+        raise DataError(f"{where} range from {low} to {high}; they must be {allowed}.")
+
+
+def check_test_classes(
+    y_train: np.ndarray, y_test: np.ndarray, class_names: tuple[str, ...], where: str
+) -> None:
+    """Raise DataError when a class has test images but no training images."""
+    unseen = sorted(set(np.unique(y_test).tolist()) - set(np.unique(y_train).tolist()))
+    if unseen:
+        listed = ", ".join(class_names[label] for label in unseen)
+        raise DataError(
+            f"{where}: class {listed} has test images but no training images; a model cannot "
+            "learn it. Add training images of it, or remove its test images."
+        )
 
 
 class Dataset(ABC):
-    """One dataset family. ``fetch`` makes the files available; ``load`` reads them."""
+    """One dataset family. ``fetch`` makes the files available; ``load`` reads, checks and
+    resizes them; datasets that are made rather than downloaded declare ``build_options`` and
+    implement ``build``."""
 
-    name: ClassVar[str]
     #: True for generated stand-ins; every table and file then says "synthetic"
     synthetic: ClassVar[bool] = False
+    #: the options of ``nnbench data build NAME`` for a dataset that is built
+    build_options: ClassVar[tuple[Option, ...]] = ()
 
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
         """Make the dataset's files available under ``data_dir``; return their folder."""
@@ -82,13 +170,32 @@ class Dataset(ABC):
         """
         return None
 
+    @property
+    def buildable(self) -> bool:
+        """Whether the dataset is built (``nnbench data build``) rather than downloaded."""
+        return type(self).build is not Dataset.build
+
+    def build(self, data_dir: Path, **options: Any) -> dict[str, Any]:
+        """Make the dataset's files from the ``build_options`` given; return what to print
+        (as JSON)."""
+        raise ConfigError("this dataset is downloaded, not built")
+
     @abstractmethod
-    def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
-        """Fetch on demand, then read and validate the arrays.
+    def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
+        """Fetch on demand, then read the arrays.
 
         Only the first ``limit`` training and first ``limit`` test images are returned (all of
-        them when None); a dataset may use this to avoid reading the rest.
+        them when None); a dataset may use this to avoid reading the rest. A dataset that
+        decodes files may resize to ``image_size`` as it decodes; :meth:`load` resizes the rest.
         """
+
+    def load(
+        self, data_dir: Path, limit: int | None = None, image_size: Size | None = None
+    ) -> ImageData:
+        """:meth:`read`, checked, resized to ``image_size`` (H, W) when given."""
+        data = self.read(data_dir, limit, image_size)
+        data.check(same_shape=image_size is None)
+        return data.resized(image_size) if image_size else data
 
 
 def class_names_for(labels: np.ndarray) -> tuple[str, ...]:

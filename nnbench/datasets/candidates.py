@@ -18,24 +18,23 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
-from PIL import Image
 
-from nnbench import progress
 from nnbench.datasets.arrays import ArrayStore
-from nnbench.datasets.base import Dataset, ImageData
+from nnbench.datasets.base import Dataset, ImageData, Size
+from nnbench.datasets.images import open_image, pixels, store_images
 from nnbench.errors import DataError, DataUnavailableError
 from nnbench.files import sha256_file
+from nnbench.options import Option, list_of, names, positive_float, whole_number
 
 FOLDER_NAME = "candidates"
+API_KEY_ENV = "VOTESMART_API_KEY"
 IMAGES_DIR = "images"
 LABELS_FILE = "labels.csv"
 MANIFEST_FILE = "manifest.json"
@@ -60,12 +59,11 @@ def split_for(candidate_id: str) -> str:
 
 CACHE_SUFFIX = ".cache"
 CACHE_VERSION = 1
-CHUNK = 1000
 HOW_TO_GET = (
     "Build it from Project Vote Smart with `nnbench data build candidates --year YEAR` "
     "(needs an API key in VOTESMART_API_KEY), or arrange your own copy of the photos as "
     "images/<id>.png (110 x 135 RGB) plus labels.csv (candidate_id,gender,split) in {folder}; "
-    "see the README's 'Candidate photos' section."
+    "see docs/data.md."
 )
 
 
@@ -92,9 +90,24 @@ class Candidates(Dataset):
     """Candidate photos from a folder in the builder's format; decoded once into a uint8 cache.
 
     The cache (``candidates.cache/`` beside the folder) is rebuilt whenever labels.csv changes.
+    ``nnbench data build candidates`` builds the folder from the Project Vote Smart API.
     """
 
-    name: ClassVar[str] = FOLDER_NAME
+    build_options = (
+        Option("api_key", f"Vote Smart API key (default: ${API_KEY_ENV})", env=API_KEY_ENV),
+        Option("state", "two-letter states (default: all)", names, metavar="XX[,YY]"),
+        Option(
+            "year",
+            "candidates of the elections of these years",
+            list_of(whole_number(1900)),
+            metavar="YYYY[,YYYY]",
+        ),
+        Option("office", "candidates for these Vote Smart office ids", names, metavar="ID[,ID]"),
+        Option("rate_limit", "at most R requests per second", positive_float, 2.0, "R"),
+        Option("timeout", "seconds before a request times out", positive_float, 30.0, "S"),
+        Option("retries", "retries of a failed request, with backoff", whole_number(0), 3, "N"),
+        Option("api_url", "API root (default: the public Vote Smart API)", metavar="URL"),
+    )
 
     def folder(self, data_dir: Path) -> Path:
         """Where the dataset folder lives."""
@@ -129,9 +142,30 @@ class Candidates(Dataset):
             convert_folder(folder, store, key)
         return folder
 
-    def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
+    def build(self, data_dir: Path, **options: Any) -> dict[str, Any]:
+        """Build the folder from the Vote Smart API, or resume or widen an earlier build."""
+        from nnbench.datasets.votesmart import DEFAULT_API_URL, BuildScope, build_candidates
+
+        folder = self.folder(data_dir)
+        scope = BuildScope(
+            states=tuple(options["state"]) if options["state"] else None,
+            years=tuple(options["year"] or ()),
+            offices=tuple(options["office"] or ()),
+        )
+        manifest = build_candidates(
+            folder,
+            options["api_key"],
+            scope,
+            api_url=options["api_url"] or DEFAULT_API_URL,
+            rate_limit=options["rate_limit"],
+            timeout=options["timeout"],
+            retries=options["retries"],
+        )
+        return {"folder": str(folder), "counts": manifest["counts"]}
+
+    def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
         self.fetch(data_dir)
-        return ImageData.from_splits(self.name, self.cache(data_dir).load(limit), CLASS_NAMES)
+        return ImageData.from_splits(FOLDER_NAME, self.cache(data_dir).load(limit), CLASS_NAMES)
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -203,65 +237,40 @@ def read_label(row: dict[str, str | None], where: str) -> Label:
 
 def read_image(path: Path, expected_sha256: str) -> np.ndarray:
     """One photo as a 135 x 110 x 3 uint8 array, checked against its size and checksum."""
-    try:
-        raw = path.read_bytes()
-        with Image.open(io.BytesIO(raw)) as image:
-            image.load()
-            pixels = np.asarray(image.convert("RGB"))
-    except FileNotFoundError:
+    image = open_image(path, f"restore or replace it, or drop its row in {LABELS_FILE}")
+    if image.size != (IMAGE_WIDTH, IMAGE_HEIGHT):
         raise DataError(
-            f"{path} is missing but listed in {LABELS_FILE}; restore it or drop its row."
-        ) from None
-    except (OSError, Image.DecompressionBombError) as exc:
-        raise DataError(
-            f"{path} cannot be read as an image ({exc}); replace it or drop its row."
-        ) from exc
-    if pixels.shape != (IMAGE_HEIGHT, IMAGE_WIDTH, 3):
-        raise DataError(
-            f"{path} is {pixels.shape[1]} wide x {pixels.shape[0]} high; every image must be "
+            f"{path} is {image.width} wide x {image.height} high; every image must be "
             f"{IMAGE_WIDTH} x {IMAGE_HEIGHT}. Centre-crop and resize it (the builder does this)."
         )
-    if expected_sha256 and hashlib.sha256(raw).hexdigest() != expected_sha256:
+    if expected_sha256 and sha256_file(path) != expected_sha256:
         raise DataError(
             f"{path} does not match the sha256 in {LABELS_FILE}; rebuild the folder, "
             "or clear that sha256 cell if you replaced the image on purpose."
         )
-    return pixels
+    return pixels(image, channels=3)
 
 
 def convert_folder(folder: Path, store: ArrayStore, key: dict) -> None:
     """Decode every listed photo, chunk by chunk, into the uint8 array store."""
     labels = read_labels(folder)
-    for split in ("train", "test"):
-        if not any(label.split == split for label in labels):
+    splits = {
+        split: [
+            (label, CLASS_NAMES.index(label.gender)) for label in labels if label.split == split
+        ]
+        for split in ("train", "test")
+    }
+    for split, items in splits.items():
+        if not items:
             raise DataError(
                 f"{folder / LABELS_FILE}: the {split} split is empty. Add images (build a wider "
                 "scope) or, for your own copy, set the split column (blank uses the hashed rule)."
             )
-    total = len(labels)
-    progress.info(f"candidates: decoding {total:,} photos into {store.folder} (once)")
-    done = 0
-
-    def chunks(split: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        nonlocal done
-        rows = [label for label in labels if label.split == split]
-        for start in range(0, len(rows), CHUNK):
-            batch = rows[start : start + CHUNK]
-            images = np.stack(
-                [
-                    read_image(folder / IMAGES_DIR / f"{label.candidate_id}.png", label.sha256)
-                    for label in batch
-                ]
-            )
-            done += len(batch)
-            progress.info(f"candidates: {done:,}/{total:,} photos decoded")
-            yield images, np.array([CLASS_NAMES.index(label.gender) for label in batch])
-
-    store.write(
+    store_images(
+        store,
         key,
         (IMAGE_HEIGHT, IMAGE_WIDTH, 3),
-        {
-            split: (sum(label.split == split for label in labels), chunks(split))
-            for split in ("train", "test")
-        },
+        splits,
+        lambda label: read_image(folder / IMAGES_DIR / f"{label.candidate_id}.png", label.sha256),
+        what=FOLDER_NAME,
     )

@@ -30,15 +30,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from nnbench.datasets.arrays import SPLITS, ArrayStore
-from nnbench.datasets.base import Dataset, ImageData
+from nnbench.datasets.base import Dataset, ImageData, Size
 from nnbench.datasets.candidates import CLASS_NAMES, IMAGE_HEIGHT, IMAGE_WIDTH
+from nnbench.options import Option
 from nnbench.progress import info
 
+NAME = "faces-synthetic"
 #: bump whenever the images change, so that stores written by an older generator are rebuilt
 GENERATOR_VERSION = 1
 N_TRAIN, N_TEST = 35935, 4997
@@ -196,8 +198,8 @@ class FacesSynthetic(Dataset):
     give the first images of the full-size dataset.
     """
 
-    name: ClassVar[str] = "faces-synthetic"
     synthetic: ClassVar[bool] = True
+    build_options = (Option("force", "generate again even if a stored copy exists", switch=True),)
 
     def __init__(self, seed: int = 0, sizes: tuple[int, int] = (N_TRAIN, N_TEST)) -> None:
         self.seed = seed
@@ -209,15 +211,15 @@ class FacesSynthetic(Dataset):
     def key(self) -> dict:
         """What a stored copy must have been made from to be used."""
         return {
-            "dataset": self.name,
+            "dataset": NAME,
             "generator_version": GENERATOR_VERSION,
             "seed": self.seed,
             "sizes": self.sizes,
         }
 
-    def build(self, data_dir: Path, force: bool = False) -> Path:
+    def generate(self, data_dir: Path, force: bool = False) -> Path:
         """Generate and store all images, unless a copy with the same key is there already."""
-        folder = data_dir / self.name
+        folder = data_dir / NAME
         store = ArrayStore(folder)
         if not force and store.key() == self.key():
             return folder
@@ -229,20 +231,24 @@ class FacesSynthetic(Dataset):
         )
         return folder
 
+    def build(self, data_dir: Path, **options: Any) -> dict[str, Any]:
+        """``nnbench data build faces-synthetic [--force]``."""
+        return {"folder": str(self.generate(data_dir, force=bool(options.get("force"))))}
+
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
         """Nothing to download: generating is fetching."""
-        return self.build(data_dir, force)
+        return self.generate(data_dir, force)
 
-    def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
+    def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
         """The stored images; a ``limit`` below both split sizes is generated without files."""
-        store = ArrayStore(data_dir / self.name)
+        store = ArrayStore(data_dir / NAME)
         if store.key() == self.key():
             arrays = store.load(limit)
         elif limit is not None and limit < min(self.sizes.values()):
             arrays = {split: generate(split, 0, limit, self.seed) for split in SPLITS}
         else:
-            arrays = ArrayStore(self.build(data_dir)).load(limit)
-        return ImageData.from_splits(self.name, arrays, CLASS_NAMES, synthetic=True)
+            arrays = ArrayStore(self.generate(data_dir)).load(limit)
+        return ImageData.from_splits(NAME, arrays, CLASS_NAMES, synthetic=True)
 
     def _blocks(self, split: str, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """The first ``size`` images of ``split``, a block at a time, with progress lines."""

@@ -7,11 +7,10 @@ import math
 import struct
 import zlib
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
-from nnbench.datasets.base import Dataset, ImageData, class_names_for
+from nnbench.datasets.base import Dataset, ImageData, Size, check_test_classes, class_names_for
 from nnbench.errors import DataError
 
 UNSIGNED_BYTE = 0x08
@@ -111,29 +110,29 @@ def read_idx_folder(folder: Path, name: str) -> ImageData:
             f"{folder}: training images are {train_shape[0]}x{train_shape[1]} but test images "
             f"are {test_shape[0]}x{test_shape[1]}; both splits need one image size."
         )
-    return ImageData(
-        name=name,
-        x_train=splits["train"][0],
-        y_train=splits["train"][1],
-        x_test=splits["test"][0],
-        y_test=splits["test"][1],
-        class_names=class_names_for(np.concatenate([splits["train"][1], splits["test"][1]])),
-    )
+    class_names = class_names_for(np.concatenate([splits["train"][1], splits["test"][1]]))
+    check_test_classes(splits["train"][1], splits["test"][1], class_names, str(folder))
+    return ImageData.from_splits(name, splits, class_names)
 
 
 class IdxFolder(Dataset):
     """Any folder of MNIST-format files, named ``idx:PATH``. Headers are validated; no checksums."""
 
-    name: ClassVar[str] = "idx"
-
     def __init__(self, path: str) -> None:
         self.path = path
+
+    def folder(self) -> Path:
+        return Path(self.path).expanduser()
+
+    def unavailable_reason(self, data_dir: Path) -> str | None:
+        if not self.folder().is_dir():
+            return f"idx:{self.path}: no such folder of MNIST-format files; check the path."
+        return None
 
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
         """Nothing to download: check that the folder reads, and return it."""
         self.load(data_dir)
-        return Path(self.path).expanduser()
+        return self.folder()
 
-    def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
-        folder = Path(self.path).expanduser()
-        return read_idx_folder(folder, name=f"idx:{self.path}").subset(limit)
+    def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
+        return read_idx_folder(self.folder(), name=f"idx:{self.path}").subset(limit)

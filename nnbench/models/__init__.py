@@ -1,8 +1,39 @@
-"""Models, found by name. Entries are imported lazily: listing them never imports TensorFlow."""
+"""Models, found by name, plugin or reference. Nothing is imported until it is used: listing
+models never imports TensorFlow.
 
-from nnbench.registry import Registry
+- a registered name: ``naive_bayes``, ``lasso_logit``, ``dense_nn``, ``cnn``;
+- an installed plugin: an entry point of the group ``nnbench.models``;
+- a reference to your own code: ``path/to/file.py:NAME`` or ``package.module:NAME``.
+"""
 
-MODELS = Registry("model")
+from __future__ import annotations
+
+import functools
+
+from nnbench.errors import UnknownNameError
+from nnbench.models.base import DataInfo, Model, Monitor, SkipCell
+from nnbench.models.spec import ModelSpec, Training, model_spec
+from nnbench.references import is_reference, load_reference
+from nnbench.registry import Entry, Registry
+
+__all__ = [
+    "MODELS",
+    "DataInfo",
+    "Model",
+    "ModelSpec",
+    "Monitor",
+    "SkipCell",
+    "Training",
+    "check_model_name",
+    "resolve_model",
+]
+
+ENTRY_POINT_GROUP = "nnbench.models"
+REFERENCE_HINT = (
+    "Or name your own model as path/to/file.py:NAME or package.module:NAME (see `nnbench list`)."
+)
+
+MODELS = Registry("model", group=ENTRY_POINT_GROUP)
 MODELS.register(
     "naive_bayes",
     "nnbench.models.naive_bayes:NaiveBayes",
@@ -15,11 +46,40 @@ MODELS.register(
 )
 MODELS.register(
     "dense_nn",
-    "nnbench.models.keras_nets:DenseNN",
-    "Keras dense net: ReLU hidden layers (seed: 128-128-128), softmax output, Adam.",
+    "nnbench.models.keras_nets:dense_net",
+    "Keras dense net: ReLU hidden layers (lecture: 128-128-128), softmax output, Adam.",
 )
 MODELS.register(
     "cnn",
-    "nnbench.models.keras_nets:CNN",
-    "Keras CNN: conv 3x3 + max-pool blocks (seed: 64, 64), dense 128-128, softmax, Adam.",
+    "nnbench.models.keras_nets:conv_net",
+    "Keras CNN: conv 3x3 + max-pool blocks (lecture: 64, 64), dense 128-128, softmax, Adam.",
 )
+
+
+def check_model_name(name: str) -> None:
+    """Raise UnknownNameError unless ``name`` is a registered name, a plugin or a reference
+    (references are checked when they are resolved)."""
+    if not is_reference(name):
+        model_entry(name)
+
+
+def model_entry(name: str) -> Entry:
+    """The registry entry of ``name``, or an UnknownNameError that also names the references."""
+    try:
+        return MODELS.entry(name)
+    except UnknownNameError as exc:
+        raise UnknownNameError(f"{exc} {REFERENCE_HINT}") from None
+
+
+@functools.cache
+def resolve_model(name: str) -> ModelSpec:
+    """The model called ``name``: a registered name, a plugin, or a reference to user code.
+
+    Raises UnknownNameError for an unknown name and ConfigError for a reference that cannot be
+    imported or does not name a model.
+    """
+    if is_reference(name):
+        target, origin = load_reference(name)
+        return model_spec(name, target, origin)
+    entry = model_entry(name)
+    return model_spec(name, entry.load(), entry.provenance(), entry.description)

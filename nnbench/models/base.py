@@ -10,8 +10,6 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from nnbench.errors import ConfigError
-
 EpochCallback = Callable[[dict[str, Any]], None]
 
 
@@ -28,6 +26,25 @@ class Monitor:
     on_epoch_end: EpochCallback | None = None
 
 
+@dataclass(frozen=True)
+class DataInfo:
+    """What a model may know of a dataset before it trains: one image's shape (H x W x C), the
+    class names, and the number of training images."""
+
+    input_shape: tuple[int, ...]
+    class_names: tuple[str, ...]
+    n_train: int
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+
+class SkipCell(Exception):  # noqa: N818 (it is a signal, like pytest's Skipped)
+    """Raised by a Keras builder that cannot serve a dataset; the cell is skipped with the
+    message as its reason (a model class returns the reason from ``skip_reason`` instead)."""
+
+
 NO_MONITOR = Monitor()
 #: memory for one float32 chunk of images in the scikit-learn models
 CHUNK_BYTES = 256 * 2**20
@@ -39,52 +56,48 @@ def unit_float(images: np.ndarray) -> np.ndarray:
     return images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
 
 
+def constructor_parameters(cls: type) -> dict[str, inspect.Parameter]:
+    """The parameters of ``cls.__init__`` by name (not ``self``, ``*args`` or ``**kwargs``).
+
+    An ``__init__`` that passes ``**kwargs`` up to its base adds the base's parameters.
+    """
+    found: dict[str, inspect.Parameter] = {}
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass) or klass is object:
+            continue
+        parameters = list(inspect.signature(klass.__init__).parameters.values())[1:]
+        for parameter in parameters:
+            if parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
+                found.setdefault(parameter.name, parameter)
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+            break
+    return found
+
+
 class Model(ABC):
-    """A classifier. ``__init__`` stores parameters only; ``fit`` learns and returns ``self``.
+    """A classifier. ``__init__`` stores parameters only (``seed`` among them); ``fit`` learns
+    and returns ``self``.
 
     After ``fit``: ``history_`` holds one row per epoch (empty for models without epochs) and
     ``info_`` holds model-specific facts for the result file, such as convergence.
     """
 
-    name: ClassVar[str]
     #: seconds of ``fit`` spent scoring the monitor's images (left out of the reported fit time)
     eval_during_fit_s_: float = 0.0
 
     @classmethod
     def param_names(cls) -> list[str]:
-        """Names of the constructor's parameters, ``seed`` included.
-
-        An ``__init__`` that passes ``**kwargs`` up to its base adds the base's parameters.
-        """
-        names: list[str] = []
-        for klass in cls.__mro__:
-            if "__init__" not in vars(klass):
-                continue
-            parameters = inspect.signature(klass.__init__).parameters.values()
-            names += [
-                p.name
-                for p in parameters
-                if p.name != "self" and p.kind is not p.VAR_KEYWORD and p.name not in names
-            ]
-            if not any(p.kind is p.VAR_KEYWORD for p in parameters):
-                return names
-        return names
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any], seed: int) -> Model:
-        """Build the model, naming any parameter it does not take."""
-        allowed = [name for name in cls.param_names() if name != "seed"]
-        unknown = sorted(set(params) - set(allowed))
-        if unknown:
-            raise ConfigError(
-                f"Model {cls.name!r} has no parameter {', '.join(map(repr, unknown))}. "
-                f"Its parameters: {', '.join(allowed)}."
-            )
-        return cls(**params, seed=seed)
+        """Names of the constructor's parameters, ``seed`` included."""
+        return list(constructor_parameters(cls))
 
     def get_params(self) -> dict[str, Any]:
         """Every hyperparameter in use, the seed excluded (a result stores it on its own)."""
         return {name: getattr(self, name) for name in self.param_names() if name != "seed"}
+
+    def skip_reason(self, data: DataInfo) -> str | None:
+        """Why this model cannot run on such data (the cell is then skipped with the reason,
+        not failed), or None. Called before ``fit``."""
+        return None
 
     @abstractmethod
     def fit(
@@ -97,8 +110,8 @@ class Model(ABC):
         """Predicted integer labels for uint8 images ``x``."""
 
     @abstractmethod
-    def n_params(self) -> int:
-        """Number of learned parameters."""
+    def n_params(self) -> int | None:
+        """Number of learned parameters (None when the model cannot count them)."""
 
     def device(self) -> str:
         """Where the model computes: "cpu" or "gpu:<name>"."""
@@ -116,9 +129,12 @@ def row_chunks(images: np.ndarray) -> Iterator[slice]:
 class SklearnClassifier(Model):
     """A scikit-learn estimator on flattened [0, 1] pixels; subclasses choose the estimator.
 
-    Estimators with ``partial_fit`` learn chunk by chunk, and prediction always goes by chunks,
-    so that no float copy of a large image set is ever made whole.
+    Prediction always goes by chunks, so that no float copy of a large image set is ever made
+    whole. A subclass whose estimator's ``partial_fit`` is exactly ``fit`` split up (naive
+    Bayes's counts) sets ``incremental`` and learns chunk by chunk too.
     """
+
+    incremental: ClassVar[bool] = False
 
     @abstractmethod
     def make_estimator(self) -> Any:
@@ -128,7 +144,7 @@ class SklearnClassifier(Model):
         self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
     ) -> ModelT:
         estimator = self.make_estimator()
-        if hasattr(estimator, "partial_fit"):
+        if self.incremental:
             classes = np.arange(n_classes)
             for rows in row_chunks(x):
                 estimator.partial_fit(unit_float(x[rows]), y[rows], classes=classes)
@@ -141,5 +157,5 @@ class SklearnClassifier(Model):
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return np.concatenate(
-            [self.estimator_.predict(unit_float(x[rows])) for rows in row_chunks(x)]
-        )
+            [np.asarray(self.estimator_.predict(unit_float(x[rows]))) for rows in row_chunks(x)]
+        ).astype(np.int64)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from typing import ClassVar
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -17,8 +16,6 @@ class LassoLogit(SklearnClassifier):
 
     Stopping at ``max_iter`` is recorded as ``converged: False`` rather than warned about.
     """
-
-    name: ClassVar[str] = "lasso_logit"
 
     def __init__(
         self, C: float = 0.1, tol: float = 1e-3, max_iter: int = 30, seed: int = 0

@@ -18,9 +18,13 @@ VARIANTS = {
 
 
 class NaiveBayes(SklearnClassifier):
-    """Naive Bayes: ``variant`` is multinomial (default), bernoulli (pixels > 0.5) or gaussian."""
+    """Naive Bayes: ``variant`` is multinomial (default), bernoulli (pixels > 0.5) or gaussian.
 
-    name: ClassVar[str] = "naive_bayes"
+    It learns chunk by chunk: the multinomial and Bernoulli counts add up exactly (the Gaussian
+    variant's variance floor comes from the last chunk).
+    """
+
+    incremental: ClassVar[bool] = True
 
     def __init__(self, variant: str = "multinomial", seed: int = 0) -> None:
         self.variant = variant

@@ -11,21 +11,19 @@ import pandas as pd
 from matplotlib.figure import Figure as MatplotlibFigure
 
 from nnbench.files import slug
+from nnbench.presentation import Table, one_line, status_cell
 from nnbench.report import plots
 from nnbench.report.tables import (
     CI_NAME,
     Labels,
-    Table,
     comparison_table,
     dataset_title,
     environment_table,
     has_lecture_numbers,
     label_cells,
     lecture_accuracy,
-    one_line,
     reach,
     seed_table,
-    status_cell,
     time_to_accuracy_table,
 )
 from nnbench.results import ALL, SEED_KEY, Tables

@@ -7,8 +7,8 @@ import html
 import unicodedata
 from collections.abc import Mapping
 
+from nnbench.presentation import Table, markdown_table
 from nnbench.report.document import Figure, Heading, Items, Paragraph, Report, TableBlock
-from nnbench.report.tables import Table, markdown_table
 
 FORMATS = {"md": "report.md", "latex": "report.tex", "html": "report.html", "csv": "report.csv"}
 PLOTS_FOLDER = "plots"

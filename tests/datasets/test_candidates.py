@@ -137,8 +137,8 @@ def break_image(folder: Path, how: str) -> None:
 @pytest.mark.parametrize(
     ("how", "message"),
     [
-        ("missing", r"102.png is missing but listed in labels.csv; restore it or drop its row"),
-        ("unreadable", r"102.png cannot be read as an image .*replace it or drop its row"),
+        ("missing", r"102.png is missing; restore or replace it, or drop its row in labels.csv"),
+        ("unreadable", r"102.png cannot be read as an image .*; restore or replace it, or drop"),
         ("wrong size", r"102.png is 100 wide x 135 high; every image must be 110 x 135"),
         ("changed", r"102.png does not match the sha256 in labels.csv"),
     ],

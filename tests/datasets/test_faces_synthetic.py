@@ -133,8 +133,8 @@ def test_a_small_load_is_generated_in_memory(tmp_path: Path):
 
 def test_build_stores_the_generated_images_once(tmp_path: Path, train_2500, monkeypatch):
     dataset = FacesSynthetic(sizes=SMALL)
-    folder = dataset.build(tmp_path)
-    assert folder == tmp_path / "faces-synthetic"
+    assert dataset.build(tmp_path) == {"folder": str(tmp_path / "faces-synthetic")}
+    folder = tmp_path / "faces-synthetic"
     key = json.loads((folder / "key.json").read_text())
     assert key == {
         "dataset": "faces-synthetic",
@@ -144,7 +144,7 @@ def test_build_stores_the_generated_images_once(tmp_path: Path, train_2500, monk
     }
     test_images, test_labels = generate("test", 0, 300)
     monkeypatch.setattr(faces_synthetic, "generate", no_generating)
-    assert dataset.build(tmp_path) == folder
+    assert dataset.generate(tmp_path) == folder
     data = dataset.load(tmp_path)
     assert np.array_equal(data.x_train, train_2500[0][:1200])
     assert np.array_equal(data.y_train, train_2500[1][:1200])

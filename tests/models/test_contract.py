@@ -1,75 +1,50 @@
-"""Every registered model honours the contract; a new model is tested the moment it exists."""
+"""Every registered model honours the contract, checked by the public ``check_model``; a new
+model is tested the moment it is registered."""
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pytest
 
-from nnbench.errors import ConfigError
-from nnbench.models import MODELS
-from nnbench.models.base import Model
+from nnbench.models import MODELS, resolve_model
+from nnbench.testing import check_model
+
+ALL_CHECKS = [
+    "init stores parameters only",
+    "get_params reports the parameters",
+    "parameters are JSON",
+    "unknown parameter is named",
+    "skip_reason is text or None",
+    "fit returns self",
+    "predict gives one label per image",
+    "labels are classes",
+    "n_params is a count",
+    "history_ and info_ are set",
+    "device is cpu or gpu:NAME",
+    "same seed, same predictions",
+]
 
 
-def quick_params(model_class: type[Model]) -> dict:
-    """One epoch for models that have epochs, defaults otherwise."""
-    return {"epochs": 1} if "epochs" in model_class.param_names() else {}
+@pytest.mark.parametrize("name", MODELS.names())
+def test_every_registered_model_passes_check_model_on_mnist(name, mnist_small):
+    data = mnist_small.subset(1500)
+    assert check_model(name, data=data) == ALL_CHECKS
 
 
-@pytest.fixture(params=MODELS.names())
-def model_class(request) -> type[Model]:
-    return MODELS.get(request.param)
-
-
-def test_registry_name_matches_the_class(model_class):
-    assert model_class.name in MODELS
-    assert MODELS.get(model_class.name) is model_class
-
-
-def test_init_only_stores_parameters(model_class):
-    model = model_class.from_params(quick_params(model_class), seed=7)
-    assert model.seed == 7
-    assert set(model.get_params()) == set(model_class.param_names()) - {"seed"}
-    assert not any(name.endswith("_") for name in vars(model))
-
-
-def test_unknown_parameter_is_named(model_class):
-    with pytest.raises(ConfigError, match=r"has no parameter 'colour'\. Its parameters: "):
-        model_class.from_params({"colour": "red"}, seed=0)
-
-
-def test_fit_returns_self_and_predicts_labels(model_class, mnist_small):
-    model = model_class.from_params(quick_params(model_class), seed=0)
-    fitted = model.fit(mnist_small.x_train, mnist_small.y_train, n_classes=10)
-    assert fitted is model
-    predictions = model.predict(mnist_small.x_test[:100])
-    assert predictions.shape == (100,)
-    assert set(np.unique(predictions)) <= set(range(10))
-    assert model.n_params() > 0
-    assert isinstance(model.history_, list) and isinstance(model.info_, dict)
-    assert re.fullmatch(r"cpu|gpu:.+", model.device())
-
-
-def test_same_seed_gives_identical_predictions(model_class, mnist_small):
-    x, y = mnist_small.x_train[:1500], mnist_small.y_train[:1500]
-    runs = [
-        model_class.from_params(quick_params(model_class), seed=3)
-        .fit(x, y, n_classes=10)
-        .predict(mnist_small.x_test)
-        for _ in range(2)
-    ]
-    np.testing.assert_array_equal(runs[0], runs[1])
+@pytest.mark.parametrize("name", MODELS.names())
+def test_the_registry_name_is_the_only_name(name):
+    spec = resolve_model(name)
+    assert spec.name == name
+    assert spec.origin["reference"] == name and spec.origin["kind"] == "built-in"
+    assert not hasattr(spec.target, "name")
 
 
 @pytest.mark.parametrize("name", ["dense_nn", "cnn"])
 def test_the_seed_reaches_the_keras_nets(name, mnist_small):
     x, y = mnist_small.x_train[:1500], mnist_small.y_train[:1500]
-    model_class = MODELS.get(name)
+    spec = resolve_model(name)
     runs = [
-        model_class.from_params({"epochs": 1}, seed=seed)
-        .fit(x, y, n_classes=10)
-        .predict(mnist_small.x_test)
+        spec.build({"epochs": 1}, seed=seed).fit(x, y, n_classes=10).predict(mnist_small.x_test)
         for seed in (3, 4)
     ]
     assert not np.array_equal(runs[0], runs[1])

@@ -1,20 +1,24 @@
-"""The seed's Keras architectures and the shared training loop."""
+"""The lecture's Keras architectures and the shared training loop, which user builders share."""
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
 from nnbench.errors import ConfigError
+from nnbench.models import DataInfo, SkipCell, resolve_model
 from nnbench.models.base import Monitor
-from nnbench.models.keras_nets import (
-    CNN,
-    DenseNN,
-    ImageBatches,
-    conv_net,
-    dense_net,
-    predict_batch_size,
-)
+from nnbench.models.keras_loop import ImageBatches, predict_batch_size
+from nnbench.models.keras_nets import conv_net, dense_net
+
+
+def dense(**params):
+    return resolve_model("dense_nn").build(params, seed=0)
+
+
+def cnn(**params):
+    return resolve_model("cnn").build(params, seed=0)
 
 
 def test_dense_net_has_the_seeds_parameter_count():
@@ -47,7 +51,7 @@ def test_face_cnn_has_the_seeds_shapes_and_parameter_count():
 
 
 def test_output_forms_are_checked():
-    with pytest.raises(ConfigError, match="output 'sigmoid' needs exactly 2 classes, and this"):
+    with pytest.raises(SkipCell, match="output 'sigmoid' needs exactly 2 classes, and this"):
         dense_net((28, 28, 1), 10, [8], output="sigmoid")
     with pytest.raises(ConfigError, match="output 'tanh' is unknown; use one of softmax, sigmoid"):
         dense_net((28, 28, 1), 2, [8], output="tanh")
@@ -61,7 +65,7 @@ def test_both_binary_output_forms_learn(output, mnist_small):
 
     x, y = zeros_and_ones(mnist_small.x_train, mnist_small.y_train)
     x_test, y_test = zeros_and_ones(mnist_small.x_test, mnist_small.y_test)
-    model = DenseNN(hidden_units=[16], output=output, epochs=1, batch_size=20, seed=0).fit(
+    model = dense(hidden_units=[16], output=output, epochs=1, batch_size=20).fit(
         x, y, n_classes=2, monitor=Monitor(x_test, y_test)
     )
     predictions = model.predict(x_test)
@@ -77,7 +81,7 @@ def test_layer_sizes_are_parameters():
 
 def test_history_has_one_row_per_epoch_and_test_accuracy(mnist_small):
     rows = []
-    model = DenseNN(epochs=2, seed=0).fit(
+    model = dense(epochs=2).fit(
         mnist_small.x_train,
         mnist_small.y_train,
         n_classes=10,
@@ -91,7 +95,7 @@ def test_history_has_one_row_per_epoch_and_test_accuracy(mnist_small):
 
 
 def test_zero_epochs_trains_nothing(mnist_small):
-    model = CNN(epochs=0).fit(mnist_small.x_train, mnist_small.y_train, n_classes=10)
+    model = cnn(epochs=0).fit(mnist_small.x_train, mnist_small.y_train, n_classes=10)
     assert model.history_ == []
     accuracy = (model.predict(mnist_small.x_test) == mnist_small.y_test).mean()
     assert accuracy == pytest.approx(0.1, abs=0.1)
@@ -123,3 +127,56 @@ def test_image_batches_cover_every_row_once_per_epoch_and_reshuffle():
 def test_prediction_batches_shrink_with_the_image_size():
     assert predict_batch_size(np.zeros((1, 28, 28, 1), np.uint8)) == 4000
     assert predict_batch_size(np.zeros((1, *FACE_SHAPE), np.uint8)) == 70
+
+
+def test_a_model_refuses_data_it_cannot_serve_with_a_reason():
+    digits = DataInfo((28, 28, 1), tuple("0123456789"), 100)
+    tiny = DataInfo((8, 8, 1), ("a", "b"), 100)
+    assert "needs exactly 2 classes, and this dataset has 10" in dense(
+        output="sigmoid"
+    ).skip_reason(digits)
+    assert dense(output="sigmoid").skip_reason(tiny) is None
+    assert cnn().skip_reason(tiny) == (
+        "8x8 images shrink to nothing in conv/pool block 2 of 2 (kernel 3, pool 2); use fewer "
+        "filters blocks, or larger images (--image-size)"
+    )
+    assert cnn(filters=[16]).skip_reason(tiny) is None
+    assert cnn().skip_reason(digits) is None
+
+
+def two_classes(data):
+    keep_train, keep_test = data.y_train < 2, data.y_test < 2
+    return (
+        data.x_train[keep_train],
+        data.y_train[keep_train],
+        data.x_test[keep_test],
+        data.y_test[keep_test],
+    )
+
+
+def logits_net(input_shape, n_classes, units=1):
+    """Ends without an activation: the loop must train it on logits."""
+    return keras.Sequential(
+        [
+            keras.Input(input_shape),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Flatten(),
+            keras.layers.Dense(units),
+        ]
+    )
+
+
+@pytest.mark.parametrize("units", [1, 2])
+def test_a_builder_that_gives_logits_is_trained_on_logits(units, mnist_small):
+    x, y, x_test, y_test = two_classes(mnist_small)
+    spec = resolve_model("tests.models.test_keras_nets:logits_net")
+    model = spec.build({"units": units, "batch_size": 10}, seed=0).fit(x, y, n_classes=2)
+    assert model.logits_ and model.binary_ == (units == 1)
+    assert (model.predict(x_test) == y_test).mean() > 0.95
+
+
+def test_a_builder_whose_outputs_do_not_fit_the_classes_fails(mnist_small):
+    spec = resolve_model("tests.models.test_keras_nets:logits_net")
+    model = spec.build({"units": 3, "epochs": 1}, seed=0)
+    with pytest.raises(ValueError, match="made 3 outputs for 10 classes; end it with Dense"):
+        model.fit(mnist_small.x_train[:100], mnist_small.y_train[:100], n_classes=10)

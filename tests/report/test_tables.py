@@ -6,14 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from nnbench.presentation import Table, markdown_table, status_cell
 from nnbench.report.document import build_report
-from nnbench.report.render import markdown, markdown_table
+from nnbench.report.render import markdown
 from nnbench.report.tables import (
-    Table,
     comparison_table,
     label_cells,
     seed_table,
-    status_cell,
     time_to_accuracy,
     time_to_accuracy_table,
 )

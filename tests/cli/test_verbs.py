@@ -59,7 +59,8 @@ def test_unknown_model_exits_2_and_names_the_available_ones(capsys):
     assert main(["run", "--model", "nosuch", "--dataset", "mnist"]) == 2
     assert capsys.readouterr().err.strip() == (
         "nnbench: error: Unknown model 'nosuch'. "
-        "Available: naive_bayes, lasso_logit, dense_nn, cnn."
+        "Available: naive_bayes, lasso_logit, dense_nn, cnn. Or name your own model as "
+        "path/to/file.py:NAME or package.module:NAME (see `nnbench list`)."
     )
 
 
@@ -206,7 +207,23 @@ def test_sklearn_models_run_without_importing_tensorflow(tmp_path: Path, small_i
     assert main_in_fresh_python([*argv, "--out", str(tmp_path / "run")]) == (0, False)
 
 
-def test_a_failed_cell_makes_the_exit_status_1(tmp_path: Path, small_idx_folder, capsys):
+def test_a_failed_model_makes_the_exit_status_1(tmp_path: Path, small_idx_folder, capsys):
+    dataset = f"idx:{small_idx_folder}"
+    suite = tmp_path / "suite.toml"
+    suite.write_text(
+        f'[datasets."{dataset}"."tests.test_runner:ExplodingModel"]\n'
+        f'[datasets."{dataset}".lasso_logit]\nmax_iter = 5\n'
+    )
+    status = main(["all", "--suite", str(suite), "--out", str(tmp_path / "run")])
+    printed = capsys.readouterr()
+    assert status == 1
+    assert "failed: RuntimeError: out of coffee" in printed.out
+    assert "| lasso_logit " in printed.out and "ok (not converged)" in printed.out
+
+
+def test_a_cell_with_a_bad_parameter_value_runs_the_others_and_exits_2(
+    tmp_path: Path, small_idx_folder, capsys
+):
     dataset = f"idx:{small_idx_folder}"
     suite = tmp_path / "suite.toml"
     suite.write_text(
@@ -215,9 +232,10 @@ def test_a_failed_cell_makes_the_exit_status_1(tmp_path: Path, small_idx_folder,
     )
     status = main(["all", "--suite", str(suite), "--out", str(tmp_path / "run")])
     printed = capsys.readouterr()
-    assert status == 1
+    assert status == 2
     assert "failed: ConfigError: naive_bayes variant 'poisson' is unknown" in printed.out
     assert "| lasso_logit |" in printed.out and "ok (not converged)" in printed.out
+    assert "1 cell(s) could not run on their input" in printed.err
 
 
 def test_data_fetch_of_an_idx_folder_validates_it(tmp_path: Path, small_idx_folder, capsys):
@@ -302,12 +320,12 @@ def test_build_candidates_then_run_the_face_models_on_them(tmp_path: Path, api, 
     assert {r["n_params"] for r in results if r["model"] != "naive_bayes"} == {5_719_169, 145_218}
 
 
-def test_a_damaged_candidates_folder_fails_its_cells_and_fetch_names_the_file(
+def test_a_damaged_candidates_folder_fails_its_cells_with_exit_2_and_fetch_names_the_file(
     tmp_path: Path, capsys
 ):
     (make_folder(tmp_path) / "images" / "102.png").unlink()
     argv = ["run", "--model", "naive_bayes", "--dataset", "candidates", "--data-dir", str(tmp_path)]
-    assert main([*argv, "--out", str(tmp_path / "run")]) == 1
+    assert main([*argv, "--out", str(tmp_path / "run")]) == 2
     assert "failed: DataError: " in capsys.readouterr().out
     assert main(["data", "fetch", "candidates", "--data-dir", str(tmp_path)]) == 2
-    assert "102.png is missing but listed in labels.csv" in capsys.readouterr().err
+    assert "102.png is missing; restore or replace it" in capsys.readouterr().err

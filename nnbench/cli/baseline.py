@@ -1,0 +1,37 @@
+"""``nnbench baseline``: a baseline file from one or more runs, for ``nnbench check``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nnbench.cli.common import EXIT_OK
+
+
+def baseline(args: argparse.Namespace) -> int:
+    from nnbench.baseline import make_baseline, write_baseline
+    from nnbench.check import Tolerances, baseline_summary
+    from nnbench.files import writing
+    from nnbench.results import load
+
+    made = make_baseline(load(*args.run_dir), note=args.note)
+    with writing("--out", args.out):
+        write_baseline(made, args.out)
+    print(baseline_summary(made, Tolerances()), end="")
+    print(f"nnbench: wrote {args.out} ({len(made['cells'])} cells)", file=sys.stderr)
+    return EXIT_OK
+
+
+def add_parsers(verbs: argparse._SubParsersAction) -> None:
+    parser = verbs.add_parser(
+        "baseline",
+        help="make a baseline file from one or more runs",
+        description="Store, per (dataset, model), the mean and standard deviation over seeds of "
+        "test accuracy, overall and per class, and of fit and predict time, with the protocol "
+        "and the environment, for `nnbench check`.",
+    )
+    parser.add_argument("run_dir", type=Path, nargs="+", metavar="RUN_DIR")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="baseline file")
+    parser.add_argument("--note", metavar="TEXT", help="why and where it was made, stored in it")
+    parser.set_defaults(handler=baseline)

@@ -1,0 +1,89 @@
+"""``nnbench check``: the accuracy-regression gate, a run against a baseline (exit 1 on a
+regression)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nnbench.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    non_negative_float,
+    positive_float,
+    unit_interval,
+)
+
+
+def gate(args: argparse.Namespace) -> int:
+    from nnbench.baseline import read_baseline
+    from nnbench.check import Tolerances, check, junit_xml, render_check
+    from nnbench.files import atomic_write_text, writing
+    from nnbench.results import load
+
+    baseline = read_baseline(args.baseline)
+    table = load(*args.run_dir)
+    tolerances = Tolerances(
+        abs_tol=args.abs_tol,
+        class_abs_tol=args.class_abs_tol,
+        k=args.k,
+        max_slowdown=args.max_slowdown,
+        allow_protocol_change=args.allow_protocol_change,
+    )
+    rows = check(baseline, table, tolerances)
+    print(render_check(rows, baseline, str(args.baseline), table, tolerances), end="")
+    if args.junit:
+        properties = {"baseline": str(args.baseline), "runs": " ".join(map(str, args.run_dir))}
+        with writing("--junit", args.junit):
+            atomic_write_text(
+                args.junit, junit_xml(rows, f"nnbench check {args.baseline}", properties)
+            )
+        print(f"nnbench: wrote {args.junit}", file=sys.stderr)
+    return EXIT_FAILED if any(row.failed for row in rows) else EXIT_OK
+
+
+def add_parsers(verbs: argparse._SubParsersAction) -> None:
+    parser = verbs.add_parser(
+        "check",
+        help="compare a run against a baseline: exit 1 on a regression",
+        description="Fail (exit 1) when a cell's test accuracy falls below the baseline's mean "
+        "- max(abs_tol, k*sd), or a class's below mean - max(class_abs_tol, k*sd); when a "
+        "baseline cell is missing or failed; or when its protocol changed. Improvements never "
+        "fail. Exit 2 on bad input.",
+    )
+    parser.add_argument("run_dir", type=Path, nargs="+", metavar="RUN_DIR")
+    parser.add_argument("--baseline", type=Path, required=True, metavar="FILE")
+    parser.add_argument(
+        "--abs-tol",
+        type=unit_interval,
+        default=0.005,
+        metavar="T",
+        help="least allowed drop of test accuracy (default %(default)s)",
+    )
+    parser.add_argument(
+        "--class-abs-tol",
+        type=unit_interval,
+        default=0.02,
+        metavar="T",
+        help="least allowed drop of a class's test accuracy (default %(default)s)",
+    )
+    parser.add_argument(
+        "--k",
+        type=non_negative_float,
+        default=3.0,
+        help="allowed drop in baseline standard deviations over seeds (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-slowdown",
+        type=positive_float,
+        metavar="X",
+        help="fail when fit or predict time exceeds X times the baseline's (default: not gated)",
+    )
+    parser.add_argument(
+        "--allow-protocol-change",
+        action="store_true",
+        help="compare cells whose parameters or data sizes differ from the baseline's",
+    )
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
+    parser.set_defaults(handler=gate)

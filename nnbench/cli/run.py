@@ -1,0 +1,171 @@
+"""``nnbench all`` and ``nnbench run``: plan the cells, run them, write and print the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from nnbench.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    data_dir,
+    data_flags,
+    flag_type,
+    names,
+    seed_list,
+    seeds,
+    target_flags,
+    whole_number,
+)
+from nnbench.errors import ConfigError
+from nnbench.options import image_size, key_value
+
+
+def params_from(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
+    """``--param KEY=VALUE`` flags as a dict; a key given twice is refused."""
+    found: dict[str, Any] = {}
+    for key, value in pairs or ():
+        if key in found:
+            raise ConfigError(f"--param {key} is given twice; give it once.")
+        found[key] = value
+    return found
+
+
+def exit_status(results: list[dict[str, Any]]) -> int:
+    """2 when a cell could not run on its input (unreadable data, a bad parameter), else 1 when
+    a model failed, else 0."""
+    bad_input = [r for r in results if r.get("error_kind") in ("data", "config")]
+    if bad_input:
+        print(
+            f"nnbench: {len(bad_input)} cell(s) could not run on their input (unreadable data or "
+            "a bad parameter); see their status in the report.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    return EXIT_FAILED if any(r["status"] == "failed" for r in results) else EXIT_OK
+
+
+def execute(args: argparse.Namespace, models: list[str] | None) -> int:
+    """Build the cells, run them, print and store the tables."""
+    from nnbench.datasets import get_dataset
+    from nnbench.errors import DataUnavailableError
+    from nnbench.plan import build_cells
+    from nnbench.report.publish import publish
+    from nnbench.results import load_tables
+    from nnbench.runner import default_run_dir, run_cells
+    from nnbench.suite import load_suite
+
+    suite = load_suite(args.suite)
+    for name in args.dataset or ():  # a dataset asked for by name must be there
+        reason = get_dataset(name).unavailable_reason(data_dir(args))
+        if reason:
+            raise DataUnavailableError(reason)
+    cells = build_cells(
+        suite,
+        args.dataset,
+        models,
+        seeds=seeds(args),
+        epochs=args.epochs,
+        subset=args.subset,
+        params=params_from(getattr(args, "param", None)),
+        image_size=args.image_size,
+    )
+    if not cells:
+        print(f"nnbench: suite {args.suite} lists no models for these datasets.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    run_dir = args.out or default_run_dir()
+    results = run_cells(cells, data_dir(args), run_dir)
+    print(f"nnbench: wrote {len(results)} result files", file=sys.stderr)
+    publish(load_tables(run_dir), args.target or (), run_dir, None, None, flag="--out")
+    return exit_status(results)
+
+
+def running_flags() -> argparse.ArgumentParser:
+    """The flags ``all`` and ``run`` share."""
+    from nnbench.suite import DEFAULT_SUITE
+
+    running = argparse.ArgumentParser(add_help=False, parents=[data_flags(), target_flags()])
+    running.add_argument(
+        "--suite",
+        type=Path,
+        default=DEFAULT_SUITE,
+        metavar="FILE",
+        help="suite file with each model's parameters per dataset (default: %(default)s)",
+    )
+    seeding = running.add_mutually_exclusive_group()
+    seeding.add_argument("--seed", type=whole_number(0), help="random seed (default 0)")
+    seeding.add_argument(
+        "--seeds",
+        type=seed_list,
+        metavar="S,S2,...",
+        help="run every cell with each seed; tables show mean ± 95%% t-interval and n",
+    )
+    seeding.add_argument(
+        "--repeats", type=whole_number(1), metavar="N", help="the same as --seeds 0,1,...,N-1"
+    )
+    running.add_argument(
+        "--epochs", type=whole_number(0), metavar="E", help="override epochs of the neural nets"
+    )
+    running.add_argument(
+        "--subset",
+        type=whole_number(1),
+        metavar="N",
+        help="use only the first N training and first N test images (quick checks)",
+    )
+    running.add_argument(
+        "--image-size",
+        type=flag_type(image_size),
+        metavar="HxW",
+        help="resize every image to H x W pixels with Pillow (the result records it)",
+    )
+    running.add_argument(
+        "--out", type=Path, metavar="DIR", help="run folder (default: results/runs/<timestamp>)"
+    )
+    return running
+
+
+def add_parsers(verbs: argparse._SubParsersAction) -> None:
+    """``nnbench all`` and ``nnbench run``."""
+    running = running_flags()
+    every = verbs.add_parser(
+        "all",
+        parents=[running],
+        help="run every model of the suite on every dataset",
+        description="Run every model the suite lists on every dataset it lists.",
+    )
+    every.add_argument("--dataset", type=names, metavar="D[,D2]", help="only these datasets")
+    every.set_defaults(handler=lambda args: execute(args, models=None))
+
+    chosen = verbs.add_parser(
+        "run",
+        parents=[running],
+        help="run chosen models on chosen datasets",
+        description="Run models on datasets; parameters come from the suite where it lists the "
+        "pair, else from each model's defaults, and --param overrides both.",
+    )
+    chosen.add_argument(
+        "--model",
+        type=names,
+        required=True,
+        metavar="M[,M2]",
+        help="model names, or your own: path/to/file.py:NAME or package.module:NAME",
+    )
+    chosen.add_argument(
+        "--dataset",
+        type=names,
+        required=True,
+        metavar="D[,D2]",
+        help="dataset names, or your own data: folder:PATH, npz:FILE or idx:PATH",
+    )
+    chosen.add_argument(
+        "--param",
+        type=flag_type(key_value),
+        action="append",
+        metavar="KEY=VALUE",
+        help="set a parameter of every --model; VALUE is a TOML literal: 50, 0.01, true, "
+        '[64, 64], "text" (repeatable)',
+    )
+    chosen.set_defaults(handler=lambda args: execute(args, models=args.model))

@@ -1,0 +1,265 @@
+"""The Keras training loop the lecture's nets and every user's Keras builder share.
+
+A builder is a function ``(input_shape, n_classes, **params) -> keras.Model``. The loop trains
+what it returns with Adam for a fixed number of epochs, on batches cut from the uint8 images and
+reshuffled each epoch from the seed, records one history row per epoch, and predicts batch by
+batch. It reads the loss from the model's output: one unit means two classes and binary
+cross-entropy, n_classes units sparse categorical cross-entropy; a last layer without a softmax
+or sigmoid gives logits. Only Keras 3's backend-neutral API is used (TensorFlow by default).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import keras
+import numpy as np
+
+from nnbench.models.base import (
+    NO_MONITOR,
+    DataInfo,
+    EpochCallback,
+    Model,
+    ModelT,
+    Monitor,
+    SkipCell,
+)
+from nnbench.models.spec import Training
+
+#: values per prediction batch: 4,000 MNIST digits or 70 candidate photos; the CNN's first layer
+#: then holds 260 MB of activations (3.7 GB for 1,000 photos)
+PREDICT_BATCH_VALUES = 4000 * 28 * 28
+#: activations after which a model's outputs are probabilities rather than logits
+PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
+
+Builder = Callable[..., keras.Model]
+
+
+def keras_device() -> str:
+    """ "gpu:<name>" when the active Keras backend sees a GPU, else "cpu"."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            details = tf.config.experimental.get_device_details(gpus[0])
+            return f"gpu:{details.get('device_name', gpus[0].name)}"
+    elif backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        if device.platform == "gpu":
+            return f"gpu:{device.device_kind}"
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return f"gpu:{torch.cuda.get_device_name(0)}"
+    return "cpu"
+
+
+def predict_batch_size(images: np.ndarray) -> int:
+    """Images per prediction batch: as many as fit in :data:`PREDICT_BATCH_VALUES` values."""
+    return max(1, PREDICT_BATCH_VALUES // max(1, int(np.prod(images.shape[1:]))))
+
+
+def gives_logits(model: keras.Model) -> bool:
+    """Whether the last layer leaves its outputs without a softmax or sigmoid."""
+    last = model.layers[-1] if model.layers else None
+    if isinstance(last, keras.layers.Softmax):
+        return False
+    activation = getattr(last, "activation", None)
+    return getattr(activation, "__name__", "linear") not in PROBABILITY_ACTIVATIONS
+
+
+class ImageBatches(keras.utils.PyDataset):
+    """Batches cut from uint8 arrays as training asks for them, reshuffled each epoch if asked.
+
+    Given whole arrays, Keras copies them into backend tensors: one epoch of the dense net on
+    36k photos of the candidates' size, then prediction, peaked at 14 GB of memory; with these
+    batches (and prediction batch by batch), at 3.0 GB.
+    """
+
+    def __init__(
+        self,
+        images: np.ndarray,
+        targets: np.ndarray,
+        batch_size: int,
+        shuffle_seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.images = images
+        self.targets = targets
+        self.batch_size = batch_size
+        self.rng = None if shuffle_seed is None else np.random.default_rng(shuffle_seed)
+        self.order = np.arange(len(images))
+        self.on_epoch_end()
+
+    def __len__(self) -> int:
+        return -(-len(self.images) // self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        return self.images[rows], self.targets[rows]
+
+    def on_epoch_end(self) -> None:
+        if self.rng is not None:
+            self.order = self.rng.permutation(len(self.images))
+
+
+class EpochRecorder(keras.callbacks.Callback):
+    """Records one history row per epoch; ``elapsed_s`` counts training time only.
+
+    Keras runs the per-epoch evaluation of ``validation_data`` between ``on_test_begin`` and
+    ``on_test_end``; that time is left out of ``elapsed_s`` so that learning curves show training
+    cost alone.
+    """
+
+    def __init__(self, on_epoch_end: EpochCallback | None) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+        self.train_s = 0.0
+        self.eval_s = 0.0
+        self._notify = on_epoch_end
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch_start = time.perf_counter()
+        self._eval_start: float | None = None
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        self._eval_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        now = time.perf_counter()
+        eval_s = now - self._eval_start if self._eval_start is not None else 0.0
+        self.train_s += now - self._epoch_start - eval_s
+        self.eval_s += eval_s
+        logs = logs or {}
+        row = {
+            "epoch": epoch + 1,
+            "train_loss": float(logs["loss"]),
+            "train_accuracy": float(logs["accuracy"]),
+            "test_loss": float(logs["val_loss"]) if "val_loss" in logs else None,
+            "test_accuracy": float(logs["val_accuracy"]) if "val_accuracy" in logs else None,
+            "elapsed_s": round(self.train_s, 4),
+        }
+        self.rows.append(row)
+        if self._notify is not None:
+            self._notify(row)
+
+
+class KerasModel(Model):
+    """A Keras builder with its parameters, trained by the shared loop with ``training``'s
+    epochs, batch size, learning rate and steps per execution."""
+
+    def __init__(
+        self, builder: Builder, params: dict[str, Any], training: Training, seed: int = 0
+    ) -> None:
+        self.builder = builder
+        self.params = params
+        self.training = training
+        self.seed = seed
+
+    def get_params(self) -> dict[str, Any]:
+        return {**self.params, **asdict(self.training)}
+
+    def network(self, input_shape: Sequence[int], n_classes: int) -> keras.Model:
+        """The builder's model, checked: its outputs must fit the classes."""
+        model = self.builder(tuple(input_shape), n_classes, **self.params)
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"the builder {self.builder.__name__} returned {type(model).__name__}, "
+                "not a keras.Model"
+            )
+        units = model.output_shape[-1]
+        if units != n_classes and not (units == 1 and n_classes == 2):
+            raise ValueError(
+                f"the builder {self.builder.__name__} made {units} outputs for {n_classes} "
+                f"classes; end it with Dense(n_classes, activation='softmax'), or Dense(1, "
+                "activation='sigmoid') for two classes"
+            )
+        return model
+
+    def skip_reason(self, data: DataInfo) -> str | None:
+        try:
+            self.network(data.input_shape, data.n_classes)
+        except SkipCell as skip:
+            return str(skip)
+        return None
+
+    def fit(
+        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> ModelT:
+        keras.utils.set_random_seed(self.seed)
+        self.model_ = self.network(x.shape[1:], n_classes)
+        self.binary_ = self.model_.output_shape[-1] == 1
+        self.logits_ = gives_logits(self.model_)
+        self.compile()
+        recorder = EpochRecorder(monitor.on_epoch_end)
+        watched = monitor.eval_images is not None and monitor.eval_labels is not None
+        self.model_.fit(
+            ImageBatches(x, self.targets(y), self.training.batch_size, shuffle_seed=self.seed),
+            epochs=self.training.epochs,
+            validation_data=(
+                ImageBatches(
+                    monitor.eval_images,
+                    self.targets(monitor.eval_labels),
+                    predict_batch_size(monitor.eval_images),
+                )
+                if watched
+                else None
+            ),
+            shuffle=False,  # ImageBatches shuffles, reproducibly, on every backend
+            callbacks=[recorder],
+            verbose=0,
+        )
+        self.history_ = recorder.rows
+        self.info_: dict = {}
+        self.eval_during_fit_s_ = recorder.eval_s
+        return self
+
+    def compile(self) -> None:
+        """Adam, and the loss and accuracy that suit the model's output."""
+        if self.binary_:
+            loss = keras.losses.BinaryCrossentropy(from_logits=self.logits_)
+            accuracy = keras.metrics.BinaryAccuracy(
+                name="accuracy", threshold=0.0 if self.logits_ else 0.5
+            )
+        else:
+            loss = keras.losses.SparseCategoricalCrossentropy(from_logits=self.logits_)
+            accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+        self.model_.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=self.training.learning_rate),
+            loss=loss,
+            metrics=[accuracy],
+            steps_per_execution=self.training.steps_per_execution,
+            # XLA made the CNN twice as slow on CPU; let Keras decide on accelerators.
+            jit_compile=False if self.device() == "cpu" else "auto",
+        )
+
+    def targets(self, labels: np.ndarray) -> np.ndarray:
+        """Labels as the loss wants them: floats in {0, 1} for one output unit, else integers."""
+        return labels.astype(np.float32) if self.binary_ else labels
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        # batch by batch: Keras's predict() kept 2.6 GB more in memory on 12k candidate-size photos
+        batch = predict_batch_size(x)
+        scores = np.concatenate(
+            [
+                np.asarray(self.model_.predict_on_batch(x[start : start + batch]))
+                for start in range(0, len(x), batch)
+            ]
+        )
+        if self.binary_:
+            return (scores[:, 0] > (0.0 if self.logits_ else 0.5)).astype(np.int64)
+        return scores.argmax(axis=1)
+
+    def n_params(self) -> int:
+        return int(self.model_.count_params())
+
+    def device(self) -> str:
+        return keras_device()

@@ -1,0 +1,162 @@
+"""What a model name or reference resolves to: a :class:`ModelSpec` that knows the model's kind,
+its parameters and how to build it.
+
+Three kinds of object are models, each with no nnbench boilerplate beyond this:
+
+- ``model``: a subclass of :class:`nnbench.models.Model`, used as is;
+- ``sklearn``: a scikit-learn-style classifier class (``fit(X, y)``, ``predict(X)``), fitted on
+  flattened [0, 1] pixels and predicted in chunks, like the baselines;
+- ``keras``: a function ``(input_shape, n_classes, **params) -> keras.Model``, trained by the
+  loop of the lecture's nets, whose :class:`Training` parameters it takes too.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from nnbench.errors import ConfigError
+from nnbench.models.base import Model, constructor_parameters
+
+KINDS_HELP = (
+    "A model is a subclass of nnbench.models.Model, a scikit-learn-style classifier class with "
+    "fit(X, y) and predict(X), or a function that builds a Keras model from (input_shape, "
+    "n_classes, **params)."
+)
+#: a parameter without a default
+REQUIRED = inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class Training:
+    """The shared Keras loop's parameters: Adam for ``epochs`` epochs of ``batch_size`` images
+    (the lecture's "3 to 5 epochs with a learning rate of 0.001")."""
+
+    epochs: int = 5
+    batch_size: int = 100
+    learning_rate: float = 0.001
+    #: batches per compiled step: on 2 CPU cores a CNN epoch took 15.3 s with 100, 21.3 s with 1
+    steps_per_execution: int = 100
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model found by ``name`` (a registered name or a reference): its ``kind``, the class or
+    function it came from (``target``), and its ``origin`` for result files."""
+
+    name: str
+    kind: str
+    target: Any
+    origin: dict[str, str]
+    description: str = ""
+
+    def defaults(self) -> dict[str, Any]:
+        """Every parameter the model takes, with its default (:data:`REQUIRED` when none); the
+        seed is not among them (each cell gives its own)."""
+        if self.kind == "keras":
+            return {**builder_defaults(self.target), **asdict(Training())}
+        found = constructor_parameters(self.target)
+        return {
+            name: parameter.default
+            for name, parameter in found.items()
+            if self.kind != "model" or name != "seed"
+        }
+
+    def parameter_names(self) -> list[str]:
+        return list(self.defaults())
+
+    def check_params(self, params: dict[str, Any]) -> None:
+        """Raise ConfigError for a parameter the model does not take, or a required one missing."""
+        defaults = self.defaults()
+        unknown = sorted(set(params) - set(defaults))
+        if unknown:
+            raise ConfigError(
+                f"Model {self.name!r} has no parameter {', '.join(map(repr, unknown))}. "
+                f"Its parameters: {', '.join(defaults) or 'none'}."
+            )
+        missing = [name for name, value in defaults.items() if value is REQUIRED]
+        missing = [name for name in missing if name not in params]
+        if missing:
+            raise ConfigError(
+                f"Model {self.name!r} needs parameter {', '.join(map(repr, missing))}: set it in "
+                "the suite's table or with --param KEY=VALUE."
+            )
+
+    def build(self, params: dict[str, Any], seed: int) -> Model:
+        """The model for these parameters and seed, unbuilt and unfitted."""
+        self.check_params(params)
+        if self.kind == "model":
+            seeded = "seed" in constructor_parameters(self.target)
+            return self.target(**params, **({"seed": seed} if seeded else {}))
+        if self.kind == "sklearn":
+            from nnbench.models.sklearn_adapter import SklearnEstimator
+
+            return SklearnEstimator(self.target, dict(params), seed=seed)
+        from nnbench.models.keras_loop import KerasModel
+
+        names = {field.name for field in fields(Training)}
+        training = Training(**{key: value for key, value in params.items() if key in names})
+        builder = {
+            name: params.get(name, default)
+            for name, default in self.defaults().items()
+            if name not in names
+        }
+        return KerasModel(self.target, builder, training, seed=seed)
+
+
+VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def builder_defaults(builder: Any) -> dict[str, Any]:
+    """A Keras builder's own parameters (after input_shape and n_classes) with their defaults."""
+    parameters = list(inspect.signature(builder).parameters.values())[2:]
+    return {p.name: p.default for p in parameters if p.kind not in VARIADIC}
+
+
+def model_spec(name: str, target: Any, origin: dict[str, str], description: str = "") -> ModelSpec:
+    """The spec of ``target``, or a ConfigError that says why it is not a model."""
+    description = description or first_line(getattr(target, "__doc__", None))
+    if inspect.isclass(target):
+        kind = "model" if issubclass(target, Model) else "sklearn"
+        if kind == "model" and inspect.isabstract(target):
+            missing = ", ".join(sorted(target.__abstractmethods__))
+            raise ConfigError(f"{name!r}: {target.__name__} does not implement {missing}.")
+        missing = [m for m in ("fit", "predict") if not callable(getattr(target, m, None))]
+        if missing:
+            methods = " or ".join(missing)
+            raise ConfigError(
+                f"{name!r}: class {target.__name__} has no {methods} method. {KINDS_HELP}"
+            )
+        return ModelSpec(name, kind, target, {**origin, "adapter": kind}, description)
+    if inspect.isfunction(target):
+        check_builder(name, target)
+        return ModelSpec(name, "keras", target, {**origin, "adapter": "keras"}, description)
+    if callable(getattr(target, "fit", None)):
+        raise ConfigError(
+            f"{name!r} is a {type(target).__name__} object; name its class instead and give its "
+            "parameters in the suite file or with --param KEY=VALUE."
+        )
+    raise ConfigError(f"{name!r} is a {type(target).__name__}, not a model. {KINDS_HELP}")
+
+
+def check_builder(name: str, builder: Any) -> None:
+    """Raise ConfigError unless ``builder`` takes (input_shape, n_classes) first, and none of
+    its own parameters is named like one of the training loop's."""
+    parameters = list(inspect.signature(builder).parameters.values())
+    if sum(p.kind in POSITIONAL for p in parameters[:2]) < 2:
+        taken = ", ".join(p.name for p in parameters) or "nothing"
+        raise ConfigError(f"{name!r}: function {builder.__name__} takes ({taken}). {KINDS_HELP}")
+    clash = sorted(set(builder_defaults(builder)) & {field.name for field in fields(Training)})
+    if clash:
+        raise ConfigError(
+            f"{name!r}: {builder.__name__}'s parameter {', '.join(map(repr, clash))} is the "
+            "training loop's; rename it in the builder."
+        )
+
+
+def first_line(text: str | None) -> str:
+    """The first non-empty line of a docstring ("" when there is none)."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[0] if lines else ""

@@ -1,0 +1,125 @@
+"""Text-to-value parsers for flags and declared options, and :class:`Option`, an option a
+dataset declares for its own build step. Parsers raise ValueError with a message that says what
+was expected; the command line shows it as the flag's error.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+#: a value ``--param`` takes as a plain string when it is not a TOML literal
+BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+IMAGE_SIZE = re.compile(r"(\d+)[xX](\d+)")
+
+
+def names(text: str) -> list[str]:
+    """``"a,b"`` -> ``["a", "b"]``."""
+    found = [part.strip() for part in text.split(",") if part.strip()]
+    if not found:
+        raise ValueError("expected one or more comma-separated names")
+    return found
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """A parser of integers of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def number_in(low: float, high: float = math.inf, low_open: bool = False) -> Callable[[str], float]:
+    """A parser of finite numbers from ``low`` (excluded when ``low_open``) to ``high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a number") from None
+        above = low < value if low_open else low <= value
+        if not (above and value <= high and math.isfinite(value)):
+            bound = f"above {low:g}" if low_open else f"at least {low:g}"
+            upper = f" and at most {high:g}" if high < math.inf else ""
+            raise ValueError(f"must be a finite number {bound}{upper}, got {text}")
+        return value
+
+    return parse
+
+
+positive_float = number_in(0, low_open=True)
+non_negative_float = number_in(0)
+unit_interval = number_in(0, 1)
+
+
+def list_of(parse: Callable[[str], Any]) -> Callable[[str], list[Any]]:
+    """A parser of comma-separated values, each read by ``parse``."""
+    return lambda text: [parse(part) for part in names(text)]
+
+
+def image_size(text: str) -> tuple[int, int]:
+    """``"64x48"`` -> ``(64, 48)``: height by width, each at least 1."""
+    found = IMAGE_SIZE.fullmatch(text.strip())
+    if not found or min(int(found[1]), int(found[2])) < 1:
+        raise ValueError(f"{text!r} is not HEIGHTxWIDTH, such as 28x28")
+    return int(found[1]), int(found[2])
+
+
+def toml_value(text: str) -> Any:
+    """A TOML literal (``5``, ``0.01``, ``true``, ``"a b"``, ``[64, 64]``); a bare word such as
+    ``bernoulli`` is taken as a string."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        if BARE_WORD.fullmatch(text):
+            return text
+        raise ValueError(
+            f"{text!r} is not a TOML value; quote strings with spaces or symbols, e.g. "
+            "'\"a b\"', and write lists as [1, 2]"
+        ) from None
+
+
+def key_value(text: str) -> tuple[str, Any]:
+    """``"KEY=VALUE"`` -> ``(KEY, TOML value)``."""
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise ValueError(f"{text!r} is not KEY=VALUE, such as n_estimators=50")
+    return key.strip(), toml_value(value.strip())
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a dataset's build step, shown as ``--FLAG`` by ``nnbench data build NAME``.
+
+    ``name`` is the keyword the build receives (``--rate-limit`` for ``rate_limit``); ``parse``
+    turns the text into the value; ``env`` names an environment variable that gives the default;
+    a ``switch`` takes no value and is True when given.
+    """
+
+    name: str
+    help: str
+    parse: Callable[[str], Any] = str
+    default: Any = None
+    metavar: str | None = None
+    env: str | None = None
+    switch: bool = False
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")

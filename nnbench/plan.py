@@ -1,0 +1,104 @@
+"""The plan: cells, each one (dataset, model, parameters, seed), made from a suite and flags."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from nnbench.datasets import check_dataset_name
+from nnbench.models import Model, check_model_name, resolve_model
+from nnbench.references import is_reference
+from nnbench.suite import Suite
+
+Size = tuple[int, int]
+
+
+@dataclass(frozen=True, eq=False)
+class Cell:
+    """One unit of work: a model with its parameters, on a dataset, with a seed.
+
+    A cell holds everything needed to run it anywhere; ``cell_id`` names it stably. ``model``
+    is a registered name or a reference to user code. ``epochs`` overrides the parameter of
+    that name for models that have one; ``image_size`` (H, W) resizes the images; ``skip`` is
+    the suite's reason for not running the cell.
+    """
+
+    dataset: str
+    model: str
+    seed: int = 0
+    params: dict[str, Any] = field(default_factory=dict)
+    epochs: int | None = None
+    subset: int | None = None
+    image_size: Size | None = None
+    skip: str | None = None
+
+    @property
+    def cell_id(self) -> str:
+        """A short hash of every field: equal cells share it, different cells do not."""
+        canonical = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:10]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cell) and self.cell_id == other.cell_id
+
+    def __hash__(self) -> int:
+        return hash(self.cell_id)
+
+    def label(self) -> str:
+        """``dataset · model · seed N`` for progress lines."""
+        return f"{self.dataset} · {self.model} · seed {self.seed}"
+
+
+def build_cells(
+    suite: Suite,
+    datasets: Sequence[str] | None = None,
+    models: Sequence[str] | None = None,
+    seeds: Sequence[int] = (0,),
+    epochs: int | None = None,
+    subset: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    image_size: Size | None = None,
+) -> list[Cell]:
+    """Cells for ``datasets`` x ``models`` x ``seeds``, parameters taken from ``suite``.
+
+    ``datasets`` defaults to the suite's; ``models`` to the ones the suite lists per dataset.
+    A (dataset, model) pair that the suite does not list runs with the model's defaults. A pair
+    the suite skips is skipped, with its reason, unless ``models`` names it. ``params``
+    (``--param``) override the suite's for every model. Names are checked, and references to
+    user code imported, so that a model that cannot be found fails before anything runs.
+    """
+    dataset_names = list(datasets) if datasets is not None else list(suite.default_datasets)
+    for name in dataset_names:
+        check_dataset_name(name)
+    for name in models or ():
+        check_model_name(name)
+    cells = [
+        Cell(
+            dataset,
+            model,
+            seed,
+            {**suite.params(dataset, model), **(params or {})},
+            epochs,
+            subset,
+            image_size,
+            skip=suite.skip_reason(dataset, model) if models is None else None,
+        )
+        for dataset in dataset_names
+        for model in (models if models is not None else suite.models(dataset))
+        for seed in seeds
+    ]
+    for name in {cell.model for cell in cells if is_reference(cell.model)}:
+        resolve_model(name)  # user code is imported now, so that a broken file fails first
+    return list(dict.fromkeys(cells))  # a repeated name or seed runs once
+
+
+def make_model(cell: Cell) -> Model:
+    """The cell's model, with the epochs override applied where the model has epochs."""
+    spec = resolve_model(cell.model)
+    params = dict(cell.params)
+    if cell.epochs is not None and "epochs" in spec.parameter_names():
+        params["epochs"] = cell.epochs
+    return spec.build(params, seed=cell.seed)

@@ -1,0 +1,106 @@
+"""Plain-text presentation shared by the report and the gate: tables as rows of text, values
+formatted for them, a cell's status, and the environment in words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from tabulate import tabulate
+
+from nnbench.results import ENV_KEYS, SEED_KEY
+from nnbench.stats import CellSummary, Estimate, plain
+
+TABLE_FORMAT = "github"
+MISSING = "–"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as text: headers, rows, and an alignment ("l" or "r") per column."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    align: str
+
+
+def markdown_table(table: Table) -> str:
+    """A GitHub-flavoured Markdown table; a ``|`` in a cell is escaped."""
+    escape = lambda text: text.replace("|", "\\|")  # noqa: E731
+    return tabulate(
+        [[escape(cell) for cell in row] for row in table.rows],
+        headers=[escape(header) for header in table.headers],
+        tablefmt=TABLE_FORMAT,
+        disable_numparse=True,
+        colalign=tuple("left" if a == "l" else "right" for a in table.align),
+    )
+
+
+def fmt(value: Estimate | None, spec: str, unit: str = "") -> str:
+    """``value`` formatted with ``spec`` (mean ± half-width over several seeds), or a dash."""
+    return MISSING if value is None else value.format(spec) + unit
+
+
+def one_line(text: str | None) -> str:
+    """The first line of ``text``, without terminal colour codes."""
+    if text is None or text is pd.NA:
+        text = "no reason given"
+    return ANSI_ESCAPE.sub("", str(text)).strip().split("\n", 1)[0]
+
+
+def status_cell(cell: CellSummary) -> str:
+    """``ok``, ``ok (not converged)``, ``skipped`` (reasons go below), ``failed: <error>``, or,
+    when only some seeds failed, ``failed (seed S; F of N seeds): <error>``."""
+    failed = cell.with_status("failed")
+    if len(failed):
+        error = one_line(failed["error"].iloc[0])
+        if len(failed) == len(cell.per_seed):
+            return f"failed: {error}"
+        seeds = ", ".join(str(seed) for seed in failed["seed"])
+        return f"failed (seed {seeds}; {len(failed)} of {len(cell.per_seed)} seeds): {error}"
+    if not cell.succeeded:
+        return "skipped"
+    if (cell.per_seed["converged"] == False).any():  # noqa: E712 (a nullable column)
+        return "ok (not converged)"
+    return "ok"
+
+
+def environments(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The environment of each result in the rows of :func:`nnbench.results.load`."""
+    seeds = table.drop_duplicates(list(SEED_KEY))
+    return [
+        {key: plain(value) for key, value in zip(ENV_KEYS, row, strict=True)}
+        for row in seeds[[f"env_{key}" for key in ENV_KEYS]].itertuples(index=False)
+    ]
+
+
+def environment_facts(envs: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(what, value) pairs naming the machine, devices, library versions and commits; a value
+    that differs between results lists each one."""
+
+    def values(key: str, missing: str = "unknown") -> str:
+        found = [str(env.get(key)) for env in envs if env.get(key) is not None]
+        return ", ".join(dict.fromkeys(found)) or missing
+
+    return [
+        ("CPU", f"{values('cpu', 'unknown CPU')}, {values('cores', '?')} cores"),
+        ("device", values("device")),
+        ("Python", values("python", "?")),
+        ("scikit-learn", values("sklearn", "?")),
+        ("TensorFlow", values("tensorflow", "not installed")),
+        ("Keras", f"{values('keras', '?')} ({values('keras_backend', '?')} backend)"),
+        ("NumPy", values("numpy", "?")),
+        ("pandas", values("pandas", "?")),
+        ("nnbench", values("nnbench", "?")),
+        ("platform", values("platform")),
+        ("git commit", values("git_commit")),
+    ]
+
+
+def describe_environment(envs: Sequence[Mapping[str, Any]]) -> str:
+    """The environment facts as one sentence."""
+    return "; ".join(f"{what} {value}" for what, value in environment_facts(envs)) + "."

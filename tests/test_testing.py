@@ -1,0 +1,97 @@
+"""``check_model``: it passes models that keep the contract, and names the rule each broken
+model breaks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnbench.models import Model
+from nnbench.testing import ModelContractError, check_model, synthetic_digits
+from tests.models.test_contract import ALL_CHECKS
+
+
+class Good(Model):
+    def __init__(self, k: int = 1, seed: int = 0) -> None:
+        self.k = k
+        self.seed = seed
+
+    def fit(self, x, y, *, n_classes, monitor=None):
+        self.counts_ = np.bincount(y, minlength=n_classes)
+        self.history_, self.info_ = [], {}
+        return self
+
+    def predict(self, x):
+        return np.full(len(x), int(self.counts_.argmax()))
+
+    def n_params(self):
+        return int(self.counts_.size)
+
+
+class LearnsInInit(Good):
+    def __init__(self, k: int = 1, seed: int = 0) -> None:
+        super().__init__(k, seed)
+        self.ready_ = True
+
+
+class ReturnsNone(Good):
+    def fit(self, x, y, *, n_classes, monitor=None):
+        super().fit(x, y, n_classes=n_classes)
+
+
+class PredictsFloats(Good):
+    def predict(self, x):
+        return super().predict(x).astype(float)
+
+
+class PredictsTooMany(Good):
+    def predict(self, x):
+        return np.arange(len(x))
+
+
+class Random(Good):
+    def predict(self, x):
+        return np.random.default_rng().integers(0, 3, len(x))
+
+
+class NoHistory(Good):
+    def fit(self, x, y, *, n_classes, monitor=None):
+        self.counts_ = np.bincount(y, minlength=n_classes)
+        return self
+
+
+class Refuses(Good):
+    def skip_reason(self, data):
+        return f"needs colour, got {data.input_shape[-1]} channel(s)"
+
+
+def test_a_good_model_passes_every_check():
+    assert check_model(Good) == ALL_CHECKS
+
+
+def test_a_model_that_refuses_the_data_is_checked_up_to_its_reason():
+    assert check_model(Refuses) == ALL_CHECKS[:5]
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        (LearnsInInit, "check 'init stores parameters only' failed: __init__ set ['ready_']"),
+        (ReturnsNone, "check 'fit returns self' failed: fit returned another object"),
+        (PredictsFloats, "check 'predict gives one label per image' failed: predict gave float64"),
+        (PredictsTooMany, "check 'labels are classes' failed: predict gave labels outside 0..2"),
+        (Random, "check 'same seed, same predictions' failed: two fits with seed 3 disagreed"),
+        (NoHistory, "check 'history_ and info_ are set' failed: after fit, history_ is None"),
+    ],
+)
+def test_a_broken_model_is_named_with_the_rule_it_breaks(model, message):
+    with pytest.raises(ModelContractError) as caught:
+        check_model(model)
+    assert str(caught.value).startswith(message)
+
+
+def test_the_examples_pass_and_the_default_data_is_labelled_synthetic():
+    data = synthetic_digits()
+    assert data.synthetic and "synthetic" in data.name
+    assert check_model("examples/my_models.py:NearestMean") == ALL_CHECKS
+    assert check_model("examples/my_models.py:tiny_cnn", params={"epochs": 1}) == ALL_CHECKS
