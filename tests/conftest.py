@@ -88,23 +88,6 @@ def main_in_fresh_python(argv: list[str]) -> tuple[int, bool]:
     return int(status), imported == "True"
 
 
-def write_image_folder(root: Path, data: ImageData, suffix: str = ".png") -> Path:
-    """Write ``data`` as a ``folder:`` dataset: ``root/<split>/<class>/<index>.png``, numbered
-    so that file-name order is the arrays' order."""
-    from PIL import Image
-
-    for split, images, labels in (
-        ("train", data.x_train, data.y_train),
-        ("test", data.x_test, data.y_test),
-    ):
-        for index, (image, label) in enumerate(zip(images, labels, strict=True)):
-            folder = root / split / data.class_names[label]
-            folder.mkdir(parents=True, exist_ok=True)
-            pixels = image[..., 0] if image.shape[-1] == 1 else image
-            Image.fromarray(pixels).save(folder / f"{index:05d}{suffix}")
-    return root
-
-
 def tiny_images(channels: int, size: tuple[int, int] = (12, 10), seed: int = 0) -> ImageData:
     """A small SYNTHETIC dataset: 3 classes, 30 train and 12 test images of ``size``."""
     rng = np.random.default_rng(seed)

@@ -25,7 +25,7 @@ CHUNK = 1000
 Item = TypeVar("Item")
 
 
-def open_image(path: Path, fix: str) -> Image.Image:
+def open_image(path: str | Path, fix: str) -> Image.Image:
     """The decoded image at ``path``, or a DataError naming the file and ``fix``."""
     try:
         with Image.open(path) as image:

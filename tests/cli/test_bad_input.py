@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 
 from nnbench.cli import main
+from nnbench.datasets.folder import write_folder
 from nnbench.results import read_run
-from tests.conftest import tiny_images, write_image_folder
+from tests.conftest import tiny_images
 
 NOT_A_MODEL = """
 class Half:
@@ -43,13 +44,13 @@ def test_a_model_reference_that_cannot_be_used(tmp_path, capsys, monkeypatch, mo
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine.py").write_text(NOT_A_MODEL)
     model = model.format(file=tmp_path / "mine.py")
-    data = write_image_folder(tmp_path / "imgs", tiny_images(1))
+    data = write_folder(tmp_path / "imgs", tiny_images(1))
     err = refused(["run", "--model", model, "--dataset", f"folder:{data}"], tmp_path, capsys)
     assert message in err
 
 
 def test_a_param_the_model_does_not_take(tmp_path, capsys):
-    data = write_image_folder(tmp_path / "imgs", tiny_images(1))
+    data = write_folder(tmp_path / "imgs", tiny_images(1))
     argv = ["run", "--model", "naive_bayes,lasso_logit", "--param", "max_iter=3"]
     err = refused([*argv, "--dataset", f"folder:{data}"], tmp_path, capsys)
     assert "Model 'naive_bayes' has no parameter 'max_iter'. Its parameters: variant." in err
@@ -114,8 +115,8 @@ def unreadable(root: Path, how: str) -> str:
 def test_unreadable_folder_data_is_recorded_and_exits_2_while_other_data_runs(
     tmp_path, capsys, how
 ):
-    good = write_image_folder(tmp_path / "good", tiny_images(1, seed=1))
-    bad = write_image_folder(tmp_path / "bad", tiny_images(1))
+    good = write_folder(tmp_path / "good", tiny_images(1, seed=1))
+    bad = write_folder(tmp_path / "bad", tiny_images(1))
     message = unreadable(bad, how)
     assert main(["data", "fetch", f"folder:{bad}", "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err

@@ -9,9 +9,10 @@ import pytest
 
 from nnbench.cli import main
 from nnbench.datasets import ImageData
+from nnbench.datasets.folder import write_folder
 from nnbench.files import sha256_file
 from nnbench.results import read_run
-from tests.conftest import REPO, tiny_images, write_idx_folder, write_image_folder
+from tests.conftest import REPO, tiny_images, write_idx_folder
 
 EXAMPLES = REPO / "examples"
 
@@ -85,7 +86,7 @@ def test_folder_npz_and_idx_of_the_same_images_give_exactly_the_same_accuracy(
     tmp_path: Path, mnist
 ):
     data = mnist_slice(mnist)
-    write_image_folder(tmp_path / "png", data)
+    write_folder(tmp_path / "png", data)
     np.savez(
         tmp_path / "slice.npz",
         x_train=data.x_train,
@@ -114,7 +115,7 @@ def test_folder_npz_and_idx_of_the_same_images_give_exactly_the_same_accuracy(
 
 
 def test_colour_folder_data_runs_the_dense_net_and_the_cnn(tmp_path: Path):
-    root = write_image_folder(tmp_path / "colour", tiny_images(3, size=(16, 16)))
+    root = write_folder(tmp_path / "colour", tiny_images(3, size=(16, 16)))
     argv = ["run", "--model", "dense_nn,cnn", "--dataset", f"folder:{root}", "--epochs", "1"]
     status, results = run(tmp_path, tmp_path, *argv)
     assert status == 0
@@ -124,7 +125,7 @@ def test_colour_folder_data_runs_the_dense_net_and_the_cnn(tmp_path: Path):
 
 
 def test_a_model_that_refuses_a_dataset_is_skipped_with_its_reason(tmp_path: Path, capsys):
-    root = write_image_folder(tmp_path / "small", tiny_images(1, size=(8, 8)))
+    root = write_folder(tmp_path / "small", tiny_images(1, size=(8, 8)))
     argv = ["run", "--model", "cnn,naive_bayes", "--dataset", f"folder:{root}", "--epochs", "1"]
     status, results = run(tmp_path, tmp_path, *argv)
     printed = capsys.readouterr().out

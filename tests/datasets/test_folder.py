@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 
 from nnbench.datasets import get_dataset
-from nnbench.datasets.folder import CACHE_FOLDER
+from nnbench.datasets.folder import CACHE_FOLDER, write_folder
 from nnbench.errors import DataError
-from tests.conftest import tiny_images, write_image_folder
+from tests.conftest import tiny_images
 
 
 def load(root: Path, data_dir: Path, **kwargs):
@@ -25,7 +25,7 @@ def load(root: Path, data_dir: Path, **kwargs):
 @pytest.mark.parametrize("channels", [1, 3])
 def test_a_folder_loads_the_images_it_holds_in_file_name_order(tmp_path: Path, channels: int):
     data = tiny_images(channels)
-    root = write_image_folder(tmp_path / "images", data)
+    root = write_folder(tmp_path / "images", data)
     loaded = load(root, tmp_path / "data")
     assert loaded.class_names == ("a", "b", "c")
     assert loaded.x_train.dtype == np.uint8 and loaded.input_shape == (12, 10, channels)
@@ -37,7 +37,7 @@ def test_a_folder_loads_the_images_it_holds_in_file_name_order(tmp_path: Path, c
 
 
 def test_jpeg_and_mixed_grey_and_colour_give_rgb(tmp_path: Path):
-    root = write_image_folder(tmp_path / "images", tiny_images(1), suffix=".jpg")
+    root = write_folder(tmp_path / "images", tiny_images(1), suffix=".jpg")
     Image.new("RGB", (10, 12), (200, 10, 10)).save(root / "train" / "a" / "99999.JPEG")
     loaded = load(root, tmp_path / "data")
     assert loaded.input_shape == (12, 10, 3) and len(loaded.y_train) == 31
@@ -47,7 +47,7 @@ def test_jpeg_and_mixed_grey_and_colour_give_rgb(tmp_path: Path):
 
 
 def test_a_second_load_reads_the_cache_and_a_changed_file_invalidates_it(tmp_path: Path):
-    root = write_image_folder(tmp_path / "images", tiny_images(1))
+    root = write_folder(tmp_path / "images", tiny_images(1))
     first = load(root, tmp_path / "data")
     key_file = root / CACHE_FOLDER / "native" / "key.json"
     written = key_file.stat().st_mtime_ns
@@ -63,7 +63,7 @@ def test_a_second_load_reads_the_cache_and_a_changed_file_invalidates_it(tmp_pat
 
 
 def test_a_read_only_folder_is_cached_in_the_data_folder(tmp_path: Path, monkeypatch):
-    root = write_image_folder(tmp_path / "images", tiny_images(1))
+    root = write_folder(tmp_path / "images", tiny_images(1))
     monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != root)
     load(root, tmp_path / "data", limit=5)
     assert not (root / CACHE_FOLDER).exists()
@@ -71,7 +71,7 @@ def test_a_read_only_folder_is_cached_in_the_data_folder(tmp_path: Path, monkeyp
 
 
 def test_mixed_sizes_name_one_file_against_the_common_size(tmp_path: Path):
-    root = write_image_folder(tmp_path / "images", tiny_images(1))
+    root = write_folder(tmp_path / "images", tiny_images(1))
     Image.fromarray(np.zeros((16, 9), np.uint8)).save(root / "train" / "b" / "00004.png")
     with pytest.raises(DataError) as caught:
         load(root, tmp_path / "data")
@@ -82,7 +82,7 @@ def test_mixed_sizes_name_one_file_against_the_common_size(tmp_path: Path):
 
 
 def test_image_size_resizes_mixed_sizes_and_is_recorded(tmp_path: Path):
-    root = write_image_folder(tmp_path / "images", tiny_images(3))
+    root = write_folder(tmp_path / "images", tiny_images(3))
     Image.fromarray(np.zeros((16, 9, 3), np.uint8)).save(root / "train" / "b" / "00004.png")
     loaded = load(root, tmp_path / "data", image_size=(8, 6))
     assert loaded.input_shape == (8, 6, 3)
@@ -93,7 +93,7 @@ def test_image_size_resizes_mixed_sizes_and_is_recorded(tmp_path: Path):
 
 def bad_folder(tmp_path: Path, how: str) -> tuple[Path, str]:
     """A folder broken in one way, and the message it must give."""
-    root = write_image_folder(tmp_path / "images", tiny_images(1))
+    root = write_folder(tmp_path / "images", tiny_images(1))
     train, test = root / "train", root / "test"
     if how == "corrupt image":
         (train / "c" / "00005.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
@@ -139,7 +139,7 @@ def test_a_bad_folder_is_named_with_the_fix(tmp_path: Path, how: str):
 
 
 def test_other_files_are_ignored(tmp_path: Path, capsys):
-    root = write_image_folder(tmp_path / "images", tiny_images(1))
+    root = write_folder(tmp_path / "images", tiny_images(1))
     (root / "train" / "a" / "notes.txt").write_text("not an image")
     (root / "train" / "a" / ".DS_Store").write_bytes(b"\0")
     assert len(load(root, tmp_path / "data").y_train) == 30
