@@ -95,12 +95,26 @@ def toml_value(text: str) -> Any:
         ) from None
 
 
+def check_json_value(value: Any, where: str) -> None:
+    """Raise ValueError unless ``value`` is a number, string, boolean or list of them."""
+    if isinstance(value, list):
+        for item in value:
+            check_json_value(item, where)
+    elif not isinstance(value, (bool, int, float, str)):
+        raise ValueError(
+            f"{where} is a {type(value).__name__}; parameters must be numbers, strings, "
+            "booleans or lists of them."
+        )
+
+
 def key_value(text: str) -> tuple[str, Any]:
-    """``"KEY=VALUE"`` -> ``(KEY, TOML value)``."""
+    """``"KEY=VALUE"`` -> ``(KEY, TOML value)``; the value must be one a result file can hold."""
     key, equals, value = text.partition("=")
     if not equals or not key.strip():
         raise ValueError(f"{text!r} is not KEY=VALUE, such as n_estimators=50")
-    return key.strip(), toml_value(value.strip())
+    parsed = toml_value(value.strip())
+    check_json_value(parsed, f"the value of {key.strip()}")
+    return key.strip(), parsed
 
 
 @dataclass(frozen=True)

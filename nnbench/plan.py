@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from nnbench.datasets import check_dataset_name
+from nnbench.datasets import check_dataset_name, resolve_dataset_path
 from nnbench.models import Model, check_model_name, resolve_model
-from nnbench.references import is_reference
+from nnbench.references import is_reference, resolve_file
 from nnbench.suite import Suite
 
 Size = tuple[int, int]
@@ -70,9 +70,13 @@ def build_cells(
     (``--param``) override the suite's for every model. Names are checked, and references to
     user code imported, so that a model that cannot be found fails before anything runs.
     """
-    dataset_names = list(datasets) if datasets is not None else list(suite.default_datasets)
+    if datasets is None:
+        dataset_names = list(suite.default_datasets)
+    else:  # named here: paths are relative to the working directory
+        dataset_names = [resolve_dataset_path(name) for name in datasets]
     for name in dataset_names:
         check_dataset_name(name)
+    models = None if models is None else [resolve_file(name) for name in models]
     for name in models or ():
         check_model_name(name)
     cells = [

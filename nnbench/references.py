@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -35,19 +36,27 @@ def is_file_source(source: str) -> bool:
     return source.endswith(".py") or "/" in source or "\\" in source
 
 
-def resolve_file(reference: str, base: Path | None = None) -> str:
-    """``reference`` with a relative file path made relative to ``base`` (a suite's folder) and
-    then to the working directory, so that it resolves wherever it is used; other references
-    are returned as they are."""
-    source, _, name = reference.rpartition(SEPARATOR)
-    if base is None or not is_file_source(source) or Path(source).is_absolute():
-        return reference
-    path = (base / source).resolve()
+def shown_path(text: str, base: Path | None = None) -> str:
+    """The path ``text`` (``~`` expanded), taken relative to ``base`` (default: the working
+    directory) when it is relative, normalised, and shown relative to the working directory
+    when it lies below it, else absolute: one spelling for one file wherever it was named."""
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = (base or Path.cwd()) / path
+    path = Path(os.path.normpath(path))
     try:
-        path = path.relative_to(Path.cwd())
+        return path.relative_to(Path.cwd()).as_posix()
     except ValueError:
-        pass
-    return f"{path.as_posix()}{SEPARATOR}{name}"
+        return str(path)
+
+
+def resolve_file(reference: str, base: Path | None = None) -> str:
+    """``reference`` with its file's path made :func:`shown_path` (relative to ``base``, a
+    suite's folder, when the path is relative); other references are returned as they are."""
+    source, _, name = reference.rpartition(SEPARATOR)
+    if not is_file_source(source):
+        return reference
+    return f"{shown_path(source, base)}{SEPARATOR}{name}"
 
 
 def load_reference(reference: str) -> tuple[Any, dict[str, str]]:

@@ -9,13 +9,13 @@ does not know gets ``Unknown model 'x'. Did you mean …? Available: …``.
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from nnbench.errors import ConfigError, UnknownNameError
+from nnbench.errors import UnknownNameError
+from nnbench.references import attribute, import_module
 
 BUILT_IN = "built-in"
 
@@ -31,17 +31,11 @@ class Entry:
     origin: str = BUILT_IN
 
     def load(self) -> Any:
-        """Import the ``"module:attr"`` target and return the attribute."""
+        """Import the ``"module:attr"`` target and return the attribute; a target that cannot be
+        imported is a ConfigError that names the entry and where it came from."""
         module_name, _, attr = self.target.partition(":")
-        try:
-            return getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError) as exc:
-            if self.origin == BUILT_IN:
-                raise
-            raise ConfigError(
-                f"The plugin {self.name!r} ({self.origin}) points at {self.target}, which cannot "
-                f"be imported ({type(exc).__name__}: {exc}). Reinstall or fix that package."
-            ) from exc
+        label = f"{self.name} ({self.origin}: {self.target})"
+        return attribute(import_module(module_name, label), attr, label)
 
     def provenance(self) -> dict[str, str]:
         """Where the entry came from, for a result file."""

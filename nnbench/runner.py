@@ -17,10 +17,7 @@ from nnbench.metrics import accuracy_report
 from nnbench.models import DataInfo, Model, Monitor, resolve_model
 from nnbench.plan import Cell, make_model
 from nnbench.results import SCHEMA, Result, write_result
-
-#: what a failed cell's ``error_kind`` says went wrong: its data could not be read, its
-#: configuration was wrong (both bad input, exit 2), or the model failed on good data (exit 1)
-DATA, CONFIG, MODEL = "data", "config", "model"
+from nnbench.schema import CONFIG_ERROR, DATA_ERROR, MODEL_ERROR
 
 
 def new_result(cell: Cell, status: str, data: dict[str, Any]) -> Result:
@@ -62,7 +59,7 @@ def unrun_result(
 
 def failure(exc: BaseException) -> tuple[str, str]:
     """The error text of an exception a model raised, and its kind."""
-    kinds = ((DataError, DATA), (ConfigError, CONFIG), (Exception, MODEL))
+    kinds = ((DataError, DATA_ERROR), (ConfigError, CONFIG_ERROR), (Exception, MODEL_ERROR))
     return f"{type(exc).__name__}: {exc}", next(kind for cls, kind in kinds if isinstance(exc, cls))
 
 
@@ -203,7 +200,7 @@ def run_cells(cells: Iterable[Cell], data_dir: Path, run_dir: Path) -> list[Resu
             elif isinstance(data, str):
                 result = unrun_result(cell, "skipped", data, tag)
             elif isinstance(data, Exception):
-                result = unrun_result(cell, "failed", failure(data)[0], tag, kind=DATA)
+                result = unrun_result(cell, "failed", failure(data)[0], tag, kind=DATA_ERROR)
             else:
                 result = run_cell(cell, data, tag=tag)
             result["cell_index"] = index

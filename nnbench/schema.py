@@ -24,8 +24,10 @@ REQUIRED_KEYS = (
 )
 STATUSES = ("ok", "failed", "skipped")
 
-#: what a failed result's ``error_kind`` may say (see :mod:`nnbench.runner`)
-ERROR_KINDS = ("data", "config", "model")
+#: what a failed result's ``error_kind`` says went wrong: its data could not be read, its
+#: configuration was wrong (both bad input), or the model failed on good data
+DATA_ERROR, CONFIG_ERROR, MODEL_ERROR = ERROR_KINDS = ("data", "config", "model")
+BAD_INPUT = (DATA_ERROR, CONFIG_ERROR)
 ENV_KEYS = (
     "device",
     "keras_backend",

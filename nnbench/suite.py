@@ -1,7 +1,8 @@
 """Suite files: which models run on which dataset, with which parameters (``benchmarks/*.toml``).
 
 A model is a registered name, a plugin, or a reference to user code; a file reference
-(``my_models.py:NAME``) is relative to the suite file's folder.
+(``my_models.py:NAME``) and a dataset's path (``folder:images``) are relative to the suite
+file's folder.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnbench.datasets import check_dataset_name
+from nnbench.datasets import check_dataset_name, resolve_dataset_path
 from nnbench.errors import ConfigError, UnknownNameError
 from nnbench.models import check_model_name
+from nnbench.options import check_json_value
 from nnbench.references import resolve_file
 
 if sys.version_info >= (3, 11):
@@ -56,21 +58,8 @@ class Suite:
         return self.skips.get((dataset, model))
 
 
-def check_json_value(value: Any, where: str) -> None:
-    """Raise ConfigError unless ``value`` is a number, string, boolean or list of them."""
-    if isinstance(value, list):
-        for item in value:
-            check_json_value(item, where)
-    elif not isinstance(value, (bool, int, float, str)):
-        raise ConfigError(
-            f"{where} is a {type(value).__name__}; parameters must be numbers, strings, "
-            "booleans or lists of them."
-        )
-
-
-def load_suite(path: Path) -> Suite:
-    """Read and validate a suite file; registered names are checked without importing any
-    model (references are imported when the cells are planned)."""
+def read_document(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The suite file's ``[suite]`` header and its ``[datasets]`` tables."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -85,34 +74,56 @@ def load_suite(path: Path) -> Suite:
         raise ConfigError(
             f"Suite file {path} has no [datasets.NAME.MODEL] tables; see nnbench/suites/seed.toml."
         )
-    try:
-        protocol = resolve_same_as(protocol)
-        protocol = {
-            dataset: {resolve_file(model, path.parent): params for model, params in models.items()}
-            for dataset, models in protocol.items()
-        }
-        skips = {}
-        for dataset, models in protocol.items():
-            check_dataset_name(dataset)
-            for model, params in models.items():
-                check_model_name(model)
-                if not isinstance(params, dict):
-                    raise ConfigError(f"datasets.{dataset}.{model} must be a table.")
-                reason = params.pop(SKIP, None)
-                if reason is not None:
-                    if not isinstance(reason, str) or not reason.strip():
-                        raise ConfigError(f"datasets.{dataset}.{model}.skip must be a reason.")
-                    skips[dataset, model] = reason.strip()
-                for key, value in params.items():
+    return header, protocol
+
+
+def take_skips(protocol: dict[str, dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """Check every name and parameter; remove each ``skip`` reason and return them by cell."""
+    skips = {}
+    for dataset, models in protocol.items():
+        check_dataset_name(dataset)
+        for model, params in models.items():
+            check_model_name(model)
+            if not isinstance(params, dict):
+                raise ConfigError(f"datasets.{dataset}.{model} must be a table.")
+            reason = params.pop(SKIP, None)
+            if reason is not None:
+                if not isinstance(reason, str) or not reason.strip():
+                    raise ConfigError(f"datasets.{dataset}.{model}.skip must be a reason.")
+                skips[dataset, model] = reason.strip()
+            for key, value in params.items():
+                try:
                     check_json_value(value, f"datasets.{dataset}.{model}.{key}")
-        default_datasets = header.get("all", list(protocol))
-        if not isinstance(default_datasets, list) or not all(
-            isinstance(name, str) and name in protocol for name in default_datasets
-        ):
-            raise ConfigError(
-                f"suite.all must list datasets of the file ({', '.join(protocol)}); "
-                f"it is {default_datasets!r}."
-            )
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
+    return skips
+
+
+def default_datasets(header: dict[str, Any], protocol: dict[str, Any], base: Path) -> list[str]:
+    """``suite.all``, checked against the file's datasets (all of them when it is absent)."""
+    listed = header.get("all", list(protocol))
+    if isinstance(listed, list) and all(isinstance(name, str) for name in listed):
+        listed = [resolve_dataset_path(name, base) for name in listed]
+        if all(name in protocol for name in listed):
+            return listed
+    raise ConfigError(
+        f"suite.all must list datasets of the file ({', '.join(protocol)}); it is {listed!r}."
+    )
+
+
+def load_suite(path: Path) -> Suite:
+    """Read and validate a suite file; registered names are checked without importing any
+    model (references are imported when the cells are planned)."""
+    header, document = read_document(path)
+    try:
+        protocol = {
+            resolve_dataset_path(dataset, path.parent): {
+                resolve_file(model, path.parent): params for model, params in models.items()
+            }
+            for dataset, models in resolve_same_as(document).items()
+        }
+        skips = take_skips(protocol)
+        datasets = default_datasets(header, protocol, path.parent)
     except (ConfigError, UnknownNameError) as exc:
         raise type(exc)(f"Suite file {path}: {exc}") from None
     return Suite(
@@ -121,7 +132,7 @@ def load_suite(path: Path) -> Suite:
         path=path,
         protocol=protocol,
         skips=skips,
-        default_datasets=tuple(default_datasets),
+        default_datasets=tuple(datasets),
     )
 
 

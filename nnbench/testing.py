@@ -9,6 +9,7 @@ nnbench's own contract tests run every registered model through it.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 
 from nnbench.datasets import ImageData
 from nnbench.errors import ConfigError
-from nnbench.models import DataInfo, Model, ModelSpec, resolve_model
+from nnbench.models import DataInfo, Model, ModelSpec, Monitor, resolve_model
 from nnbench.models.spec import model_spec
 
 UNKNOWN_PARAMETER = "no_such_parameter_nnbench_checks"
@@ -76,9 +77,18 @@ def check(name: str, passed: list[str], condition: bool, problem: str) -> None:
 def fitted_predictions(
     spec: ModelSpec, params: dict[str, Any], data: ImageData, seed: int
 ) -> tuple[Model, np.ndarray]:
-    """A model built with ``seed``, fitted on ``data``, and its test predictions."""
+    """A model built with ``seed``, fitted on ``data`` the way a run fits it, and its test
+    predictions."""
     model = spec.build(params, seed=seed)
-    fitted = model.fit(data.x_train, data.y_train, n_classes=len(data.class_names))
+    try:
+        inspect.signature(model.fit).bind(data.x_train, data.y_train, n_classes=2, monitor=None)
+    except TypeError as exc:
+        raise ModelContractError(
+            f"check 'fit takes a run's arguments' failed: fit(x, y, *, n_classes, monitor) "
+            f"cannot be called ({exc})"
+        ) from None
+    monitor = Monitor(data.x_test, data.y_test)  # as a run passes it
+    fitted = model.fit(data.x_train, data.y_train, n_classes=len(data.class_names), monitor=monitor)
     if fitted is not model:
         raise ModelContractError("check 'fit returns self' failed: fit returned another object")
     return model, np.asarray(model.predict(data.x_test))
@@ -180,7 +190,7 @@ def check_model(
     if reason:
         return passed
     fitted, predictions = fitted_predictions(spec, params, data, seed=3)
-    passed.append("fit returns self")
+    passed += ["fit takes a run's arguments", "fit returns self"]
     check_fitted(fitted, predictions, data, passed)
     _, again = fitted_predictions(spec, params, data, seed=3)
     check(

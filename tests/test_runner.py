@@ -14,6 +14,7 @@ from nnbench.plan import Cell, build_cells, make_model
 from nnbench.results import read_run
 from nnbench.runner import default_run_dir, run_cells
 from nnbench.suite import DEFAULT_SUITE, load_suite
+from tests.conftest import REPO
 
 EXPLODING = "tests.test_runner:ExplodingModel"
 
@@ -199,3 +200,28 @@ def test_default_run_folders_of_one_second_do_not_collide(tmp_path: Path, monkey
         "20261130-160509-2",
         "20261130-160509-3",
     ]
+
+
+def test_paths_named_on_the_command_line_are_spelled_one_way(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    cells = build_cells(
+        load_suite(DEFAULT_SUITE),
+        ["folder:./data/../data/imgs", f"idx:{tmp_path}"],
+        ["./examples/my_models.py:NearestMean"],
+    )
+    assert [(c.dataset, c.model) for c in cells] == [
+        ("folder:data/imgs", "examples/my_models.py:NearestMean"),
+        (f"idx:{tmp_path}", "examples/my_models.py:NearestMean"),
+    ]
+
+
+def test_a_suites_paths_are_relative_to_its_folder(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "suites").mkdir()
+    suite = tmp_path / "suites" / "mine.toml"
+    suite.write_text(
+        '[suite]\nall = ["folder:../imgs"]\n[datasets."folder:../imgs"."../models.py:Net"]\n'
+    )
+    loaded = load_suite(suite)
+    assert loaded.protocol == {"folder:imgs": {"models.py:Net": {}}}
+    assert loaded.default_datasets == ("folder:imgs",)

@@ -60,6 +60,11 @@ class NoHistory(Good):
         return self
 
 
+class NoMonitor(Good):
+    def fit(self, x, y, *, n_classes):
+        return super().fit(x, y, n_classes=n_classes)
+
+
 class Refuses(Good):
     def skip_reason(self, data):
         return f"needs colour, got {data.input_shape[-1]} channel(s)"
@@ -82,6 +87,11 @@ def test_a_model_that_refuses_the_data_is_checked_up_to_its_reason():
         (PredictsTooMany, "check 'labels are classes' failed: predict gave labels outside 0..2"),
         (Random, "check 'same seed, same predictions' failed: two fits with seed 3 disagreed"),
         (NoHistory, "check 'history_ and info_ are set' failed: after fit, history_ is None"),
+        (
+            NoMonitor,
+            "check 'fit takes a run's arguments' failed: fit(x, y, *, n_classes, monitor) cannot "
+            "be called (got an unexpected keyword argument 'monitor')",
+        ),
     ],
 )
 def test_a_broken_model_is_named_with_the_rule_it_breaks(model, message):

@@ -37,7 +37,9 @@ def params_from(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
 def exit_status(results: list[dict[str, Any]]) -> int:
     """2 when a cell could not run on its input (unreadable data, a bad parameter), else 1 when
     a model failed, else 0."""
-    bad_input = [r for r in results if r.get("error_kind") in ("data", "config")]
+    from nnbench.schema import BAD_INPUT
+
+    bad_input = [r for r in results if r.get("error_kind") in BAD_INPUT]
     if bad_input:
         print(
             f"nnbench: {len(bad_input)} cell(s) could not run on their input (unreadable data or "

@@ -9,11 +9,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from nnbench.datasets.base import Dataset, ImageData
 from nnbench.errors import ConfigError, UnknownNameError
+from nnbench.references import shown_path
 from nnbench.registry import Registry
 
-__all__ = ["DATASETS", "FAMILIES", "Dataset", "ImageData", "check_dataset_name", "get_dataset"]
+__all__ = [
+    "DATASETS",
+    "FAMILIES",
+    "Dataset",
+    "ImageData",
+    "check_dataset_name",
+    "get_dataset",
+    "resolve_dataset_path",
+]
 
 ENTRY_POINT_GROUP = "nnbench.datasets"
 
@@ -67,12 +78,19 @@ def check_dataset_name(name: str) -> None:
         raise UnknownNameError(f"{DATASETS.unknown_message(name)} {PATH_HINT}")
 
 
+def resolve_dataset_path(name: str, base: Path | None = None) -> str:
+    """``FAMILY:PATH`` with PATH made :func:`~nnbench.references.shown_path` (relative to
+    ``base``, a suite's folder, when it is relative); other names as they are."""
+    family, colon, path = name.partition(":")
+    return f"{family}:{shown_path(path, base)}" if colon and path else name
+
+
 def get_dataset(name: str) -> Dataset:
     """The dataset called ``name``; ``FAMILY:PATH`` reads your own files."""
     check_dataset_name(name)
     family, colon, path = name.partition(":")
     if colon:
-        return FAMILIES.get(family)(path)
+        return FAMILIES.get(family)(name)
     found = DATASETS.get(name)
     dataset = found() if isinstance(found, type) and issubclass(found, Dataset) else found
     if not isinstance(dataset, Dataset):

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nnbench.datasets.images import resize_pixels
-from nnbench.errors import ConfigError, DataError
+from nnbench.errors import ConfigError, DataError, DataUnavailableError
 from nnbench.options import Option
 
 Size = tuple[int, int]
@@ -87,10 +87,16 @@ class ImageData:
             ("train", self.x_train, self.y_train),
             ("test", self.x_test, self.y_test),
         ):
-            if images.dtype != np.uint8 or images.ndim != 4 or not len(images):
+            if images.dtype != np.uint8:
                 raise DataError(
-                    f"{where}: {split} images must be a non-empty uint8 N x H x W x C array, "
-                    f"got {images.dtype} of shape {images.shape}."
+                    f"{where}: x_{split} is {images.dtype}, not uint8. Convert it: "
+                    "np.clip(np.rint(x * 255), 0, 255).astype(np.uint8) for values in [0, 1], or "
+                    "x.astype(np.uint8) for whole numbers 0..255."
+                )
+            if images.ndim != 4 or not len(images):
+                raise DataError(
+                    f"{where}: x_{split} has shape {images.shape}; images must be N x H x W x C "
+                    "with N > 0."
                 )
             check_labels(labels, len(images), len(self.class_names), f"{where}: {split} labels")
         if same_shape and self.x_train.shape[1:] != self.x_test.shape[1:]:
@@ -201,3 +207,33 @@ class Dataset(ABC):
 def class_names_for(labels: np.ndarray) -> tuple[str, ...]:
     """Class names "0" .. "K-1" for integer labels whose largest value is K-1."""
     return tuple(str(i) for i in range(int(labels.max()) + 1)) if labels.size else ()
+
+
+class PathDataset(Dataset):
+    """A family of the user's own files, named ``FAMILY:PATH``: nothing to download, and a
+    missing PATH is data the user must provide."""
+
+    #: what PATH names: "folder" or "file"
+    path_kind: ClassVar[str] = "folder"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def path(self) -> Path:
+        return Path(self.name.partition(":")[2]).expanduser()
+
+    def unavailable_reason(self, data_dir: Path) -> str | None:
+        exists = self.path.is_dir() if self.path_kind == "folder" else self.path.is_file()
+        if not exists:
+            return f"{self.name}: there is no {self.path_kind} {self.path}; check the path."
+        return None
+
+    def fetch(self, data_dir: Path, force: bool = False) -> Path:
+        """Nothing to download: check that the data read (a folder's images are decoded into its
+        cache), and return their path."""
+        reason = self.unavailable_reason(data_dir)
+        if reason:
+            raise DataUnavailableError(reason)
+        self.load(data_dir)
+        return self.path

@@ -26,11 +26,10 @@ from PIL import Image
 
 from nnbench import progress
 from nnbench.datasets.arrays import SPLITS, ArrayStore
-from nnbench.datasets.base import Dataset, ImageData, Size
+from nnbench.datasets.base import ImageData, PathDataset, Size
 from nnbench.datasets.images import GREY_MODES, open_image, pixels, store_images
 from nnbench.errors import DataError
 
-PREFIX = "folder:"
 EXTENSIONS = (".png", ".jpg", ".jpeg")
 CACHE_FOLDER = ".nnbench-cache"
 FIX = "replace or remove it"
@@ -132,35 +131,19 @@ def image_shape(listing: Listing, image_size: Size | None) -> tuple[tuple[int, i
         raise DataError(
             f"{odd} is {size[0]}x{size[1]} (height x width), but most images ({count:,} of "
             f"{len(headers):,}) are {common[0]}x{common[1]}. Give every image one size, or pass "
-            "--image-size HxW to resize them all."
+            "--image-size HxW to `run` or `all` to resize them all."
         )
     height, width = image_size or common
     return (height, width, channels), sorted(sizes)
 
 
-class ImageFolder(Dataset):
+class ImageFolder(PathDataset):
     """A folder of images named ``folder:PATH``; see the module's description."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def folder(self) -> Path:
-        return Path(self.path).expanduser()
-
-    def unavailable_reason(self, data_dir: Path) -> str | None:
-        if not self.folder().is_dir():
-            return f"{PREFIX}{self.path}: there is no folder {self.folder()}; check the path."
-        return None
-
-    def fetch(self, data_dir: Path, force: bool = False) -> Path:
-        """Nothing to download: check the folder and decode it into the cache."""
-        self.load(data_dir)
-        return self.folder()
 
     def cache(self, data_dir: Path, image_size: Size | None) -> ArrayStore:
         """The cache for images of ``image_size``: in the folder, or in the data folder when the
         folder cannot be written."""
-        root = self.folder()
+        root = self.path
         size = f"{image_size[0]}x{image_size[1]}" if image_size else "native"
         if os.access(root, os.W_OK):
             return ArrayStore(root / CACHE_FOLDER / size)
@@ -168,7 +151,7 @@ class ImageFolder(Dataset):
         return ArrayStore(data_dir / "folder-cache" / digest / size)
 
     def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
-        listing = list_folder(self.folder())
+        listing = list_folder(self.path)
         store = self.cache(data_dir, image_size)
         wanted = {"cache_version": CACHE_VERSION, "fingerprint": listing.fingerprint}
         key = store.key()
@@ -176,7 +159,7 @@ class ImageFolder(Dataset):
             key = self.decode(listing, store, wanted, image_size)
         resized = tuple(tuple(size) for size in key["resized_from"])
         return ImageData.from_splits(
-            f"{PREFIX}{self.path}", store.load(limit), tuple(key["class_names"]), False, resized
+            self.name, store.load(limit), tuple(key["class_names"]), False, resized
         )
 
     def decode(
@@ -185,7 +168,7 @@ class ImageFolder(Dataset):
         """Decode every image into ``store``; return the key written with it."""
         if listing.ignored:
             progress.info(
-                f"{PREFIX}{self.path}: ignoring {len(listing.ignored)} file(s) that are not "
+                f"{self.name}: ignoring {len(listing.ignored)} file(s) that are not "
                 f"PNG or JPEG, such as {listing.ignored[0]}"
             )
         shape, sizes = image_shape(listing, image_size)
@@ -197,7 +180,7 @@ class ImageFolder(Dataset):
             shape,
             listing.files,
             lambda path: pixels(open_image(path, FIX), shape[2], shape[:2]),
-            what=f"{PREFIX}{self.path}",
+            what=self.name,
         )
         return key
 

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nnbench.datasets.base import Dataset, ImageData, Size, check_test_classes, class_names_for
+from nnbench.datasets.base import (
+    ImageData,
+    PathDataset,
+    Size,
+    check_test_classes,
+    class_names_for,
+)
 from nnbench.errors import DataError
 
 UNSIGNED_BYTE = 0x08
@@ -83,7 +89,7 @@ def find_idx_file(folder: Path, stem: str) -> Path:
 def read_idx_folder(folder: Path, name: str) -> ImageData:
     """Read the four standard IDX files of ``folder`` into :class:`ImageData`.
 
-    Both splits must hold at least one image, and images of one size.
+    Both splits must hold at least one image.
     """
     if not folder.is_dir():
         raise DataError(f"{folder}: no such folder of MNIST-format files.")
@@ -104,35 +110,13 @@ def read_idx_folder(folder: Path, name: str) -> ImageData:
         if len(images) == 0:
             raise DataError(f"{images_path}: the {split} split holds no images.")
         splits[split] = (images[..., np.newaxis], labels.astype(np.int64))
-    train_shape, test_shape = splits["train"][0].shape[1:3], splits["test"][0].shape[1:3]
-    if train_shape != test_shape:
-        raise DataError(
-            f"{folder}: training images are {train_shape[0]}x{train_shape[1]} but test images "
-            f"are {test_shape[0]}x{test_shape[1]}; both splits need one image size."
-        )
     class_names = class_names_for(np.concatenate([splits["train"][1], splits["test"][1]]))
     check_test_classes(splits["train"][1], splits["test"][1], class_names, str(folder))
     return ImageData.from_splits(name, splits, class_names)
 
 
-class IdxFolder(Dataset):
+class IdxFolder(PathDataset):
     """Any folder of MNIST-format files, named ``idx:PATH``. Headers are validated; no checksums."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def folder(self) -> Path:
-        return Path(self.path).expanduser()
-
-    def unavailable_reason(self, data_dir: Path) -> str | None:
-        if not self.folder().is_dir():
-            return f"idx:{self.path}: no such folder of MNIST-format files; check the path."
-        return None
-
-    def fetch(self, data_dir: Path, force: bool = False) -> Path:
-        """Nothing to download: check that the folder reads, and return it."""
-        self.load(data_dir)
-        return self.folder()
-
     def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
-        return read_idx_folder(self.folder(), name=f"idx:{self.path}").subset(limit)
+        return read_idx_folder(self.path, name=self.name).subset(limit)

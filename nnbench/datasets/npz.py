@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from nnbench.datasets.base import (
-    Dataset,
     ImageData,
+    PathDataset,
     Size,
     check_labels,
     check_test_classes,
@@ -23,7 +23,6 @@ from nnbench.datasets.base import (
 )
 from nnbench.errors import DataError
 
-PREFIX = "npz:"
 ARRAYS = ("x_train", "y_train", "x_test", "y_test")
 CLASS_NAMES = "class_names"
 
@@ -37,42 +36,34 @@ def read_array(archive: np.lib.npyio.NpzFile, name: str, where: str) -> np.ndarr
         )
     try:
         return archive[name]
-    except ValueError as exc:  # an object array, which would need pickle
-        raise DataError(
-            f"{where}: {name} cannot be read without pickle ({exc}); save it as a plain array, "
-            "e.g. np.array(names, dtype=str) for class names."
-        ) from None
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        fix = "write the file again"
+        if "pickle" in str(exc):  # an object array
+            fix = "save it as a plain array, e.g. np.array(names, dtype=str) for class names"
+        raise DataError(f"{where}: {name} cannot be read ({exc}); {fix}.") from None
 
 
-def check_images(images: np.ndarray, name: str, where: str) -> np.ndarray:
-    """``images`` as N x H x W x C uint8, or a DataError that says how to convert them."""
-    if images.dtype != np.uint8:
-        raise DataError(
-            f"{where}: {name} is {images.dtype}, not uint8. Convert it before saving: "
-            f"np.clip(np.rint({name} * 255), 0, 255).astype(np.uint8) for values in [0, 1], or "
-            f"{name}.astype(np.uint8) for whole numbers 0..255."
-        )
-    if images.ndim == 3:
-        images = images[..., np.newaxis]
-    if images.ndim != 4 or not len(images):
-        raise DataError(
-            f"{where}: {name} has shape {images.shape}; it must be N x H x W or N x H x W x C "
-            "with N > 0."
-        )
-    return images
+def with_channels(images: np.ndarray) -> np.ndarray:
+    """Grey N x H x W images as N x H x W x 1; other shapes as they are (checked on load)."""
+    return images[..., np.newaxis] if images.ndim == 3 else images
 
 
 def read_npz(path: Path, name: str) -> ImageData:
     """The archive at ``path``, checked."""
     where = str(path)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: read_array(archive, key, where) for key in ARRAYS}
-            names = read_array(archive, CLASS_NAMES, where) if CLASS_NAMES in archive else None
+        archive = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise DataError(f"{where} cannot be read as an npz archive ({exc}).") from exc
-    x_train = check_images(arrays["x_train"], "x_train", where)
-    x_test = check_images(arrays["x_test"], "x_test", where)
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise DataError(
+            f"{where} holds one array, not an npz archive of {', '.join(ARRAYS)}; write it with "
+            "np.savez(path, x_train=..., y_train=..., x_test=..., y_test=...)."
+        )
+    with archive:
+        arrays = {key: read_array(archive, key, where) for key in ARRAYS}
+        names = read_array(archive, CLASS_NAMES, where) if CLASS_NAMES in archive else None
+    x_train, x_test = with_channels(arrays["x_train"]), with_channels(arrays["x_test"])
     y_train, y_test = arrays["y_train"], arrays["y_test"]
     for split, images, labels in (("train", x_train, y_train), ("test", x_test, y_test)):
         check_labels(labels, len(images), None, f"{where}: y_{split}")
@@ -88,24 +79,10 @@ def read_npz(path: Path, name: str) -> ImageData:
     )
 
 
-class NpzFile(Dataset):
+class NpzFile(PathDataset):
     """A NumPy archive named ``npz:FILE``."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def file(self) -> Path:
-        return Path(self.path).expanduser()
-
-    def unavailable_reason(self, data_dir: Path) -> str | None:
-        if not self.file().is_file():
-            return f"{PREFIX}{self.path}: there is no file {self.file()}; check the path."
-        return None
-
-    def fetch(self, data_dir: Path, force: bool = False) -> Path:
-        """Nothing to download: check that the archive reads, and return it."""
-        self.load(data_dir)
-        return self.file()
+    path_kind = "file"
 
     def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
-        return read_npz(self.file(), f"{PREFIX}{self.path}").subset(limit)
+        return read_npz(self.path, self.name).subset(limit)

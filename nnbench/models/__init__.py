@@ -12,7 +12,8 @@ import functools
 
 from nnbench.errors import UnknownNameError
 from nnbench.models.base import DataInfo, Model, Monitor, SkipCell
-from nnbench.models.spec import ModelSpec, Training, model_spec
+from nnbench.models.spec import ModelSpec, model_spec
+from nnbench.models.training import Training
 from nnbench.references import is_reference, load_reference
 from nnbench.registry import Entry, Registry
 

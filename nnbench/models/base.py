@@ -56,22 +56,31 @@ def unit_float(images: np.ndarray) -> np.ndarray:
     return images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
 
 
-def constructor_parameters(cls: type) -> dict[str, inspect.Parameter]:
-    """The parameters of ``cls.__init__`` by name (not ``self``, ``*args`` or ``**kwargs``).
-
-    An ``__init__`` that passes ``**kwargs`` up to its base adds the base's parameters.
-    """
-    found: dict[str, inspect.Parameter] = {}
+def init_chain(cls: type) -> Iterator[list[inspect.Parameter]]:
+    """The parameters (``self`` left out) of each ``__init__`` that builds ``cls``: its own, and
+    its bases' for as long as each passes ``**kwargs`` on."""
     for klass in cls.__mro__:
         if "__init__" not in vars(klass) or klass is object:
             continue
         parameters = list(inspect.signature(klass.__init__).parameters.values())[1:]
+        yield parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+            return
+
+
+def constructor_parameters(cls: type) -> dict[str, inspect.Parameter]:
+    """The named parameters of ``cls``'s constructor (not ``*args`` or ``**kwargs``)."""
+    found: dict[str, inspect.Parameter] = {}
+    for parameters in init_chain(cls):
         for parameter in parameters:
             if parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
                 found.setdefault(parameter.name, parameter)
-        if not any(p.kind is p.VAR_KEYWORD for p in parameters):
-            break
     return found
+
+
+def takes_any_keyword(parameters: list[inspect.Parameter]) -> bool:
+    """Whether a signature's ``**kwargs`` takes keywords it does not name."""
+    return any(p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 class Model(ABC):

@@ -27,7 +27,7 @@ from nnbench.models.base import (
     Monitor,
     SkipCell,
 )
-from nnbench.models.spec import Training
+from nnbench.models.training import Training
 
 #: values per prediction batch: 4,000 MNIST digits or 70 candidate photos; the CNN's first layer
 #: then holds 260 MB of activations (3.7 GB for 1,000 photos)

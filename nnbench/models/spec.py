@@ -13,11 +13,13 @@ Three kinds of object are models, each with no nnbench boilerplate beyond this:
 from __future__ import annotations
 
 import inspect
-from dataclasses import asdict, dataclass, fields
+import sys
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from nnbench.errors import ConfigError
-from nnbench.models.base import Model, constructor_parameters
+from nnbench.models.base import Model, constructor_parameters, init_chain, takes_any_keyword
+from nnbench.models.training import TRAINING_NAMES, Training
 
 KINDS_HELP = (
     "A model is a subclass of nnbench.models.Model, a scikit-learn-style classifier class with "
@@ -26,18 +28,6 @@ KINDS_HELP = (
 )
 #: a parameter without a default
 REQUIRED = inspect.Parameter.empty
-
-
-@dataclass(frozen=True)
-class Training:
-    """The shared Keras loop's parameters: Adam for ``epochs`` epochs of ``batch_size`` images
-    (the lecture's "3 to 5 epochs with a learning rate of 0.001")."""
-
-    epochs: int = 5
-    batch_size: int = 100
-    learning_rate: float = 0.001
-    #: batches per compiled step: on 2 CPU cores a CNN epoch took 15.3 s with 100, 21.3 s with 1
-    steps_per_execution: int = 100
 
 
 @dataclass(frozen=True)
@@ -52,7 +42,7 @@ class ModelSpec:
     description: str = ""
 
     def defaults(self) -> dict[str, Any]:
-        """Every parameter the model takes, with its default (:data:`REQUIRED` when none); the
+        """Every parameter the model names, with its default (:data:`REQUIRED` when none); the
         seed is not among them (each cell gives its own)."""
         if self.kind == "keras":
             return {**builder_defaults(self.target), **asdict(Training())}
@@ -66,11 +56,18 @@ class ModelSpec:
     def parameter_names(self) -> list[str]:
         return list(self.defaults())
 
+    def takes_any(self) -> bool:
+        """Whether the model's signature ends in ``**kwargs`` that take any other parameter."""
+        if self.kind == "keras":
+            return takes_any_keyword(list(inspect.signature(self.target).parameters.values()))
+        *_, last = [[], *init_chain(self.target)]
+        return takes_any_keyword(last)
+
     def check_params(self, params: dict[str, Any]) -> None:
         """Raise ConfigError for a parameter the model does not take, or a required one missing."""
         defaults = self.defaults()
         unknown = sorted(set(params) - set(defaults))
-        if unknown:
+        if unknown and not self.takes_any():
             raise ConfigError(
                 f"Model {self.name!r} has no parameter {', '.join(map(repr, unknown))}. "
                 f"Its parameters: {', '.join(defaults) or 'none'}."
@@ -84,10 +81,22 @@ class ModelSpec:
             )
 
     def build(self, params: dict[str, Any], seed: int) -> Model:
-        """The model for these parameters and seed, unbuilt and unfitted."""
+        """The model for these parameters and seed, unfitted; a constructor that refuses them
+        is a ConfigError that names the model."""
         self.check_params(params)
+        try:
+            return self.construct(params, seed)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            raise ConfigError(
+                f"Model {self.name!r} cannot be made with {params}: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def construct(self, params: dict[str, Any], seed: int) -> Model:
+        """The adapter (or the model class itself) for ``params`` and ``seed``."""
         if self.kind == "model":
-            seeded = "seed" in constructor_parameters(self.target)
+            seeded = "seed" in constructor_parameters(self.target) or self.takes_any()
             return self.target(**params, **({"seed": seed} if seeded else {}))
         if self.kind == "sklearn":
             from nnbench.models.sklearn_adapter import SklearnEstimator
@@ -95,13 +104,11 @@ class ModelSpec:
             return SklearnEstimator(self.target, dict(params), seed=seed)
         from nnbench.models.keras_loop import KerasModel
 
-        names = {field.name for field in fields(Training)}
-        training = Training(**{key: value for key, value in params.items() if key in names})
-        builder = {
-            name: params.get(name, default)
-            for name, default in self.defaults().items()
-            if name not in names
-        }
+        training = Training(
+            **{key: value for key, value in params.items() if key in TRAINING_NAMES}
+        )
+        own = {key: value for key, value in params.items() if key not in TRAINING_NAMES}
+        builder = {**builder_defaults(self.target), **own}
         return KerasModel(self.target, builder, training, seed=seed)
 
 
@@ -119,6 +126,12 @@ def model_spec(name: str, target: Any, origin: dict[str, str], description: str 
     """The spec of ``target``, or a ConfigError that says why it is not a model."""
     description = description or first_line(getattr(target, "__doc__", None))
     if inspect.isclass(target):
+        keras = sys.modules.get("keras")  # a keras.Model class means Keras is imported already
+        if keras is not None and issubclass(target, keras.Model):
+            raise ConfigError(
+                f"{name!r}: {target.__name__} is a keras.Model class; name a function that builds "
+                "it instead, (input_shape, n_classes, **params) -> keras.Model."
+            )
         kind = "model" if issubclass(target, Model) else "sklearn"
         if kind == "model" and inspect.isabstract(target):
             missing = ", ".join(sorted(target.__abstractmethods__))
@@ -148,7 +161,7 @@ def check_builder(name: str, builder: Any) -> None:
     if sum(p.kind in POSITIONAL for p in parameters[:2]) < 2:
         taken = ", ".join(p.name for p in parameters) or "nothing"
         raise ConfigError(f"{name!r}: function {builder.__name__} takes ({taken}). {KINDS_HELP}")
-    clash = sorted(set(builder_defaults(builder)) & {field.name for field in fields(Training)})
+    clash = sorted(set(builder_defaults(builder)) & set(TRAINING_NAMES))
     if clash:
         raise ConfigError(
             f"{name!r}: {builder.__name__}'s parameter {', '.join(map(repr, clash))} is the "

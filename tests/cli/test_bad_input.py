@@ -61,6 +61,8 @@ def test_a_param_the_model_does_not_take(tmp_path, capsys):
     [
         ("n_estimators", "'n_estimators' is not KEY=VALUE, such as n_estimators=50"),
         ("units=[1,", "'[1,' is not a TOML value; quote strings"),
+        ("when=1979-05-27", "the value of when is a date; parameters must be numbers, strings"),
+        ("where={a=1}", "the value of where is a dict; parameters must be numbers, strings"),
     ],
 )
 def test_a_param_that_does_not_parse(value, message, capsys):

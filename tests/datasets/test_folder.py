@@ -77,7 +77,8 @@ def test_mixed_sizes_name_one_file_against_the_common_size(tmp_path: Path):
         load(root, tmp_path / "data")
     assert str(caught.value) == (
         f"{root / 'train' / 'b' / '00004.png'} is 16x9 (height x width), but most images (41 of "
-        "42) are 12x10. Give every image one size, or pass --image-size HxW to resize them all."
+        "42) are 12x10. Give every image one size, or pass --image-size HxW to `run` or `all` to "
+        "resize them all."
     )
 
 

@@ -109,8 +109,11 @@ def test_corrupt_gzip_is_a_data_error(tmp_path: Path):
 def test_splits_must_share_an_image_size_and_hold_images(tmp_path: Path):
     data = tiny_data()
     small = ImageData("x", data.x_train, data.y_train, data.x_test[:, :4, :4], data.y_test, ("0",))
-    with pytest.raises(DataError, match="training images are 5x5 but test images are 4x4"):
-        read_idx_folder(write_idx_folder(tmp_path / "a", small), name="a")
+    folder = f"idx:{write_idx_folder(tmp_path / 'a', small)}"
+    with pytest.raises(DataError, match=r"train images are \(5, 5, 1\) but test images are \(4"):
+        get_dataset(folder).load(tmp_path)
+    resized = get_dataset(folder).load(tmp_path, image_size=(3, 3))  # --image-size mends it
+    assert resized.input_shape == (3, 3, 1) and resized.resized_from == ((4, 4), (5, 5))
     empty = ImageData("x", data.x_train, data.y_train, data.x_test[:0], data.y_test[:0], ("0",))
     with pytest.raises(DataError, match="the test split holds no images"):
         read_idx_folder(write_idx_folder(tmp_path / "b", empty), name="b")

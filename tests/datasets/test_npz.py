@@ -56,8 +56,8 @@ def test_image_size_resizes_and_is_recorded(tmp_path: Path):
     [
         (
             {"x_train": np.zeros((30, 12, 10, 3), np.float32)},
-            "x_train is float32, not uint8. Convert it before saving: "
-            "np.clip(np.rint(x_train * 255), 0, 255).astype(np.uint8) for values in [0, 1]",
+            "x_train is float32, not uint8. Convert it: "
+            "np.clip(np.rint(x * 255), 0, 255).astype(np.uint8) for values in [0, 1]",
         ),
         ({"y_train": np.arange(30) % 3 * 1.0}, "y_train are float64, not integers"),
         (
@@ -72,10 +72,14 @@ def test_image_size_resizes_and_is_recorded(tmp_path: Path):
         ),
         ({"y_train": np.zeros(30, int)}, "class 1, 2 has test images but no training images"),
         ({"y_train": np.zeros((30, 3), int)}, "y_train have shape (30, 3) for 30 images"),
-        ({"x_test": np.zeros((12, 5), np.uint8)}, "x_test has shape (12, 5); it must be N x H"),
+        (
+            {"x_test": np.zeros((12, 5), np.uint8)},
+            "x_test has shape (12, 5); images must be N x H x W x C with N > 0.",
+        ),
         (
             {"class_names": np.array([object(), 1, 2], dtype=object)},
-            "class_names cannot be read without pickle",
+            "class_names cannot be read (Object arrays cannot be loaded when allow_pickle=False); "
+            "save it as a plain array",
         ),
     ],
 )
@@ -93,3 +97,10 @@ def test_a_missing_array_or_a_file_that_is_no_archive(tmp_path: Path):
     path.write_bytes(b"not a zip")
     with pytest.raises(DataError, match="cannot be read as an npz archive"):
         load(path)
+
+
+def test_a_single_array_file_is_not_an_archive(tmp_path: Path):
+    path = tmp_path / "x.npy"
+    np.save(path, np.zeros((2, 3, 3), np.uint8))
+    with pytest.raises(DataError, match="holds one array, not an npz archive of x_train"):
+        get_dataset(f"npz:{path}").load(tmp_path)

@@ -15,6 +15,7 @@ ALL_CHECKS = [
     "parameters are JSON",
     "unknown parameter is named",
     "skip_reason is text or None",
+    "fit takes a run's arguments",
     "fit returns self",
     "predict gives one label per image",
     "labels are classes",
