@@ -207,35 +207,32 @@ def test_sklearn_models_run_without_importing_tensorflow(tmp_path: Path, small_i
     assert main_in_fresh_python([*argv, "--out", str(tmp_path / "run")]) == (0, False)
 
 
-def test_a_failed_model_makes_the_exit_status_1(tmp_path: Path, small_idx_folder, capsys):
-    dataset = f"idx:{small_idx_folder}"
-    suite = tmp_path / "suite.toml"
-    suite.write_text(
-        f'[datasets."{dataset}"."tests.test_runner:ExplodingModel"]\n'
-        f'[datasets."{dataset}".lasso_logit]\nmax_iter = 5\n'
-    )
-    status = main(["all", "--suite", str(suite), "--out", str(tmp_path / "run")])
-    printed = capsys.readouterr()
-    assert status == 1
-    assert "failed: RuntimeError: out of coffee" in printed.out
-    assert "| lasso_logit " in printed.out and "ok (not converged)" in printed.out
-
-
-def test_a_cell_with_a_bad_parameter_value_runs_the_others_and_exits_2(
-    tmp_path: Path, small_idx_folder, capsys
+@pytest.mark.parametrize(
+    ("first", "status", "message"),
+    [
+        ('"tests.test_runner:ExplodingModel"]\n', 1, "failed: RuntimeError: out of coffee"),
+        (
+            'naive_bayes]\nvariant = "poisson"\n',
+            2,
+            "failed: ConfigError: naive_bayes variant 'poisson' is unknown",
+        ),
+    ],
+    ids=["a failed model exits 1", "a bad parameter value exits 2"],
+)
+def test_a_failed_cell_is_tabled_the_others_run_and_the_status_says_whose_fault(
+    first, status, message, tmp_path: Path, small_idx_folder, capsys
 ):
     dataset = f"idx:{small_idx_folder}"
     suite = tmp_path / "suite.toml"
     suite.write_text(
-        f'[datasets."{dataset}".naive_bayes]\nvariant = "poisson"\n'
-        f'[datasets."{dataset}".lasso_logit]\nmax_iter = 5\n'
+        f'[datasets."{dataset}".{first}[datasets."{dataset}".lasso_logit]\nmax_iter = 5\n'
     )
-    status = main(["all", "--suite", str(suite), "--out", str(tmp_path / "run")])
+    assert main(["all", "--suite", str(suite), "--out", str(tmp_path / "run")]) == status
     printed = capsys.readouterr()
-    assert status == 2
-    assert "failed: ConfigError: naive_bayes variant 'poisson' is unknown" in printed.out
-    assert "| lasso_logit |" in printed.out and "ok (not converged)" in printed.out
-    assert "1 cell(s) could not run on their input" in printed.err
+    assert message in printed.out
+    assert "| lasso_logit " in printed.out and "ok (not converged)" in printed.out
+    bad_input = "1 cell(s) could not run on their input" in printed.err
+    assert bad_input == (status == 2)
 
 
 def test_data_fetch_of_an_idx_folder_validates_it(tmp_path: Path, small_idx_folder, capsys):
