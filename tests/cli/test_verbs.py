@@ -26,6 +26,8 @@ VERBS = [
     ["data"],
     ["data", "fetch"],
     ["data", "build"],
+    ["data", "build", "candidates"],
+    ["data", "build", "faces-synthetic"],
     ["report"],
     ["baseline"],
     ["check"],
@@ -47,12 +49,18 @@ def test_help_works_without_tensorflow(verb: list[str]):
     assert done.stdout.strip().endswith("EXIT 0 False False")
 
 
+def test_list_imports_no_model_and_no_tensorflow():
+    assert main_in_fresh_python(["list"]) == (0, False)
+
+
 def test_list_prints_every_model_with_its_description(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    for name in ("naive_bayes", "lasso_logit", "dense_nn", "cnn", "mnist", "idx:PATH"):
-        assert f"  {name} " in out
+    names = ["naive_bayes", "lasso_logit", "dense_nn", "cnn", "FILE.py:NAME", "MODULE:NAME"]
+    names += ["mnist", "candidates", "faces-synthetic", "folder:PATH", "npz:PATH", "idx:PATH"]
+    assert [line.split()[0] for line in out.splitlines() if line.startswith("  ")] == names
     assert "L1-penalised multinomial logit" in out
+    assert "a scikit-learn classifier class, or a function (input_shape, n_classes" in out
 
 
 def test_unknown_model_exits_2_and_names_the_available_ones(capsys):
@@ -239,7 +247,7 @@ def test_data_fetch_of_an_idx_folder_validates_it(tmp_path: Path, small_idx_fold
     assert main(["data", "fetch", f"idx:{small_idx_folder}"]) == 0
     assert capsys.readouterr().out.strip() == str(small_idx_folder)
     assert main(["data", "fetch", f"idx:{tmp_path / 'nowhere'}"]) == 2
-    assert "no such folder of MNIST-format files" in capsys.readouterr().err
+    assert f"idx:{tmp_path / 'nowhere'}: there is no folder" in capsys.readouterr().err
 
 
 def test_unusable_folders_exit_2_before_any_training(tmp_path: Path, small_idx_folder, capsys):
