@@ -11,15 +11,17 @@ The third kind, a scikit-learn classifier class, needs no code at all: name it a
 from __future__ import annotations
 
 import numpy as np
+from pydantic import PositiveInt
 
 from nnbench.models import Model
 
 
-def tiny_cnn(input_shape, n_classes, filters=16, dense_units=64):
+def tiny_cnn(input_shape, n_classes, filters: PositiveInt = 16, dense_units: PositiveInt = 64):
     """A Keras builder: one conv/pool block, one dense layer, a softmax.
 
     nnbench trains it with the loop of the lecture's nets (Adam, epochs, batch size, shuffling,
-    history, device), whose parameters it also takes: epochs, batch_size, learning_rate.
+    history, device), whose parameters it also takes: epochs, batch_size, learning_rate. The
+    type hints are checked: ``filters = 0`` in a suite is refused before anything trains.
     """
     import keras  # here, so that the file's other models load without TensorFlow
     from keras import layers

@@ -1,6 +1,6 @@
 """Baseline files: per (dataset, model), the across-seed statistics a check compares against.
 
-Schema ``nnbench.baseline/1``, one JSON document::
+Schema ``nnbench.baseline/1`` (declared in :mod:`nnbench.schemas.baseline`), one JSON document::
 
     {"schema": "nnbench.baseline/1",
      "provenance": {"created_at", "nnbench", "note", "runs": [{"path", "git_commit", ...}]},
@@ -14,7 +14,6 @@ where STAT is ``{"mean", "sd", "n", "values"}`` over seeds (``sd`` is null for o
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,8 @@ from nnbench.environment import now_iso
 from nnbench.errors import BaselineError
 from nnbench.files import atomic_write_text
 from nnbench.presentation import one_line
+from nnbench.schemas.baseline import SCHEMA, Baseline, validate_baseline
 from nnbench.stats import CellSummary, estimate, protocol_changes, summarise
-
-SCHEMA = "nnbench.baseline/1"
-Baseline = dict[str, Any]
 
 
 def stat(values: Sequence[float]) -> dict[str, Any] | None:
@@ -120,68 +117,6 @@ def write_baseline(baseline: Baseline, path: Path) -> None:
     atomic_write_text(path, json.dumps(baseline, indent=2) + "\n")
 
 
-def is_stat(record: Any, low: float = 0.0, high: float = math.inf) -> bool:
-    """Whether ``record`` is a STAT whose mean lies in [low, high]."""
-    if not isinstance(record, dict) or not {"mean", "sd", "n"} <= set(record):
-        return False
-    mean, sd, n = record["mean"], record["sd"], record["n"]
-    numbers = isinstance(mean, (int, float)) and isinstance(n, int) and n >= 1
-    return (
-        numbers
-        and low <= mean <= high
-        and (sd is None or (isinstance(sd, (int, float)) and 0 <= sd < math.inf))
-    )
-
-
-def validate_cell(cell: Any, where: str) -> None:
-    """Raise BaselineError unless ``cell`` is a well-formed baseline cell."""
-    if not isinstance(cell, dict):
-        raise BaselineError(f"{where}: not a JSON object.")
-    required = ("dataset", "model", "seeds", "protocol", "test_accuracy", "per_class")
-    missing = [key for key in required if key not in cell]
-    if missing:
-        raise BaselineError(f"{where}: missing keys {', '.join(missing)}.")
-    if not isinstance(cell["dataset"], str) or not isinstance(cell["model"], str):
-        raise BaselineError(f"{where}: dataset and model must be names (strings).")
-    seeds = cell["seeds"]
-    if not isinstance(seeds, list) or not seeds or not all(type(s) is int for s in seeds):
-        raise BaselineError(f"{where}: seeds must be a non-empty list of whole numbers.")
-    if not is_stat(cell["test_accuracy"], 0.0, 1.0):
-        raise BaselineError(f"{where}: test_accuracy needs mean in [0, 1], sd >= 0 or null, n.")
-    per_class = cell["per_class"]
-    if not isinstance(per_class, dict) or not all(
-        record is None or is_stat(record, 0.0, 1.0) for record in per_class.values()
-    ):
-        raise BaselineError(f"{where}: per_class must map class names to accuracy statistics.")
-    for key in ("fit_s", "predict_s"):
-        if cell.get(key) is not None and not is_stat(cell[key]):
-            raise BaselineError(f"{where}: {key} must be a timing statistic or null.")
-    for key in ("protocol", "env"):
-        if not isinstance(cell.get(key, {}), dict):
-            raise BaselineError(f"{where}: {key} must be a JSON object.")
-
-
-def validate_baseline(document: Any, source: str) -> Baseline:
-    """Raise BaselineError, naming ``source``, unless ``document`` is a baseline of this schema."""
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        found = document.get("schema") if isinstance(document, dict) else None
-        raise BaselineError(
-            f"{source}: schema {found!r}, expected {SCHEMA!r}. Make it again with "
-            "`nnbench baseline`."
-        )
-    if not isinstance(document.get("provenance", {}), dict):
-        raise BaselineError(f"{source}: provenance must be a JSON object.")
-    cells = document.get("cells")
-    if not isinstance(cells, list) or not cells:
-        raise BaselineError(f"{source}: 'cells' must be a non-empty list.")
-    for index, cell in enumerate(cells):
-        validate_cell(cell, f"{source}, cells[{index}]")
-    names = [(cell["dataset"], cell["model"]) for cell in cells]
-    if len(set(names)) < len(names):
-        raise BaselineError(f"{source}: a (dataset, model) appears twice in 'cells'.")
-    return document
-
-
 def read_baseline(path: Path) -> Baseline:
     """Read and validate a baseline file; every problem is a BaselineError naming the file."""
     try:
@@ -191,6 +126,6 @@ def read_baseline(path: Path) -> Baseline:
             f"Baseline {path} does not exist. Make one with `nnbench baseline RUN_DIR... "
             f"--out {path}`."
         ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BaselineError(f"Baseline {path} cannot be read as JSON ({exc}).") from exc
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, bad UTF-8
+        raise BaselineError(f"Baseline {path} cannot be read as JSON ({exc}).") from None
     return validate_baseline(document, f"Baseline {path}")

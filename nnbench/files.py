@@ -1,4 +1,5 @@
-"""File helpers shared by datasets and results: atomic writes and checksums."""
+"""File helpers shared by datasets, results and reports: atomic writes, checksums and safe file
+names."""
 
 from __future__ import annotations
 
@@ -60,21 +61,30 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def slug(text: str) -> str:
-    """``text`` with every run of characters other than letters, digits, ``_.-`` made one ``-``:
-    safe in a file name on any file system."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
+def slug(text: str, keep: str = "_.-") -> str:
+    """``text`` with every run of characters other than ASCII letters, digits and ``keep`` made
+    one ``-``: safe in a file name on any file system."""
+    return re.sub(f"[^A-Za-z0-9{re.escape(keep)}]+", "-", text).strip("-")
+
+
+def unique_slug(text: str, keep: str = "_.-") -> str:
+    """:func:`slug`, followed by 8 hex digits of the SHA-256 of ``text`` when the slug is not
+    ``text`` itself, so that texts differing only in characters the slug drops (``cä``, ``cö``)
+    get different names; a slug-safe ``text`` stays as it is."""
+    plain = slug(text, keep)
+    if plain == text:
+        return plain
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{plain}-{digest}" if plain else digest
 
 
 @contextmanager
-def writing(what: str, path: Path) -> Iterator[None]:
-    """Turn a failure to write ``path`` into bad input that names it and ``what`` chose it (a
-    flag, such as ``--out``)."""
+def writing(what: str, path: Path, fix: str = "Choose a writable path.") -> Iterator[None]:
+    """Turn a failure to write ``path`` into bad input that names it, ``what`` it is (the flag
+    that chose it, such as ``--out``, or a description) and the ``fix``."""
     from nnbench.errors import ConfigError
 
     try:
         yield
     except OSError as exc:
-        raise ConfigError(
-            f"Cannot write {what} {path}: {exc.strerror or exc}. Choose a writable path."
-        ) from exc
+        raise ConfigError(f"Cannot write {what} {path}: {exc.strerror or exc}. {fix}") from exc

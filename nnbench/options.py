@@ -20,29 +20,42 @@ else:  # pragma: no cover - Python 3.10
 #: a value ``--param`` takes as a plain string when it is not a TOML literal
 BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 IMAGE_SIZE = re.compile(r"(\d+)[xX](\d+)")
+#: the largest count a flag takes (epochs, images, retries): what a C int holds
+MAX_COUNT = 2**31 - 1
+#: seeds are what every backend takes: NumPy, scikit-learn, Python and Keras (0 <= seed < 2**32)
+MAX_SEED = 2**32 - 1
+#: the largest side ``--image-size`` takes: a 2048 x 2048 RGB image is 12 MiB as bytes
+MAX_IMAGE_SIDE = 2048
+#: the most seeds ``--repeats`` makes
+MAX_REPEATS = 1000
 
 
 def names(text: str) -> list[str]:
-    """``"a,b"`` -> ``["a", "b"]``."""
-    found = [part.strip() for part in text.split(",") if part.strip()]
-    if not found:
+    """``"a,b"`` -> ``["a", "b"]``; an empty item (``"a,,b"``, ``"a,"``) is an error."""
+    found = [part.strip() for part in text.split(",")]
+    if not any(found):
         raise ValueError("expected one or more comma-separated names")
+    if not all(found):
+        raise ValueError(f"{text!r} has an empty item; separate items by one comma, as in a,b")
     return found
 
 
-def whole_number(minimum: int) -> Callable[[str], int]:
-    """A parser of integers of at least ``minimum``."""
+def whole_number(minimum: int, maximum: int = MAX_COUNT) -> Callable[[str], int]:
+    """A parser of integers from ``minimum`` to ``maximum``."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise ValueError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise ValueError(f"must be at least {minimum}, got {value}")
+        if not minimum <= value <= maximum:
+            raise ValueError(f"must be from {minimum} to {maximum}, got {text.strip()}")
         return value
 
     return parse
+
+
+seed = whole_number(0, MAX_SEED)
 
 
 def number_in(low: float, high: float = math.inf, low_open: bool = False) -> Callable[[str], float]:
@@ -74,11 +87,14 @@ def list_of(parse: Callable[[str], Any]) -> Callable[[str], list[Any]]:
 
 
 def image_size(text: str) -> tuple[int, int]:
-    """``"64x48"`` -> ``(64, 48)``: height by width, each at least 1."""
+    """``"64x48"`` -> ``(64, 48)``: height by width, each from 1 to :data:`MAX_IMAGE_SIDE`."""
     found = IMAGE_SIZE.fullmatch(text.strip())
-    if not found or min(int(found[1]), int(found[2])) < 1:
+    if not found:
         raise ValueError(f"{text!r} is not HEIGHTxWIDTH, such as 28x28")
-    return int(found[1]), int(found[2])
+    sides = int(found[1]), int(found[2])
+    if not all(1 <= side <= MAX_IMAGE_SIDE for side in sides):
+        raise ValueError(f"each side of {text.strip()} must be from 1 to {MAX_IMAGE_SIDE} pixels")
+    return sides
 
 
 def toml_value(text: str) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 from nnbench.datasets import check_dataset_name, resolve_dataset_path
 from nnbench.models import Model, check_model_name, resolve_model
-from nnbench.references import is_reference, resolve_file
+from nnbench.references import resolve_file
 from nnbench.suite import Suite
 
 Size = tuple[int, int]
@@ -94,9 +94,18 @@ def build_cells(
         for model in (models if models is not None else suite.models(dataset))
         for seed in seeds
     ]
-    for name in {cell.model for cell in cells if is_reference(cell.model)}:
-        resolve_model(name)  # user code is imported now, so that a broken file fails first
+    check_params(suite, cells, params or {})
     return list(dict.fromkeys(cells))  # a repeated name or seed runs once
+
+
+def check_params(suite: Suite, cells: Sequence[Cell], flags: Mapping[str, Any]) -> None:
+    """Check every parameter against its model's declaration, naming where it was given: the
+    suite's table or ``--param``. User code is imported now, so that a broken file fails
+    before anything runs."""
+    for dataset, model in dict.fromkeys((cell.dataset, cell.model) for cell in cells):
+        spec = resolve_model(model)
+        spec.check_params(suite.params(dataset, model), suite.table(dataset, model), partial=True)
+        spec.check_params(dict(flags), "--param", partial=True)
 
 
 def make_model(cell: Cell) -> Model:

@@ -14,9 +14,18 @@ import pandas as pd
 
 from nnbench.errors import ResultFileError
 from nnbench.files import atomic_write_text, slug
-from nnbench.schema import ENV_KEYS, EPOCH_FIELDS, SCHEMA, Result, validate
+from nnbench.schemas.result import ENV_KEYS, EPOCH_FIELDS, SCHEMA, Result, validate
 
 __all__ = ["SCHEMA", "Result", "load", "load_tables", "read_run", "write_result"]
+
+
+#: the names :func:`result_file_name` gives; other files in a run folder are not results
+RESULT_FILES = "*__*__seed*__*.json"
+
+
+def result_files(run_dir: Path) -> list[Path]:
+    """The result files of a run folder, by name; other files (a ``package.json``) are not."""
+    return sorted(run_dir.glob(RESULT_FILES))
 
 
 def result_file_name(result: Result) -> str:
@@ -37,8 +46,8 @@ def read_result(path: Path) -> Result:
     """Read and validate one result file."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ResultFileError(f"{path}: cannot be read as JSON ({exc}).") from exc
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, bad UTF-8
+        raise ResultFileError(f"{path}: cannot be read as JSON ({exc}).") from None
     return validate(document, source=str(path))
 
 
@@ -46,9 +55,12 @@ def read_run(run_dir: Path) -> list[Result]:
     """Every result file of a run folder, in the order the cells started."""
     if not run_dir.is_dir():
         raise ResultFileError(f"{run_dir}: no such run folder.")
-    results = [read_result(path) for path in sorted(run_dir.glob("*.json"))]
+    results = [read_result(path) for path in result_files(run_dir)]
     if not results:
-        raise ResultFileError(f"{run_dir}: holds no result files (*.json).")
+        raise ResultFileError(
+            f"{run_dir}: holds no result files (DATASET__MODEL__seedN__ID.json). Give the folder "
+            "that `nnbench run --out` wrote."
+        )
     return sorted(results, key=lambda result: result.get("cell_index", 0))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 import traceback
 from collections.abc import Iterable
@@ -16,8 +17,8 @@ from nnbench.errors import ConfigError, DataError
 from nnbench.metrics import accuracy_report
 from nnbench.models import DataInfo, Model, Monitor, resolve_model
 from nnbench.plan import Cell, make_model
-from nnbench.results import SCHEMA, Result, write_result
-from nnbench.schema import CONFIG_ERROR, DATA_ERROR, MODEL_ERROR
+from nnbench.results import SCHEMA, Result, result_files, write_result
+from nnbench.schemas.result import CONFIG_ERROR, DATA_ERROR, MODEL_ERROR
 
 
 def new_result(cell: Cell, status: str, data: dict[str, Any]) -> Result:
@@ -147,6 +148,27 @@ def run_cell(cell: Cell, data: ImageData, tag: str = "") -> Result:
     return result
 
 
+def data_key(cell: Cell) -> tuple:
+    """What a cell's data depends on: cells with equal keys share one load."""
+    return cell.dataset, cell.subset, cell.image_size
+
+
+def check_on_data(cells: list[Cell], data: ImageData) -> None:
+    """Raise ConfigError, before any of ``cells`` trains, when a parameter cannot serve this
+    data (a convolution larger than the images). Any other error is left to the cell itself,
+    which records it when it runs."""
+    info = DataInfo(data.input_shape, data.class_names, len(data.y_train))
+    for cell in cells:
+        if cell.skip:
+            continue
+        try:
+            make_model(cell).skip_reason(info)
+        except ConfigError as exc:
+            raise ConfigError(f"{cell.label()}: {exc}") from None
+        except Exception:  # the cell records it when it runs
+            continue
+
+
 def default_run_dir(root: Path = Path("results/runs")) -> Path:
     """``results/runs/<local timestamp>``, with ``-2``, ``-3``, ... for runs in the same second."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -157,16 +179,24 @@ def default_run_dir(root: Path = Path("results/runs")) -> Path:
 
 
 def prepare_run_dir(run_dir: Path) -> bool:
-    """Create ``run_dir`` (True when it is new), refusing one that holds results already."""
+    """Create ``run_dir`` (True when it is new) and make sure it can be written, refusing one
+    that holds results already: all before any training starts."""
     created = not run_dir.exists()
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=run_dir, prefix=".nnbench-probe-"):
+            pass
     except OSError as exc:
-        raise ConfigError(f"Cannot create the run folder {run_dir}: {exc}. Use --out.") from exc
-    if any(run_dir.glob("*.json")):
+        if created and run_dir.is_dir():
+            run_dir.rmdir()
+        raise ConfigError(
+            f"Cannot write results into the run folder {run_dir}: {exc.strerror or exc}. Make "
+            "it writable, or choose another folder with --out."
+        ) from None
+    if result_files(run_dir):
         raise ConfigError(
             f"Run folder {run_dir} already holds result files, and runs must not mix. "
-            "Choose another folder (--out) or empty this one."
+            "Choose another folder with --out, or empty this one."
         )
     return created
 
@@ -191,10 +221,12 @@ def run_cells(cells: Iterable[Cell], data_dir: Path, run_dir: Path) -> list[Resu
     try:
         for index, cell in enumerate(cells):
             tag = f"[{index + 1}/{len(cells)}]"
-            if not cell.skip and loaded != (cell.dataset, cell.subset, cell.image_size):
+            if not cell.skip and loaded != data_key(cell):
                 data = None  # let the previous dataset go before the next one loads
                 data = load_for(cell, data_dir)
-                loaded = (cell.dataset, cell.subset, cell.image_size)
+                loaded = data_key(cell)
+                if isinstance(data, ImageData):
+                    check_on_data([c for c in cells if data_key(c) == loaded], data)
             if cell.skip:
                 result = unrun_result(cell, "skipped", cell.skip, tag)
             elif isinstance(data, str):

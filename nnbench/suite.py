@@ -17,6 +17,8 @@ from nnbench.errors import ConfigError, UnknownNameError
 from nnbench.models import check_model_name
 from nnbench.options import check_json_value
 from nnbench.references import resolve_file
+from nnbench.schemas import check
+from nnbench.schemas.suite import SuiteDocument, SuiteHeader
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -53,28 +55,29 @@ class Suite:
         """The suite's parameters for ``model`` on ``dataset``; empty means the model's defaults."""
         return dict(self.protocol.get(dataset, {}).get(model, {}))
 
+    def table(self, dataset: str, model: str) -> str:
+        """Where the parameters of ``model`` on ``dataset`` are written, for messages."""
+        return f"Suite file {self.path}, table [datasets.{dataset}.{model}]"
+
     def skip_reason(self, dataset: str, model: str) -> str | None:
         """Why the suite skips this pair unless it is asked for by name (None: it runs)."""
         return self.skips.get((dataset, model))
 
 
-def read_document(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The suite file's ``[suite]`` header and its ``[datasets]`` tables."""
+def read_document(path: Path) -> tuple[SuiteHeader, dict[str, Any]]:
+    """The suite file's ``[suite]`` header and its ``[datasets]`` tables, outline checked."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"Suite file {path} does not exist. Pass --suite FILE.") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Suite file {path} cannot be read: {exc}") from exc
-    header = document.get("suite", {})
-    if not isinstance(header, dict):
-        raise ConfigError(f"Suite file {path}: 'suite' must be a table ([suite]).")
-    protocol = document.get("datasets")
-    if not isinstance(protocol, dict) or not protocol:
+    if not document.get("datasets"):
         raise ConfigError(
             f"Suite file {path} has no [datasets.NAME.MODEL] tables; see nnbench/suites/seed.toml."
         )
-    return header, protocol
+    outline = check(SuiteDocument, document, f"Suite file {path}", ConfigError)
+    return outline.suite, document["datasets"]
 
 
 def take_skips(protocol: dict[str, dict[str, Any]]) -> dict[tuple[str, str], str]:
@@ -99,16 +102,18 @@ def take_skips(protocol: dict[str, dict[str, Any]]) -> dict[tuple[str, str], str
     return skips
 
 
-def default_datasets(header: dict[str, Any], protocol: dict[str, Any], base: Path) -> list[str]:
+def default_datasets(header: SuiteHeader, protocol: dict[str, Any], base: Path) -> list[str]:
     """``suite.all``, checked against the file's datasets (all of them when it is absent)."""
-    listed = header.get("all", list(protocol))
-    if isinstance(listed, list) and all(isinstance(name, str) for name in listed):
-        listed = [resolve_dataset_path(name, base) for name in listed]
-        if all(name in protocol for name in listed):
-            return listed
-    raise ConfigError(
-        f"suite.all must list datasets of the file ({', '.join(protocol)}); it is {listed!r}."
-    )
+    if header.all is None:
+        return list(protocol)
+    listed = [resolve_dataset_path(name, base) for name in header.all]
+    unlisted = [name for name in listed if name not in protocol]
+    if unlisted:
+        raise ConfigError(
+            f"suite.all names {', '.join(unlisted)}, which the file has no tables for; list "
+            f"datasets of the file ({', '.join(protocol)})."
+        )
+    return listed
 
 
 def load_suite(path: Path) -> Suite:
@@ -127,8 +132,8 @@ def load_suite(path: Path) -> Suite:
     except (ConfigError, UnknownNameError) as exc:
         raise type(exc)(f"Suite file {path}: {exc}") from None
     return Suite(
-        name=str(header.get("name", path.stem)),
-        description=str(header.get("description", "")),
+        name=header.name or path.stem,
+        description=header.description,
         path=path,
         protocol=protocol,
         skips=skips,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 from nnbench.datasets import ImageData, get_dataset
 from nnbench.datasets.idx import (
@@ -21,6 +22,23 @@ from nnbench.datasets.idx import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The fuzz tests' profile: a fixed seed (derandomize) and no example database, so that CI runs
+# the same examples every time, in well under a minute in all. HYPOTHESIS_PROFILE=deep runs
+# many more, with a random seed, to hunt for new failures.
+settings.register_profile(
+    "ci",
+    max_examples=150,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile(
+    "deep", parent=settings.get_profile("ci"), max_examples=5000, derandomize=False
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -115,23 +115,41 @@ def corrupt(document: dict, where: str, value) -> dict:
             "schema 'nnbench.baseline/0'",
         ),
         (lambda b: json.dumps([1, 2]), "schema None"),
-        (lambda b: json.dumps({**b, "cells": []}), "'cells' must be a non-empty list"),
+        (
+            lambda b: json.dumps({**b, "cells": []}),
+            r"b.json: cells is \[\]: List should have at least 1 item",
+        ),
         (
             lambda b: json.dumps(corrupt(b, "test_accuracy", KeyError)),
-            r"cells\[0\]: missing keys test_accuracy",
+            r"cells\[0\].test_accuracy is missing",
         ),
         (
             lambda b: json.dumps(corrupt(b, "test_accuracy.mean", 1.5)),
-            "test_accuracy needs mean in",
+            r"cells\[0\].test_accuracy.mean is 1.5: should be less than or equal to 1",
         ),
-        (lambda b: json.dumps(corrupt(b, "test_accuracy.sd", -0.1)), "test_accuracy needs"),
-        (lambda b: json.dumps(corrupt(b, "per_class.1", {"mean": "high"})), "per_class must map"),
-        (lambda b: json.dumps(corrupt(b, "fit_s", 3)), "fit_s must be a timing statistic"),
-        (lambda b: json.dumps({**b, "cells": b["cells"] * 2}), "appears twice"),
-        (lambda b: json.dumps(corrupt(b, "seeds", 3)), "seeds must be a non-empty list"),
-        (lambda b: json.dumps(corrupt(b, "dataset", ["mnist"])), "dataset and model must be names"),
-        (lambda b: json.dumps(corrupt(b, "env", None)), "env must be a JSON object"),
-        (lambda b: json.dumps({**b, "provenance": []}), "provenance must be a JSON object"),
+        (
+            lambda b: json.dumps(corrupt(b, "test_accuracy.sd", -0.1)),
+            r"cells\[0\].test_accuracy.sd is -0.1: should be greater than or equal to 0",
+        ),
+        (
+            lambda b: json.dumps(corrupt(b, "per_class.1", {"mean": "high"})),
+            r'cells\[0\].per_class.1.mean is "high": should be a number',
+        ),
+        (lambda b: json.dumps(corrupt(b, "fit_s", 3)), r"cells\[0\].fit_s is 3: should be a table"),
+        (
+            lambda b: json.dumps({**b, "cells": b["cells"] * 2}),
+            "b.json: mnist · naive_bayes appears twice in cells",
+        ),
+        (lambda b: json.dumps(corrupt(b, "seeds", 3)), r"cells\[0\].seeds is 3: should be a list"),
+        (
+            lambda b: json.dumps(corrupt(b, "dataset", ["mnist"])),
+            r'cells\[0\].dataset is \["mnist"\]: should be text',
+        ),
+        (
+            lambda b: json.dumps(corrupt(b, "env", None)),
+            r"cells\[0\].env is null: should be a table",
+        ),
+        (lambda b: json.dumps({**b, "provenance": []}), r"provenance is \[\]: should be a table"),
     ],
     ids=[
         "truncated",

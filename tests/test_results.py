@@ -93,7 +93,7 @@ def test_missing_keys_and_bad_json_are_named(tmp_path: Path):
     broken = make_result()
     del broken["timing"]
     (tmp_path / "a.json").write_text(json.dumps(broken))
-    with pytest.raises(ResultFileError, match="missing keys timing"):
+    with pytest.raises(ResultFileError, match="a.json: timing is missing"):
         read_result(tmp_path / "a.json")
     (tmp_path / "b.json").write_text("{not json")
     with pytest.raises(ResultFileError, match="b.json: cannot be read as JSON"):
@@ -101,7 +101,9 @@ def test_missing_keys_and_bad_json_are_named(tmp_path: Path):
 
 
 def test_invalid_result_is_not_written(tmp_path: Path):
-    with pytest.raises(ResultFileError, match="status 'maybe'"):
+    with pytest.raises(
+        ResultFileError, match="status is \"maybe\": should be 'ok', 'failed' or 'skipped'"
+    ):
         write_result(make_result(status="maybe"), tmp_path)
     assert list(tmp_path.iterdir()) == []
 
@@ -122,18 +124,16 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
     broken = make_result()
     del broken["metrics"]["test"]
     (tmp_path / "a.json").write_text(json.dumps(broken))
-    with pytest.raises(
-        ResultFileError, match="metrics.test: an ok result needs accuracy, per_class and n"
-    ):
+    with pytest.raises(ResultFileError, match="a.json: an ok result needs metrics of test"):
         read_result(tmp_path / "a.json")
 
 
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"seed": [1, 2]}, r"seed must be a whole number, got \[1, 2\]"),
-        ({"seed": "0"}, "seed must be a whole number, got '0'"),
-        ({"data": None}, "data must be a JSON object"),
+        ({"seed": [1, 2]}, r"seed is \[1, 2\]: should be a whole number"),
+        ({"seed": "0"}, 'seed is "0": should be a whole number'),
+        ({"data": None}, r"data is null: should be a table \(a JSON object\)"),
         (
             {
                 "metrics": {
@@ -141,7 +141,7 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
                     "test": {"accuracy": "abc", "per_class": {}, "n": 1},
                 }
             },
-            "metrics.test: accuracy must be from 0 to 1",
+            'metrics.test.accuracy is "abc": should be a number',
         ),
         (
             {
@@ -150,7 +150,7 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
                     "train": {"accuracy": 0.5, "per_class": [0.5], "n": 1},
                 }
             },
-            "metrics.train: accuracy must be from 0 to 1, per_class an object",
+            r"metrics.train.per_class is \[0.5\]: should be a table",
         ),
         (
             {
@@ -159,7 +159,7 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
                     "test": {"accuracy": 0.5, "per_class": {"0": 2}, "n": 1},
                 }
             },
-            "each per_class accuracy must be from 0 to 1, or null",
+            "metrics.test.per_class.0 is 2: should be less than or equal to 1",
         ),
         (
             {
@@ -168,7 +168,7 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
                     "test": {**make_result()["metrics"]["test"], "confusion": [[1, 2]]},
                 }
             },
-            "metrics.test: confusion must be a 2 x 2 list of counts",
+            "metrics.test: confusion must be 2 x 2, one row and column per class",
         ),
         (
             {
@@ -177,18 +177,18 @@ def test_ok_results_need_both_splits_metrics(tmp_path: Path):
                     "test": {**make_result()["metrics"]["test"], "support": {"0": -1}},
                 }
             },
-            "metrics.test: support must map each class to a whole number",
+            "metrics.test.support.0 is -1: should be greater than or equal to 0",
         ),
-        ({"history": None}, "history must be a list of epochs"),
+        ({"history": None}, "history is null: should be a list"),
         (
             {"history": [{"train_loss": 0.5}]},
-            r"history\[0\] must be an object with a whole-number epoch",
+            r"history\[0\].epoch is missing",
         ),
         (
             {"history": [{"epoch": 1, "train_loss": "low"}]},
-            r"history\[0\].train_loss must be a number, got 'low'",
+            r'history\[0\].train_loss is "low": should be a number',
         ),
-        ({"env": {"cores": "two"}}, "env.cores must be a whole number, got 'two'"),
+        ({"env": {"cores": "two"}}, 'env.cores is "two": should be a whole number'),
     ],
     ids=[
         "seed list",

@@ -26,6 +26,13 @@ class ExplodingModel(NaiveBayes):
         raise RuntimeError("out of coffee")
 
 
+class ChoosyModel(NaiveBayes):
+    """A model that finds its configuration wrong only when it sees the data."""
+
+    def fit(self, x, y, **kwargs):
+        raise ConfigError("threshold 300 is above the largest pixel value, 255")
+
+
 def test_cells_take_suite_parameters_and_seeds():
     cells = build_cells(load_suite(DEFAULT_SUITE), ["mnist"], ["lasso_logit", "cnn"], seeds=[0, 1])
     assert [(c.model, c.seed) for c in cells] == [

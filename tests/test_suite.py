@@ -50,8 +50,15 @@ def test_seed_suite_holds_the_face_protocol_and_shares_it_with_the_stand_in():
             "itself a copy",
         ),
         ("[datasets.mnist.cnn]\nskip = 3\n", "datasets.mnist.cnn.skip must be a reason"),
-        ('[suite]\nall = ["candidates"]\n[datasets.mnist.cnn]\n', "suite.all must list"),
-        ('[suite]\nall = [["mnist"]]\n[datasets.mnist.cnn]\n', "suite.all must list"),
+        (
+            '[suite]\nall = ["candidates"]\n[datasets.mnist.cnn]\n',
+            r"suite.all names candidates, which the file has no tables for; list datasets of "
+            r"the file \(mnist\)",
+        ),
+        (
+            '[suite]\nall = [["mnist"]]\n[datasets.mnist.cnn]\n',
+            r"suite.all\[0\] is \[\"mnist\"\]: should be text",
+        ),
     ],
 )
 def test_same_as_skip_and_all_are_checked(tmp_path: Path, text: str, message: str):
@@ -85,7 +92,7 @@ def test_suite_values_and_header_are_checked(tmp_path: Path):
     with pytest.raises(ConfigError, match=r"s.toml: datasets.mnist.lasso_logit.C is a date;"):
         load_suite(path)
     path.write_text('suite = "x"\n[datasets.mnist.cnn]\nepochs = 1\n')
-    with pytest.raises(ConfigError, match=r"'suite' must be a table"):
+    with pytest.raises(ConfigError, match=r's.toml: suite is "x": should be a table'):
         load_suite(path)
     path.write_text("[datasets.mnits.cnn]\nepochs = 1\n")
     with pytest.raises(UnknownNameError, match=rf"^Suite file {path}: Unknown dataset 'mnits'"):

@@ -31,11 +31,14 @@ def flag_type(parse: Callable[[str], T]) -> Callable[[str], T]:
 
 
 names = flag_type(options.names)
-whole_number = lambda minimum: flag_type(options.whole_number(minimum))  # noqa: E731
+whole_number = lambda minimum, maximum=options.MAX_COUNT: flag_type(  # noqa: E731
+    options.whole_number(minimum, maximum)
+)
 positive_float = flag_type(options.positive_float)
 non_negative_float = flag_type(options.non_negative_float)
 unit_interval = flag_type(options.unit_interval)
-seed_list = flag_type(options.list_of(options.whole_number(0)))
+seed = flag_type(options.seed)
+seed_list = flag_type(options.list_of(options.seed))
 
 
 def seeds(args: argparse.Namespace) -> list[int]:

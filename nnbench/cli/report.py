@@ -24,7 +24,7 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
         parents=[target_flags()],
         help="write the tables and plots of finished runs",
         description="Build the report from run folders' result files; nothing is rerun. Seeds "
-        "of one cell are pooled (mean ± 95%% t-interval, n). By default every format "
+        "of one cell are pooled (mean ± 95% t-interval, n). By default every format "
         "(report.md, report.tex, report.html, report.csv) and the plots (plots/*.png, *.svg) "
         "go into the run folder, or --output DIR, and the Markdown is printed.",
     )

@@ -15,13 +15,14 @@ from nnbench.cli.common import (
     data_flags,
     flag_type,
     names,
+    seed,
     seed_list,
     seeds,
     target_flags,
     whole_number,
 )
 from nnbench.errors import ConfigError
-from nnbench.options import image_size, key_value
+from nnbench.options import MAX_REPEATS, MAX_SEED, image_size, key_value
 
 
 def params_from(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
@@ -37,13 +38,14 @@ def params_from(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
 def exit_status(results: list[dict[str, Any]]) -> int:
     """2 when a cell could not run on its input (unreadable data, a bad parameter), else 1 when
     a model failed, else 0."""
-    from nnbench.schema import BAD_INPUT
+    from nnbench.schemas.result import BAD_INPUT
 
     bad_input = [r for r in results if r.get("error_kind") in BAD_INPUT]
     if bad_input:
+        errors = dict.fromkeys(r["error"] for r in bad_input)  # one line per distinct error
         print(
             f"nnbench: {len(bad_input)} cell(s) could not run on their input (unreadable data or "
-            "a bad parameter); see their status in the report.",
+            "a bad parameter):\n" + "\n".join(f"  {error}" for error in errors),
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
@@ -98,7 +100,7 @@ def running_flags() -> argparse.ArgumentParser:
         help="suite file with each model's parameters per dataset (default: %(default)s)",
     )
     seeding = running.add_mutually_exclusive_group()
-    seeding.add_argument("--seed", type=whole_number(0), help="random seed (default 0)")
+    seeding.add_argument("--seed", type=seed, help=f"random seed, from 0 to {MAX_SEED} (default 0)")
     seeding.add_argument(
         "--seeds",
         type=seed_list,
@@ -106,10 +108,13 @@ def running_flags() -> argparse.ArgumentParser:
         help="run every cell with each seed; tables show mean ± 95%% t-interval and n",
     )
     seeding.add_argument(
-        "--repeats", type=whole_number(1), metavar="N", help="the same as --seeds 0,1,...,N-1"
+        "--repeats",
+        type=whole_number(1, MAX_REPEATS),
+        metavar="N",
+        help=f"the same as --seeds 0,1,...,N-1 (N at most {MAX_REPEATS})",
     )
     running.add_argument(
-        "--epochs", type=whole_number(0), metavar="E", help="override epochs of the neural nets"
+        "--epochs", type=whole_number(1), metavar="E", help="override epochs of the neural nets"
     )
     running.add_argument(
         "--subset",

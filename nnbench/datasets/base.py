@@ -93,10 +93,10 @@ class ImageData:
                     "np.clip(np.rint(x * 255), 0, 255).astype(np.uint8) for values in [0, 1], or "
                     "x.astype(np.uint8) for whole numbers 0..255."
                 )
-            if images.ndim != 4 or not len(images):
+            if images.ndim != 4 or not images.size:
                 raise DataError(
                     f"{where}: x_{split} has shape {images.shape}; images must be N x H x W x C "
-                    "with N > 0."
+                    "with N, H, W and C above 0."
                 )
             check_labels(labels, len(images), len(self.class_names), f"{where}: {split} labels")
         if same_shape and self.x_train.shape[1:] != self.x_test.shape[1:]:
@@ -125,7 +125,8 @@ class ImageData:
 
 
 def check_labels(labels: np.ndarray, count: int, n_classes: int | None, where: str) -> None:
-    """Raise DataError unless ``labels`` are ``count`` integers from 0 (to n_classes-1)."""
+    """Raise DataError unless ``labels`` are ``count`` integers from 0 (to n_classes-1); the
+    message names the first label outside and its index."""
     if labels.ndim != 1 or len(labels) != count:
         raise DataError(
             f"{where} have shape {labels.shape} for {count} images; give one integer label per "
@@ -136,23 +137,67 @@ def check_labels(labels: np.ndarray, count: int, n_classes: int | None, where: s
             f"{where} are {labels.dtype}, not integers; convert them with labels.astype(int) "
             "after checking that they are whole numbers 0..K-1."
         )
-    low, high = (int(labels.min()), int(labels.max())) if len(labels) else (0, 0)
-    if low < 0 or (n_classes is not None and high >= n_classes):
-        allowed = f"0..{n_classes - 1} for {n_classes} classes" if n_classes else "0 or more"
-        raise DataError(f"{where} range from {low} to {high}; they must be {allowed}.")
+    outside = labels < 0
+    if n_classes is not None:
+        outside |= labels >= n_classes
+    if outside.any():
+        index = int(np.flatnonzero(outside)[0])
+        allowed = (
+            f"0..{n_classes - 1} for {n_classes} classes" if n_classes is not None else "0 or more"
+        )
+        raise DataError(
+            f"{where} range from {labels.min()} to {labels.max()}; they must be {allowed}. "
+            f"The first outside is {labels[index]} at index {index}: correct or remove it."
+        )
 
 
 def check_test_classes(
     y_train: np.ndarray, y_test: np.ndarray, class_names: tuple[str, ...], where: str
 ) -> None:
-    """Raise DataError when a class has test images but no training images."""
-    unseen = sorted(set(np.unique(y_test).tolist()) - set(np.unique(y_train).tolist()))
-    if unseen:
-        listed = ", ".join(class_names[label] for label in unseen)
+    """Raise DataError when a class has test images but no training images; ``where`` is the
+    source of ``y_test``, and the message names the first such label and its index."""
+    unseen = np.flatnonzero(~np.isin(y_test, y_train))
+    if not unseen.size:
+        return
+    index, labels = int(unseen[0]), np.unique(y_test[unseen]).tolist()
+    names = [
+        class_names[label] if 0 <= label < len(class_names) else str(label) for label in labels
+    ]
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    raise DataError(
+        f"{where}: class {', '.join(names[:10])}{more} has test images but no training images "
+        f"(the first: label {y_test[index]} at index {index}); a model cannot learn it. Add "
+        "training images of it, or correct or remove those test labels."
+    )
+
+
+def infer_class_names(
+    y_train: np.ndarray, y_test: np.ndarray, train_source: str, test_source: str
+) -> tuple[str, ...]:
+    """Class names "0" .. "K-1" for unnamed labels, K being the largest training label + 1.
+
+    Every class 0..K-1 must have training images and every test label must be one of them, so
+    a corrupt label (255 among the digits) is a DataError naming its source (``train_source`` or
+    ``test_source``), value and index, not a task of 256 classes. Pass whole splits, before
+    ``--subset``: K then never depends on the subset, and a bad label is an error even where
+    the subset would leave it out.
+    """
+    check_labels(y_train, len(y_train), None, f"{train_source}: labels")
+    check_labels(y_test, len(y_test), None, f"{test_source}: labels")
+    present = np.unique(y_train)
+    gaps = np.flatnonzero(present != np.arange(len(present)))
+    if gaps.size:
+        missing, value = int(gaps[0]), int(present[gaps[0]])
+        index = int(np.flatnonzero(y_train == value)[0])
+        skipped = f"class {missing}" if value == missing + 1 else f"classes {missing}..{value - 1}"
         raise DataError(
-            f"{where}: class {listed} has test images but no training images; a model cannot "
-            "learn it. Add training images of it, or remove its test images."
+            f"{train_source}: label {value} at index {index} skips {skipped}, which no training "
+            "image has; labels must be 0..K-1 with training images of every class. "
+            "Correct that label, or number the classes 0..K-1."
         )
+    class_names = class_names_for(y_train)
+    check_test_classes(y_train, y_test, class_names, test_source)
+    return class_names
 
 
 class Dataset(ABC):

@@ -28,6 +28,11 @@ from nnbench.files import atomic_writer, sha256_file
 DOWNLOAD_TIMEOUT_S = 30
 CHUNK_BYTES = 1 << 16
 
+#: the fix for a data folder that cannot be written, whichever way it was chosen
+CHOOSE_DATA_DIR = (
+    "Make it writable, or choose another data folder with --data-dir or $NNBENCH_DATA."
+)
+
 
 class Source(Protocol):
     """Somewhere the files can come from."""
@@ -184,7 +189,7 @@ def fetch_verified(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(
-            f"Cannot create the data folder {folder}: {exc}. Use --data-dir."
+            f"Cannot create the data folder {folder}: {exc.strerror or exc}. {CHOOSE_DATA_DIR}"
         ) from exc
     for source in sources:
         progress.info(f"trying {source.description} ...")

@@ -10,13 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnbench.datasets.base import (
-    ImageData,
-    PathDataset,
-    Size,
-    check_test_classes,
-    class_names_for,
-)
+from nnbench.datasets.base import ImageData, PathDataset, Size, infer_class_names
 from nnbench.errors import DataError
 
 UNSIGNED_BYTE = 0x08
@@ -31,7 +25,10 @@ IDX_FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
 
 
 def parse_idx(raw: bytes, source: str, magic: int) -> np.ndarray:
-    """Decode an IDX file of unsigned bytes, checking its magic number and length."""
+    """Decode an IDX file of unsigned bytes, checking its magic number and length.
+
+    Any ``raw`` gives either the array or a DataError naming ``source``.
+    """
     if len(raw) < 4:
         raise DataError(f"{source}: {len(raw)} bytes is too short for an IDX header.")
     found = struct.unpack(">I", raw[:4])[0]
@@ -53,7 +50,12 @@ def parse_idx(raw: bytes, source: str, magic: int) -> np.ndarray:
             f"{source}: {problem}: the header promises {expected:,} bytes for shape "
             f"{dims}, the file has {len(raw):,}."
         )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(dims)
+    try:
+        return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(dims)
+    except ValueError as exc:  # a count of 0 with other sizes too large for an array
+        raise DataError(
+            f"{source}: the header's shape {dims} cannot be an array ({exc}); is the file damaged?"
+        ) from exc
 
 
 def encode_idx(array: np.ndarray) -> bytes:
@@ -89,11 +91,14 @@ def find_idx_file(folder: Path, stem: str) -> Path:
 def read_idx_folder(folder: Path, name: str) -> ImageData:
     """Read the four standard IDX files of ``folder`` into :class:`ImageData`.
 
-    Both splits must hold at least one image.
+    Both splits must hold at least one image. Labels must be 0..K-1 with training images of
+    every class, and test labels classes of the training ones (:func:`infer_class_names`);
+    this is checked on the whole files, so ``--subset`` never changes K, and a bad label is a
+    DataError even when ``--subset`` would leave it out.
     """
     if not folder.is_dir():
         raise DataError(f"{folder}: no such folder of MNIST-format files.")
-    splits = {}
+    splits, sources = {}, {}
     for split, images_stem, labels_stem in (
         ("train", TRAIN_IMAGES, TRAIN_LABELS),
         ("test", TEST_IMAGES, TEST_LABELS),
@@ -110,8 +115,10 @@ def read_idx_folder(folder: Path, name: str) -> ImageData:
         if len(images) == 0:
             raise DataError(f"{images_path}: the {split} split holds no images.")
         splits[split] = (images[..., np.newaxis], labels.astype(np.int64))
-    class_names = class_names_for(np.concatenate([splits["train"][1], splits["test"][1]]))
-    check_test_classes(splits["train"][1], splits["test"][1], class_names, str(folder))
+        sources[split] = str(labels_path)
+    class_names = infer_class_names(
+        splits["train"][1], splits["test"][1], sources["train"], sources["test"]
+    )
     return ImageData.from_splits(name, splits, class_names)
 
 

@@ -19,7 +19,7 @@ from nnbench.datasets.base import (
     Size,
     check_labels,
     check_test_classes,
-    class_names_for,
+    infer_class_names,
 )
 from nnbench.errors import DataError
 
@@ -68,7 +68,7 @@ def read_npz(path: Path, name: str) -> ImageData:
     for split, images, labels in (("train", x_train, y_train), ("test", x_test, y_test)):
         check_labels(labels, len(images), None, f"{where}: y_{split}")
     if names is None:
-        class_names = class_names_for(np.concatenate([y_train, y_test]))
+        class_names = infer_class_names(y_train, y_test, f"{where}: y_train", f"{where}: y_test")
     else:
         class_names = tuple(str(value) for value in np.ravel(names))
     for split, labels in (("train", y_train), ("test", y_test)):

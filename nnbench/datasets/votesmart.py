@@ -117,6 +117,7 @@ from nnbench.datasets.candidates import (
     read_manifest,
     split_for,
 )
+from nnbench.datasets.fetch import CHOOSE_DATA_DIR
 from nnbench.datasets.images import GREY_MODES
 from nnbench.errors import ApiKeyError, ConfigError, DataError, DataUnavailableError
 from nnbench.files import atomic_write_bytes, atomic_write_text, sha256_file
@@ -682,7 +683,9 @@ def build_candidates(
     try:
         (folder / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(f"Cannot create the data folder {folder}: {exc}. Use --data-dir.") from exc
+        raise DataError(
+            f"Cannot create the data folder {folder}: {exc.strerror or exc}. {CHOOSE_DATA_DIR}"
+        ) from exc
     todo = state.todo(listed)
     progress.info(
         f"listed {len(listed)} candidates; the folder holds {len(state.kept)} kept and "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -42,7 +42,15 @@ class DataInfo:
 
 class SkipCell(Exception):  # noqa: N818 (it is a signal, like pytest's Skipped)
     """Raised by a Keras builder that cannot serve a dataset; the cell is skipped with the
-    message as its reason (a model class returns the reason from ``skip_reason`` instead)."""
+    message as its reason (a model class returns the reason from ``skip_reason`` instead).
+
+    ``parameters`` names the parameters that cause it: when the user set one of them for the
+    cell, the value is bad input for this data, refused before anything trains, not a skip.
+    """
+
+    def __init__(self, reason: str, parameters: Sequence[str] = ()) -> None:
+        super().__init__(reason)
+        self.parameters = tuple(parameters)
 
 
 NO_MONITOR = Monitor()

@@ -11,13 +11,14 @@ or sigmoid gives logits. Only Keras 3's backend-neutral API is used (TensorFlow 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict
 from typing import Any
 
 import keras
 import numpy as np
 
+from nnbench.errors import ConfigError
 from nnbench.models.base import (
     NO_MONITOR,
     DataInfo,
@@ -157,12 +158,19 @@ class KerasModel(Model):
     epochs, batch size, learning rate and steps per execution."""
 
     def __init__(
-        self, builder: Builder, params: dict[str, Any], training: Training, seed: int = 0
+        self,
+        builder: Builder,
+        params: dict[str, Any],
+        training: Training,
+        seed: int = 0,
+        given: Collection[str] = (),
     ) -> None:
         self.builder = builder
         self.params = params
         self.training = training
         self.seed = seed
+        #: the parameters the user set (the rest are the builder's defaults)
+        self.given = frozenset(given)
 
     def get_params(self) -> dict[str, Any]:
         return {**self.params, **asdict(self.training)}
@@ -188,6 +196,8 @@ class KerasModel(Model):
         try:
             self.network(data.input_shape, data.n_classes)
         except SkipCell as skip:
+            if self.given.intersection(skip.parameters):
+                raise ConfigError(f"{skip}.") from None  # a value the user chose cannot serve
             return str(skip)
         return None
 

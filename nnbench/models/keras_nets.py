@@ -6,21 +6,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import keras
 from keras import layers
 
-from nnbench.errors import ConfigError
 from nnbench.models.base import SkipCell
+from nnbench.models.params import PositiveCount
 
 #: the lecture's two output forms: a softmax over the classes, or one logistic unit for two
-OUTPUTS = ("softmax", "sigmoid")
+Output = Literal["softmax", "sigmoid"]
+#: layer sizes: units per dense layer, or filters per convolution
+Sizes = Sequence[PositiveCount]
 
 
-def output_layer(n_classes: int, output: str = "softmax") -> layers.Layer:
+def output_layer(n_classes: int, output: Output = "softmax") -> layers.Layer:
     """Softmax over the classes, or (``output="sigmoid"``) one logistic unit for two classes."""
-    if output not in OUTPUTS:
-        raise ConfigError(f"output {output!r} is unknown; use one of {', '.join(OUTPUTS)}.")
     if output == "sigmoid":
         if n_classes != 2:
             raise SkipCell(
@@ -34,8 +35,8 @@ def output_layer(n_classes: int, output: str = "softmax") -> layers.Layer:
 def dense_net(
     input_shape: Sequence[int],
     n_classes: int,
-    hidden_units: Sequence[int] = (128, 128, 128),
-    output: str = "softmax",
+    hidden_units: Sizes = (128, 128, 128),
+    output: Output = "softmax",
 ) -> keras.Sequential:
     """Flattened pixels -> Dense(ReLU) per entry of ``hidden_units`` -> output layer."""
     return keras.Sequential(
@@ -49,30 +50,43 @@ def dense_net(
     )
 
 
+def conv_side(side: int, blocks: int, kernel_size: int, pool_size: int) -> int:
+    """What an image side is after ``blocks`` valid convolutions, each followed by pooling."""
+    for _ in range(blocks):
+        side = (side - kernel_size + 1) // pool_size
+    return side
+
+
 def check_conv_fits(
     input_shape: Sequence[int], filters: Sequence[int], kernel_size: int, pool_size: int
 ) -> None:
-    """Raise SkipCell when the conv/pool blocks shrink the images to nothing."""
-    height, width = input_shape[:2]
-    for block in range(1, len(filters) + 1):
-        height = (height - kernel_size + 1) // pool_size
-        width = (width - kernel_size + 1) // pool_size
-        if height < 1 or width < 1:
-            raise SkipCell(
-                f"{input_shape[0]}x{input_shape[1]} images shrink to nothing in conv/pool block "
-                f"{block} of {len(filters)} (kernel {kernel_size}, pool {pool_size}); use fewer "
-                "filters blocks, or larger images (--image-size)"
-            )
+    """Raise SkipCell, naming the largest kernel_size that fits, when the conv/pool blocks
+    shrink the images to nothing."""
+    side, blocks = min(input_shape[:2]), len(filters)
+    if conv_side(side, blocks, kernel_size, pool_size) >= 1:
+        return
+    fitting = [k for k in range(1, side + 1) if conv_side(side, blocks, k, pool_size) >= 1]
+    fix = (
+        f"use kernel_size {max(fitting)} or less"
+        if fitting
+        else "use fewer filters or a smaller pool_size"
+    )
+    raise SkipCell(
+        f"kernel_size {kernel_size} with pool_size {pool_size} over {blocks} conv/pool blocks "
+        f"shrinks {input_shape[0]}x{input_shape[1]} images to nothing: {fix}, or larger images "
+        "(--image-size)",
+        parameters=("filters", "kernel_size", "pool_size"),
+    )
 
 
 def conv_net(
     input_shape: Sequence[int],
     n_classes: int,
-    filters: Sequence[int] = (64, 64),
-    kernel_size: int = 3,
-    pool_size: int = 2,
-    dense_units: Sequence[int] = (128, 128),
-    output: str = "softmax",
+    filters: Sizes = (64, 64),
+    kernel_size: PositiveCount = 3,
+    pool_size: PositiveCount = 2,
+    dense_units: Sizes = (128, 128),
+    output: Output = "softmax",
 ) -> keras.Sequential:
     """(Conv2D(ReLU, valid) -> MaxPool) per entry of ``filters``, Flatten, Dense(ReLU)s, output."""
     check_conv_fits(input_shape, filters, kernel_size, pool_size)

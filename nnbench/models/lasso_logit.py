@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from nnbench.models.base import NO_MONITOR, ModelT, Monitor, SklearnClassifier
+from nnbench.models.params import PositiveCount, PositiveNumber
 
 
 class LassoLogit(SklearnClassifier):
@@ -18,7 +19,11 @@ class LassoLogit(SklearnClassifier):
     """
 
     def __init__(
-        self, C: float = 0.1, tol: float = 1e-3, max_iter: int = 30, seed: int = 0
+        self,
+        C: PositiveNumber = 0.1,
+        tol: PositiveNumber = 1e-3,
+        max_iter: PositiveCount = 30,
+        seed: int = 0,
     ) -> None:
         self.C = C
         self.tol = tol

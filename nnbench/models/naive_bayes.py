@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
 
-from nnbench.errors import ConfigError
 from nnbench.models.base import SklearnClassifier
 
 #: variant -> (estimator factory, the fitted arrays that make up its parameters)
@@ -15,6 +14,8 @@ VARIANTS = {
     "bernoulli": (lambda: BernoulliNB(binarize=0.5), ("feature_log_prob_", "class_log_prior_")),
     "gaussian": (GaussianNB, ("theta_", "var_", "class_prior_")),
 }
+#: the variant names, as the parameter's declared type
+Variant = Literal[tuple(VARIANTS)]  # type: ignore[valid-type]
 
 
 class NaiveBayes(SklearnClassifier):
@@ -26,16 +27,11 @@ class NaiveBayes(SklearnClassifier):
 
     incremental: ClassVar[bool] = True
 
-    def __init__(self, variant: str = "multinomial", seed: int = 0) -> None:
+    def __init__(self, variant: Variant = "multinomial", seed: int = 0) -> None:
         self.variant = variant
         self.seed = seed
 
     def make_estimator(self) -> Any:
-        if self.variant not in VARIANTS:
-            raise ConfigError(
-                f"naive_bayes variant {self.variant!r} is unknown; "
-                f"use one of {', '.join(VARIANTS)}."
-            )
         return VARIANTS[self.variant][0]()
 
     def n_params(self) -> int:

@@ -60,6 +60,14 @@ class SklearnEstimator(SklearnClassifier):
         seed = {RANDOM_STATE: self.seed} if self.seeded() else {}
         return self.estimator(**self.params, **seed)
 
+    def check_params(self) -> None:
+        """Check the parameters against the constraints a scikit-learn estimator declares
+        (``_parameter_constraints``), as its ``fit`` would first: before anything trains."""
+        estimator = self.make_estimator()
+        validate = getattr(estimator, "_validate_params", None)  # scikit-learn >= 1.2
+        if getattr(estimator, "_parameter_constraints", None) and callable(validate):
+            validate()
+
     def get_params(self) -> dict[str, Any]:
         """The constructor's defaults overridden by ``params``; ``random_state`` only when it
         was given (else it is the seed, stored on its own)."""

@@ -12,13 +12,18 @@ Three kinds of object are models, each with no nnbench boilerplate beyond this:
 
 from __future__ import annotations
 
+import difflib
+import functools
 import inspect
 import sys
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from nnbench.errors import ConfigError
 from nnbench.models.base import Model, constructor_parameters, init_chain, takes_any_keyword
+from nnbench.models.params import check_values, type_hints, validators
 from nnbench.models.training import TRAINING_NAMES, Training
 
 KINDS_HELP = (
@@ -63,22 +68,40 @@ class ModelSpec:
         *_, last = [[], *init_chain(self.target)]
         return takes_any_keyword(last)
 
-    def check_params(self, params: dict[str, Any]) -> None:
-        """Raise ConfigError for a parameter the model does not take, or a required one missing."""
+    @functools.cached_property
+    def declared(self) -> dict[str, TypeAdapter]:
+        """A validator for each parameter whose type the model declares (its type hints)."""
+        if self.kind == "keras":
+            hints = {**type_hints(Training), **type_hints(self.target)}
+        else:  # the constructors of the class and its bases, the class's own hints first
+            hints = {}
+            for klass in self.target.__mro__[::-1]:
+                if "__init__" in vars(klass):
+                    hints.update(type_hints(klass.__init__))
+        return validators(hints, self.parameter_names())
+
+    def check_params(self, params: dict[str, Any], where: str = "", partial: bool = False) -> None:
+        """Raise ConfigError, prefixed by ``where`` (the file and table, or the flag, that gave
+        ``params``), for a parameter the model does not take, a value outside its declared type
+        or range, or (unless ``partial``) a required parameter that is missing."""
+        prefix = f"{where}: " if where else ""
         defaults = self.defaults()
         unknown = sorted(set(params) - set(defaults))
         if unknown and not self.takes_any():
+            close = difflib.get_close_matches(unknown[0], defaults, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
             raise ConfigError(
-                f"Model {self.name!r} has no parameter {', '.join(map(repr, unknown))}. "
-                f"Its parameters: {', '.join(defaults) or 'none'}."
+                f"{prefix}Model {self.name!r} has no parameter {', '.join(map(repr, unknown))}."
+                f"{hint} Its parameters: {', '.join(defaults) or 'none'}."
             )
         missing = [name for name, value in defaults.items() if value is REQUIRED]
-        missing = [name for name in missing if name not in params]
+        missing = [name for name in missing if name not in params and not partial]
         if missing:
             raise ConfigError(
-                f"Model {self.name!r} needs parameter {', '.join(map(repr, missing))}: set it in "
-                "the suite's table or with --param KEY=VALUE."
+                f"{prefix}Model {self.name!r} needs parameter {', '.join(map(repr, missing))}: "
+                "set it in the suite's table or with --param KEY=VALUE."
             )
+        check_values(params, self.declared, where or f"Model {self.name!r}")
 
     def build(self, params: dict[str, Any], seed: int) -> Model:
         """The model for these parameters and seed, unfitted; a constructor that refuses them
@@ -101,7 +124,9 @@ class ModelSpec:
         if self.kind == "sklearn":
             from nnbench.models.sklearn_adapter import SklearnEstimator
 
-            return SklearnEstimator(self.target, dict(params), seed=seed)
+            model = SklearnEstimator(self.target, dict(params), seed=seed)
+            model.check_params()
+            return model
         from nnbench.models.keras_loop import KerasModel
 
         training = Training(
@@ -109,7 +134,7 @@ class ModelSpec:
         )
         own = {key: value for key, value in params.items() if key not in TRAINING_NAMES}
         builder = {**builder_defaults(self.target), **own}
-        return KerasModel(self.target, builder, training, seed=seed)
+        return KerasModel(self.target, builder, training, seed=seed, given=params)
 
 
 VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from matplotlib.figure import Figure as MatplotlibFigure
 
-from nnbench.files import slug
+from nnbench.files import unique_slug
 from nnbench.presentation import Table, one_line, status_cell
 from nnbench.report import plots
 from nnbench.report.tables import (
@@ -129,8 +129,9 @@ def dataset_note(cells: Sequence[CellSummary]) -> str:
 
 
 def plot_name(text: str) -> str:
-    """``text`` made safe for a plot's file name, also in LaTeX (no dots before the suffix)."""
-    return slug(text).replace(".", "-")
+    """``text`` made safe for a plot's file name, also in LaTeX (no dots before the suffix), and
+    unique: a hash of ``text`` is added unless it is safe already (:func:`unique_slug`)."""
+    return unique_slug(text, keep="_-")
 
 
 def figures(

@@ -30,7 +30,8 @@ def publish(
     ``folder``, and the Markdown (report.md) is printed. With one: that format goes to the file
     ``output`` (a folder, existing or written with a trailing ``/``, gets its usual file name),
     with the plots beside it, or is printed when there is no ``output`` (Markdown and LaTeX then
-    leave the plots out; HTML embeds them). A failure to write names ``flag``.
+    leave the plots out; HTML embeds them). A failure to write names ``output`` as ``flag``, or
+    ``folder``, the default, as the run folder, with ``flag`` as the way to write elsewhere.
     """
     printed_only = format_name in ("md", "latex") and output is None
     report = build_report(tables, targets, with_plots=not printed_only)
@@ -50,7 +51,12 @@ def publish(
         as_folder = Path(output).is_dir() or output.endswith(("/", os.sep))
         files = {format_name: Path(output, FORMATS[format_name]) if as_folder else Path(output)}
     target = next(iter(files.values()))
-    with writing(flag, target.parent if format_name is None else target):
+    if output is None:
+        fix = f"Pass {flag} DIR to write it elsewhere."
+        where = writing("the report into the run folder", target.parent, fix)
+    else:
+        where = writing(flag, target.parent if format_name is None else target)
+    with where:
         written = write_report(report, files)
     plots = sum(path.suffix == ".png" for path in written)
     names = ", ".join(str(path) for path in files.values())

@@ -131,8 +131,13 @@ def test_a_model_that_refuses_a_dataset_is_skipped_with_its_reason(tmp_path: Pat
     printed = capsys.readouterr().out
     assert status == 0
     assert results["cnn"]["status"] == "skipped" and results["naive_bayes"]["status"] == "ok"
-    assert results["cnn"]["skip_reason"].startswith("8x8 images shrink to nothing")
-    assert "- Skipped cnn: 8x8 images shrink to nothing in conv/pool block 2 of 2" in printed
+    assert results["cnn"]["skip_reason"] == (
+        "kernel_size 3 with pool_size 2 over 2 conv/pool blocks shrinks 8x8 images to nothing: "
+        "use kernel_size 2 or less, or larger images (--image-size)"
+    )
+    assert (
+        "- Skipped cnn: kernel_size 3 with pool_size 2 over 2 conv/pool blocks shrinks" in printed
+    )
 
 
 def test_image_size_resizes_any_dataset_and_the_result_records_it(tmp_path: Path, data_dir, mnist):

@@ -76,7 +76,7 @@ def test_bad_flag_values_exit_2(capsys):
     with pytest.raises(SystemExit) as caught:
         main(["run", "--model", "cnn", "--dataset", "mnist", "--epochs", "-1"])
     assert caught.value.code == 2
-    assert "must be at least 0, got -1" in capsys.readouterr().err
+    assert "argument --epochs: must be from 1 to 2147483647, got -1" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_bad_flag_values_exit_2(capsys):
     [
         (["--seed", "1", "--seeds", "2,3"], "argument --seeds: not allowed with argument --seed"),
         (["--seeds", "1,x"], "argument --seeds: 'x' is not a whole number"),
-        (["--repeats", "0"], "argument --repeats: must be at least 1, got 0"),
+        (["--repeats", "0"], "argument --repeats: must be from 1 to 1000, got 0"),
     ],
 )
 def test_seed_flags_are_checked(flags, message, capsys):
@@ -220,12 +220,12 @@ def test_sklearn_models_run_without_importing_tensorflow(tmp_path: Path, small_i
     [
         ('"tests.test_runner:ExplodingModel"]\n', 1, "failed: RuntimeError: out of coffee"),
         (
-            'naive_bayes]\nvariant = "poisson"\n',
+            '"tests.test_runner:ChoosyModel"]\n',
             2,
-            "failed: ConfigError: naive_bayes variant 'poisson' is unknown",
+            "failed: ConfigError: threshold 300 is above the largest pixel value, 255",
         ),
     ],
-    ids=["a failed model exits 1", "a bad parameter value exits 2"],
+    ids=["a failed model exits 1", "a configuration the data refutes exits 2"],
 )
 def test_a_failed_cell_is_tabled_the_others_run_and_the_status_says_whose_fault(
     first, status, message, tmp_path: Path, small_idx_folder, capsys
@@ -239,8 +239,10 @@ def test_a_failed_cell_is_tabled_the_others_run_and_the_status_says_whose_fault(
     printed = capsys.readouterr()
     assert message in printed.out
     assert "| lasso_logit " in printed.out and "ok (not converged)" in printed.out
-    bad_input = "1 cell(s) could not run on their input" in printed.err
-    assert bad_input == (status == 2)
+    bad_input = "1 cell(s) could not run on their input (unreadable data or a bad parameter):\n"
+    assert (bad_input in printed.err) == (status == 2)
+    if status == 2:  # the last line names the error
+        assert printed.err.rstrip().endswith("ConfigError: " + message.split("ConfigError: ")[1])
 
 
 def test_data_fetch_of_an_idx_folder_validates_it(tmp_path: Path, small_idx_folder, capsys):
@@ -255,7 +257,7 @@ def test_unusable_folders_exit_2_before_any_training(tmp_path: Path, small_idx_f
     a_file.write_text("")
     run = ["run", "--model", "naive_bayes", "--dataset"]
     assert main([*run, f"idx:{small_idx_folder}", "--out", str(a_file / "run")]) == 2
-    assert "Cannot create the run folder" in capsys.readouterr().err
+    assert "Cannot write results into the run folder" in capsys.readouterr().err
     assert main([*run, "mnist", "--data-dir", str(a_file), "--out", str(tmp_path / "r")]) == 2
     assert "Cannot create the data folder" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()

@@ -125,3 +125,68 @@ def test_idx_dataset_by_name(tmp_path: Path):
     assert data.name == f"idx:{folder}"
     assert len(data.y_train) == 4 and len(data.y_test) == 2
     assert not data.synthetic
+
+
+def labelled(y_train: list[int], y_test: list[int]) -> ImageData:
+    data = tiny_data(len(y_train), len(y_test))
+    return ImageData(
+        "x", data.x_train, np.array(y_train), data.x_test, np.array(y_test), data.class_names
+    )
+
+
+@pytest.mark.parametrize(
+    ("y_train", "y_test", "message"),
+    [
+        (
+            [0, 1, 2, 255, 1],
+            [0, 1],
+            "train-labels-idx1-ubyte: label 255 at index 3 skips classes 3..254, which no "
+            "training image has; labels must be 0..K-1 with training images of every class.",
+        ),
+        (
+            [0, 2, 2, 0],
+            [0, 2],
+            "train-labels-idx1-ubyte: label 2 at index 1 skips class 1, which no training",
+        ),
+        (
+            [0, 1, 2, 1],
+            [0, 1, 255, 7, 255],
+            "t10k-labels-idx1-ubyte: class 7, 255 has test images but no training images "
+            "(the first: label 255 at index 2)",
+        ),
+    ],
+)
+def test_a_corrupt_label_is_named_with_its_file_value_and_index(
+    tmp_path: Path, y_train: list[int], y_test: list[int], message: str
+):
+    folder = write_idx_folder(tmp_path / "d", labelled(y_train, y_test))
+    with pytest.raises(DataError) as caught:
+        read_idx_folder(folder, name="d")
+    assert f"{folder}/{message}" in str(caught.value)
+
+
+def test_labels_beyond_the_subset_are_checked_and_set_the_class_count(tmp_path: Path):
+    good = write_idx_folder(tmp_path / "good", labelled([0, 0, 1, 2], [0, 0, 0]))
+    loaded = get_dataset(f"idx:{good}").load(tmp_path, limit=2)
+    assert loaded.class_names == ("0", "1", "2")
+    np.testing.assert_array_equal(loaded.y_train, [0, 0])
+    bad = write_idx_folder(tmp_path / "bad", labelled([0, 1, 2, 200], [0, 1, 2]))
+    with pytest.raises(DataError, match="label 200 at index 3 skips classes 3..199"):
+        get_dataset(f"idx:{bad}").load(tmp_path, limit=2)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"\0\0\x08\x01" + struct.pack(">I", 2**32 - 1), "header promises 4,294,967,303 bytes"),
+        (b"\0\0\x08\x03" + struct.pack(">3I", 0, 2**32 - 1, 2**32 - 1), "cannot be an array"),
+        (b"\0\0\x08\x03" + struct.pack(">3I", 2**32 - 1, 2**32 - 1, 2**32 - 1), "promises"),
+        (b"\x1f\x8b\x08\x00", "magic number 0x1f8b0800, expected 0x00000803"),
+        (b"\0\0\x08\x03\0\0", "truncated inside the header (6 bytes)"),
+    ],
+)
+def test_a_damaged_header_is_a_data_error_naming_the_file(raw: bytes, message: str):
+    magic = LABELS_MAGIC if raw[3] == 1 else IMAGES_MAGIC
+    with pytest.raises(DataError, match=r"^f\.idx: ") as caught:
+        parse_idx(raw, "f.idx", magic)
+    assert message in str(caught.value)

@@ -62,19 +62,29 @@ def test_image_size_resizes_and_is_recorded(tmp_path: Path):
         ({"y_train": np.arange(30) % 3 * 1.0}, "y_train are float64, not integers"),
         (
             {"y_test": np.full(12, 5), "class_names": np.array(["a", "b", "c"])},
-            "y_test range from 5 to 5; they must be 0..2 for 3 classes",
+            "y_test range from 5 to 5; they must be 0..2 for 3 classes. The first outside is 5 "
+            "at index 0: correct or remove it.",
         ),
-        ({"y_test": np.full(12, 5)}, "class 5 has test images but no training images"),
+        (
+            {"y_test": np.r_[0, 1, 7, 5, np.zeros(8, int)]},
+            "d.npz: y_test: class 5, 7 has test images but no training images (the first: label 7 at "
+            "index 2)",
+        ),
         ({"y_train": np.full(30, -1)}, "y_train range from -1 to -1; they must be 0 or more"),
         (
             {"class_names": np.array(["a", "b"])},
-            "y_train range from 0 to 2; they must be 0..1 for 2 classes",
+            "y_train range from 0 to 2; they must be 0..1 for 2 classes. The first outside is 2 "
+            "at index 2",
         ),
         ({"y_train": np.zeros(30, int)}, "class 1, 2 has test images but no training images"),
         ({"y_train": np.zeros((30, 3), int)}, "y_train have shape (30, 3) for 30 images"),
         (
             {"x_test": np.zeros((12, 5), np.uint8)},
-            "x_test has shape (12, 5); images must be N x H x W x C with N > 0.",
+            "x_test has shape (12, 5); images must be N x H x W x C with N, H, W and C above 0.",
+        ),
+        (
+            {"x_train": np.zeros((30, 0, 10, 3), np.uint8)},
+            "x_train has shape (30, 0, 10, 3); images must be N x H x W x C with N, H, W and C",
         ),
         (
             {"class_names": np.array([object(), 1, 2], dtype=object)},

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnbench.errors import ConfigError
-from nnbench.models import base
+from nnbench.models import base, resolve_model
 from nnbench.models.lasso_logit import LassoLogit
 from nnbench.models.naive_bayes import NaiveBayes
 
@@ -40,9 +40,13 @@ def test_naive_bayes_in_chunks_matches_one_pass(variant, mnist_small, monkeypatc
     )
 
 
-def test_naive_bayes_unknown_variant(mnist_small):
-    with pytest.raises(ConfigError, match="variant 'poisson' is unknown; use one of multinomial"):
-        NaiveBayes(variant="poisson").fit(mnist_small.x_train, mnist_small.y_train, n_classes=10)
+def test_naive_bayes_unknown_variant():
+    with pytest.raises(
+        ConfigError,
+        match="Model 'naive_bayes': variant is \"poisson\": should be 'multinomial', 'bernoulli' "
+        "or 'gaussian'",
+    ):
+        resolve_model("naive_bayes").build({"variant": "poisson"}, seed=0)
 
 
 def test_lasso_records_non_convergence_instead_of_warning(mnist_small):

@@ -42,11 +42,13 @@ def test_a_builder_ending_in_kwargs_takes_any_keyword_and_the_loops_own():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"epochs": 2.5}, "epochs must be a whole number of at least 0, got 2.5"),
-        ({"epochs": True}, "epochs must be a whole number of at least 0, got True"),
-        ({"batch_size": 0}, "batch_size must be a whole number of at least 1, got 0"),
-        ({"learning_rate": -1}, "learning_rate must be a number above 0, got -1"),
-        ({"steps_per_execution": "5"}, "steps_per_execution must be a whole number of at least 1"),
+        ({"epochs": 2.5}, "epochs is 2.5: should be a whole number"),
+        ({"epochs": True}, "epochs is true: should be a whole number"),
+        ({"epochs": 0}, "epochs is 0: should be greater than 0"),
+        ({"batch_size": 0}, "batch_size is 0: should be greater than 0"),
+        ({"learning_rate": -1}, "learning_rate is -1: should be greater than 0"),
+        ({"learning_rate": float("inf")}, "learning_rate is Infinity: should be a finite number"),
+        ({"steps_per_execution": "5"}, 'steps_per_execution is "5": should be a whole number'),
     ],
 )
 def test_the_keras_loops_values_are_checked_before_anything_trains(params, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,27 @@ def test_an_unwritable_output_is_named_and_exits_2(run: Path, tmp_path, capsys):
     assert main(["report", str(run), "--output", str(blocker / "out")]) == 2
     assert f"Cannot write --output {blocker / 'out'}" in capsys.readouterr().err
     assert not list(run.glob("report.*"))
+
+
+def test_an_unwritable_run_folder_is_named_with_the_fix_and_exits_2(run: Path, monkeypatch, capsys):
+    def refuse(report, files):
+        raise PermissionError(errno.EACCES, "Permission denied", str(files["md"]))
+
+    monkeypatch.setattr("nnbench.report.publish.write_report", refuse)
+    assert main(["report", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.endswith(
+        f"Cannot write the report into the run folder {run}: Permission denied. "
+        "Pass --output DIR to write it elsewhere.\n"
+    )
+
+
+def test_help_shows_a_single_percent_sign(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["report", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert caught.value.code == 0 and "%%" not in out
+    assert "(mean ± 95% t-interval, n)" in out
 
 
 def test_report_never_imports_tensorflow(run: Path):

@@ -15,11 +15,11 @@ from nnbench.report.plots import DPI, SIZES, confusion_counts, pareto_front
 from tests.report.sample import sample_tables
 
 STEMS = {
-    "idx-data-hand_made-100-accuracy-vs-fit-time": "accuracy-vs-fit-time",
-    "idx-data-hand_made-100-learning-curves": "learning-curves",
-    "idx-data-hand_made-100-per-class": "per-class",
-    "idx-data-hand_made-100-confusion-naive_bayes": "confusion",
-    "idx-data-hand_made-100-confusion-dense_nn": "confusion",
+    "idx-data-hand_made-100-2745a821-accuracy-vs-fit-time": "accuracy-vs-fit-time",
+    "idx-data-hand_made-100-2745a821-learning-curves": "learning-curves",
+    "idx-data-hand_made-100-2745a821-per-class": "per-class",
+    "idx-data-hand_made-100-2745a821-confusion-naive_bayes": "confusion",
+    "idx-data-hand_made-100-2745a821-confusion-dense_nn": "confusion",
     "mnist-accuracy-vs-fit-time": "accuracy-vs-fit-time",
     "mnist-learning-curves": "learning-curves",
     "mnist-per-class": "per-class",

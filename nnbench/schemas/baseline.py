@@ -1,0 +1,74 @@
+"""The baseline file's schema, ``nnbench.baseline/1``: per (dataset, model), the statistics
+over seeds that ``nnbench check`` compares a run against."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from annotated_types import Ge
+from pydantic import Field, model_validator
+
+from nnbench.errors import BaselineError
+from nnbench.schemas import Fraction, PositiveCount, Seconds, Seed, StrictModel, check
+
+SCHEMA = "nnbench.baseline/1"
+Baseline = dict[str, Any]
+
+
+class Stat(StrictModel):
+    """A statistic over seeds; ``sd`` is null for one seed."""
+
+    mean: float
+    sd: Annotated[float, Ge(0)] | None
+    n: PositiveCount
+    values: list[float] = []
+
+
+class AccuracyStat(Stat):
+    mean: Fraction
+    values: list[Fraction] = []
+
+
+class TimingStat(Stat):
+    mean: Seconds
+    values: list[Seconds] = []
+
+
+class BaselineCell(StrictModel):
+    """One (dataset, model): its seeds, protocol and environment, and its statistics."""
+
+    dataset: str = Field(min_length=1)
+    model: str = Field(min_length=1)
+    seeds: list[Seed] = Field(min_length=1)
+    protocol: dict[str, Any]
+    env: dict[str, Any] = {}
+    test_accuracy: AccuracyStat
+    per_class: dict[str, AccuracyStat | None]
+    fit_s: TimingStat | None = None
+    predict_s: TimingStat | None = None
+
+
+class BaselineDocument(StrictModel):
+    schema_: Literal[SCHEMA] = Field(alias="schema")
+    provenance: dict[str, Any] = {}
+    cells: list[BaselineCell] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def one_cell_per_pair(self) -> BaselineDocument:
+        names = [(cell.dataset, cell.model) for cell in self.cells]
+        twice = next((name for name in names if names.count(name) > 1), None)
+        if twice:
+            raise ValueError(f"{twice[0]} · {twice[1]} appears twice in cells; keep one")
+        return self
+
+
+def validate_baseline(document: Any, source: str) -> Baseline:
+    """``document`` unchanged, or BaselineError naming ``source`` and each bad field."""
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        found = document.get("schema") if isinstance(document, dict) else None
+        raise BaselineError(
+            f"{source}: schema {found!r}, expected {SCHEMA!r}. Make it again with "
+            "`nnbench baseline`."
+        )
+    check(BaselineDocument, document, source, BaselineError)
+    return document

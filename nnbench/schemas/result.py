@@ -1,0 +1,151 @@
+"""The result file's schema, ``nnbench.result/1``: every field the tables read, with its type
+and range, checked before a document is written and after it is read.
+
+Keys the tables do not read (``model_origin``, ``traceback``, a model's own ``model_info``) are
+kept as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import Field, model_validator
+
+from nnbench.errors import ResultFileError
+from nnbench.schemas import Count, Fraction, PositiveCount, Seconds, Seed, StrictModel, check
+
+SCHEMA = "nnbench.result/1"
+Status = Literal["ok", "failed", "skipped"]
+STATUSES = get_args(Status)
+
+#: what a failed result's ``error_kind`` says went wrong: its data could not be read, its
+#: configuration was wrong (both bad input), or the model failed on good data
+ErrorKind = Literal["data", "config", "model"]
+DATA_ERROR, CONFIG_ERROR, MODEL_ERROR = ERROR_KINDS = get_args(ErrorKind)
+BAD_INPUT = (DATA_ERROR, CONFIG_ERROR)
+Result = dict[str, Any]
+
+
+class SplitMetrics(StrictModel):
+    """Accuracy on one split: overall, per class (null for a class without images), the number
+    of images per class (``support``) and the confusion matrix, rows the true classes."""
+
+    accuracy: Fraction
+    per_class: dict[str, Fraction | None]
+    n: Count
+    support: dict[str, Count] = {}  # support and confusion: absent before nnbench 0.2
+    confusion: list[list[Count]] | None = None
+
+    @model_validator(mode="after")
+    def confusion_is_square(self) -> SplitMetrics:
+        size = len(self.per_class)
+        rows = self.confusion
+        if rows is not None and (len(rows) != size or any(len(row) != size for row in rows)):
+            raise ValueError(f"confusion must be {size} x {size}, one row and column per class")
+        return self
+
+
+class Timing(StrictModel):
+    fit_s: Seconds | None = None
+    predict_s: Seconds | None = None
+    eval_during_fit_s: Seconds | None = None
+
+
+#: a loss, which is NaN or infinite when training diverged
+Loss = Annotated[float, Field(allow_inf_nan=True)]
+
+
+class Epoch(StrictModel):
+    """One row of a model's per-epoch history."""
+
+    epoch: Count
+    elapsed_s: Seconds | None = None
+    train_loss: Loss | None = None
+    train_accuracy: Fraction | None = None
+    test_loss: Loss | None = None
+    test_accuracy: Fraction | None = None
+
+
+#: the fields of one epoch of a result's history
+EPOCH_FIELDS = tuple(Epoch.model_fields)
+
+
+class Environment(StrictModel):
+    """Where the cell ran: versions, processor and cores, commit and start time (all text)."""
+
+    device: str | None = None
+    keras_backend: str | None = None
+    python: str | None = None
+    numpy: str | None = None
+    sklearn: str | None = None
+    tensorflow: str | None = None
+    keras: str | None = None
+    pandas: str | None = None
+    nnbench: str | None = None
+    cpu: str | None = None
+    cores: PositiveCount | None = None
+    platform: str | None = None
+    git_commit: str | None = None
+    started_at: str | None = None
+
+
+#: the environment's keys, in order: what the tables' ``env_*`` columns hold
+ENV_KEYS = tuple(Environment.model_fields)
+
+
+class DataFacts(StrictModel):
+    synthetic: bool = False
+    subset: PositiveCount | None = None
+    n_train: Count | None = None
+    n_test: Count | None = None
+
+
+class ModelInfo(StrictModel):
+    """The facts of a model that the tables read; a model may add its own."""
+
+    n_nonzero: Count | None = None
+    converged: bool | None = None
+
+
+class ResultDocument(StrictModel):
+    """One cell's result file."""
+
+    schema_: Literal[SCHEMA] = Field(alias="schema")
+    dataset: str = Field(min_length=1)
+    model: str = Field(min_length=1)
+    seed: Seed
+    params: dict[str, Any]
+    status: Status
+    error: str | None
+    error_kind: ErrorKind | None = None
+    skip_reason: str | None = None
+    n_params: Count | None
+    metrics: dict[str, SplitMetrics]
+    timing: Timing
+    history: list[Epoch]
+    env: Environment
+    data: DataFacts = DataFacts()
+    model_info: ModelInfo | None = None
+    model_origin: dict[str, Any] = {}
+    cell_id: str | None = None
+    cell_index: Count = 0
+
+    @model_validator(mode="after")
+    def ok_has_both_splits(self) -> ResultDocument:
+        missing = [split for split in ("train", "test") if split not in self.metrics]
+        if self.status == "ok" and missing:
+            raise ValueError(f"an ok result needs metrics of {' and '.join(missing)}")
+        return self
+
+
+def validate(result: Any, source: str) -> Result:
+    """``result`` unchanged, or ResultFileError naming ``source`` and each bad field."""
+    if not isinstance(result, dict):
+        raise ResultFileError(f"{source}: not a JSON object.")
+    if result.get("schema") != SCHEMA:
+        raise ResultFileError(
+            f"{source}: schema {result.get('schema')!r}, expected {SCHEMA!r}. "
+            "Was it written by another version of nnbench?"
+        )
+    check(ResultDocument, result, source, ResultFileError)
+    return result

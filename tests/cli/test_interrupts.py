@@ -1,0 +1,48 @@
+"""An interrupted run: Ctrl-C (SIGINT) or a kill (SIGKILL) while cells run leaves the finished
+cells' result files whole and readable, and no half-written file that a reader could take for
+a result."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nnbench.datasets.folder import write_folder
+from nnbench.results import read_run, result_files
+from tests.conftest import tiny_images
+
+
+def interrupted(tmp_path: Path, signal_number: int) -> tuple[int, Path]:
+    """Start a run of naive Bayes then a 1000-epoch dense net; send ``signal_number`` once naive
+    Bayes's result is written; return the exit status and the run folder."""
+    data = write_folder(tmp_path / "imgs", tiny_images(1))
+    out = tmp_path / "run"
+    argv = ["run", "--model", "naive_bayes,dense_nn", "--dataset", f"folder:{data}"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nnbench", *argv, "--epochs", "1000", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (out.is_dir() and result_files(out)) and time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read()
+        time.sleep(0.05)
+    process.send_signal(signal_number)
+    process.wait(timeout=60)
+    return process.returncode, out
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_run_keeps_its_finished_results_whole(tmp_path, signal_number):
+    code, out = interrupted(tmp_path, signal_number)
+    assert code == (130 if signal_number == signal.SIGINT else -signal.SIGKILL)
+    [result] = read_run(out)  # valid by the schema, or read_run raises
+    assert (result["model"], result["status"]) == ("naive_bayes", "ok")
+    if signal_number == signal.SIGINT:  # cleaned up: nothing but the one result
+        assert [path.name for path in out.iterdir()] == [result_files(out)[0].name]
