@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nnbench.datasets import check_dataset_name, resolve_dataset_path
+from nnbench.errors import ConfigError
 from nnbench.models import Model, check_model_name, resolve_model
 from nnbench.references import resolve_file
 from nnbench.suite import Suite
@@ -104,8 +105,15 @@ def check_params(suite: Suite, cells: Sequence[Cell], flags: Mapping[str, Any]) 
     before anything runs."""
     for dataset, model in dict.fromkeys((cell.dataset, cell.model) for cell in cells):
         spec = resolve_model(model)
-        spec.check_params(suite.params(dataset, model), suite.table(dataset, model), partial=True)
+        table = suite.params(dataset, model)
+        spec.check_params(table, suite.table(dataset, model), partial=True)
         spec.check_params(dict(flags), "--param", partial=True)
+        try:  # what only the model can check: a scikit-learn estimator's own constraints
+            spec.build({**table, **flags}, seed=0)
+        except ConfigError as exc:  # name where the values were given
+            given = [suite.table(dataset, model)] * bool(table) + ["--param"] * bool(flags)
+            where = f"{' with '.join(given)}: " if given else ""
+            raise ConfigError(f"{where}{exc}") from None
 
 
 def make_model(cell: Cell) -> Model:

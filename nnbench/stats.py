@@ -63,7 +63,7 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def protocol_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(before, after)`` descriptions, such as ``("epochs 5", "epochs 0")``, of every entry of
+    """``(before, after)`` descriptions, such as ``("epochs 5", "epochs 3")``, of every entry of
     two protocols that differs."""
     old, new = flatten(dict(before)), flatten(dict(after))
     absent = "(absent)"

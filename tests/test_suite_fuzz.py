@@ -53,8 +53,11 @@ ALLOWED = {
         "kernel_size": count,
         "pool_size": count,
         "dense_units": sizes,
+        "output": lambda v: v in ("softmax", "sigmoid"),
         "epochs": count,
+        "batch_size": count,
         "learning_rate": positive,
+        "steps_per_execution": count,
     },
 }
 CASES = [(model, name) for model, names in ALLOWED.items() for name in names]

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 
 from nnbench.models.base import SklearnClassifier, constructor_parameters
+from nnbench.schemas.result import as_json
 
 #: the constructor parameter that takes the cell's seed, when the user leaves it unset
 RANDOM_STATE = "random_state"
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` as it would be stored in a result file (an object as its ``repr``)."""
-    return json.loads(json.dumps(value, default=repr))
 
 
 def class_defaults(estimator_class: type) -> dict[str, Any]:
@@ -74,7 +69,7 @@ class SklearnEstimator(SklearnClassifier):
         params = {**class_defaults(self.estimator), **self.params}
         if self.seeded():
             params.pop(RANDOM_STATE, None)
-        return jsonable(params)
+        return as_json(params)
 
     def n_params(self) -> int | None:
         return count_learned(self.estimator_)

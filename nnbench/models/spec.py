@@ -19,12 +19,11 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from nnbench.errors import ConfigError
 from nnbench.models.base import Model, constructor_parameters, init_chain, takes_any_keyword
-from nnbench.models.params import check_values, type_hints, validators
+from nnbench.models.params import Declared, check_values, type_hints, validators
 from nnbench.models.training import TRAINING_NAMES, Training
+from nnbench.schemas.result import as_json
 
 KINDS_HELP = (
     "A model is a subclass of nnbench.models.Model, a scikit-learn-style classifier class with "
@@ -69,15 +68,20 @@ class ModelSpec:
         return takes_any_keyword(last)
 
     @functools.cached_property
-    def declared(self) -> dict[str, TypeAdapter]:
+    def declared(self) -> dict[str, Declared]:
         """A validator for each parameter whose type the model declares (its type hints)."""
         if self.kind == "keras":
             hints = {**type_hints(Training), **type_hints(self.target)}
-        else:  # the constructors of the class and its bases, the class's own hints first
-            hints = {}
-            for klass in self.target.__mro__[::-1]:
-                if "__init__" in vars(klass):
-                    hints.update(type_hints(klass.__init__))
+        else:  # each parameter's hint where it is declared: the first __init__ that names it
+            hints, seen = {}, set()
+            for klass in self.target.__mro__:
+                init = vars(klass).get("__init__")
+                if klass is object or init is None:
+                    continue
+                own = type_hints(init)
+                names = set(inspect.signature(init).parameters) - seen
+                hints.update({name: own[name] for name in names if name in own})
+                seen |= names
         return validators(hints, self.parameter_names())
 
     def check_params(self, params: dict[str, Any], where: str = "", partial: bool = False) -> None:
@@ -134,7 +138,9 @@ class ModelSpec:
         )
         own = {key: value for key, value in params.items() if key not in TRAINING_NAMES}
         builder = {**builder_defaults(self.target), **own}
-        return KerasModel(self.target, builder, training, seed=seed, given=params)
+        defaults = self.defaults()
+        chosen = [name for name, value in params.items() if not same(value, defaults.get(name))]
+        return KerasModel(self.target, builder, training, seed=seed, given=chosen)
 
 
 VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
@@ -192,6 +198,11 @@ def check_builder(name: str, builder: Any) -> None:
             f"{name!r}: {builder.__name__}'s parameter {', '.join(map(repr, clash))} is the "
             "training loop's; rename it in the builder."
         )
+
+
+def same(value: Any, default: Any) -> bool:
+    """Whether a parameter's value is its default, as a result file would store both."""
+    return as_json(value) == as_json(default)
 
 
 def first_line(text: str | None) -> str:

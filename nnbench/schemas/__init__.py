@@ -13,14 +13,16 @@ import json
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
-from annotated_types import Ge, Gt, Le, Lt
+from annotated_types import Ge, Gt, Le
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nnbench.errors import NNBenchError
+from nnbench.options import MAX_SEED
 
 __all__ = [
     "Count",
     "Fraction",
+    "PositiveInt64",
     "Seconds",
     "Seed",
     "StrictModel",
@@ -37,7 +39,7 @@ SHOWN_ERRORS = 3
 SHOWN_VALUE = 60
 
 #: a random seed every backend takes: NumPy, scikit-learn, Python and Keras
-Seed = Annotated[int, Ge(0), Lt(2**32)]
+Seed = Annotated[int, Ge(0), Le(MAX_SEED)]
 #: a share, such as an accuracy: from 0 to 1
 Fraction = Annotated[float, Ge(0), Le(1)]
 #: a duration in seconds
@@ -45,7 +47,7 @@ Seconds = Annotated[float, Ge(0)]
 #: a count of images, parameters or epochs
 Count = Annotated[int, Ge(0), Le(MAX_INT64)]
 #: a count that must be at least 1
-PositiveCount = Annotated[int, Gt(0), Le(MAX_INT64)]
+PositiveInt64 = Annotated[int, Gt(0), Le(MAX_INT64)]
 
 
 class StrictModel(BaseModel):

@@ -9,7 +9,7 @@ from annotated_types import Ge
 from pydantic import Field, model_validator
 
 from nnbench.errors import BaselineError
-from nnbench.schemas import Fraction, PositiveCount, Seconds, Seed, StrictModel, check
+from nnbench.schemas import Fraction, PositiveInt64, Seconds, Seed, StrictModel, check
 
 SCHEMA = "nnbench.baseline/1"
 Baseline = dict[str, Any]
@@ -20,7 +20,7 @@ class Stat(StrictModel):
 
     mean: float
     sd: Annotated[float, Ge(0)] | None
-    n: PositiveCount
+    n: PositiveInt64
     values: list[float] = []
 
 

@@ -7,12 +7,13 @@ kept as they are.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
 from nnbench.errors import ResultFileError
-from nnbench.schemas import Count, Fraction, PositiveCount, Seconds, Seed, StrictModel, check
+from nnbench.schemas import Count, Fraction, PositiveInt64, Seconds, Seed, StrictModel, check
 
 SCHEMA = "nnbench.result/1"
 Status = Literal["ok", "failed", "skipped"]
@@ -24,6 +25,17 @@ ErrorKind = Literal["data", "config", "model"]
 DATA_ERROR, CONFIG_ERROR, MODEL_ERROR = ERROR_KINDS = get_args(ErrorKind)
 BAD_INPUT = (DATA_ERROR, CONFIG_ERROR)
 Result = dict[str, Any]
+
+
+def json_value(value: Any) -> Any:
+    """A value JSON cannot hold as a result file holds it: a NumPy number or array as Python's,
+    any other object as its ``repr``."""
+    return value.tolist() if hasattr(value, "tolist") else repr(value)
+
+
+def as_json(value: Any) -> Any:
+    """``value`` as it reads back from a result file (tuples become lists)."""
+    return json.loads(json.dumps(value, default=json_value))
 
 
 class SplitMetrics(StrictModel):
@@ -83,7 +95,7 @@ class Environment(StrictModel):
     pandas: str | None = None
     nnbench: str | None = None
     cpu: str | None = None
-    cores: PositiveCount | None = None
+    cores: PositiveInt64 | None = None
     platform: str | None = None
     git_commit: str | None = None
     started_at: str | None = None
@@ -95,7 +107,7 @@ ENV_KEYS = tuple(Environment.model_fields)
 
 class DataFacts(StrictModel):
     synthetic: bool = False
-    subset: PositiveCount | None = None
+    subset: PositiveInt64 | None = None
     n_train: Count | None = None
     n_test: Count | None = None
 

@@ -23,18 +23,20 @@ def interrupted(tmp_path: Path, signal_number: int) -> tuple[int, Path]:
     data = write_folder(tmp_path / "imgs", tiny_images(1))
     out = tmp_path / "run"
     argv = ["run", "--model", "naive_bayes,dense_nn", "--dataset", f"folder:{data}"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nnbench", *argv, "--epochs", "1000", "--out", str(out)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    while not (out.is_dir() and result_files(out)) and time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read()
-        time.sleep(0.05)
-    process.send_signal(signal_number)
-    process.wait(timeout=60)
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nnbench", *argv, "--epochs", "1000", "--out", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        deadline = time.monotonic() + 120
+        while not (out.is_dir() and result_files(out)):
+            assert process.poll() is None, log.read_text()  # still running: the net's 1000 epochs
+            assert time.monotonic() < deadline, "no result file within 120 s"
+            time.sleep(0.05)
+        process.send_signal(signal_number)
+        process.wait(timeout=60)
     return process.returncode, out
 
 
@@ -46,3 +48,4 @@ def test_an_interrupted_run_keeps_its_finished_results_whole(tmp_path, signal_nu
     assert (result["model"], result["status"]) == ("naive_bayes", "ok")
     if signal_number == signal.SIGINT:  # cleaned up: nothing but the one result
         assert [path.name for path in out.iterdir()] == [result_files(out)[0].name]
+    assert "dense_nn" not in {result["model"] for result in read_run(out)}

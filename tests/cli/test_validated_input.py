@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nnbench.cli import main
 from nnbench.datasets.folder import write_folder
+from nnbench.models.naive_bayes import NaiveBayes
+from nnbench.results import read_run
 from tests.conftest import tiny_images
 
 
@@ -104,17 +107,55 @@ def test_a_param_flag_is_checked_against_the_models_declaration(images, tmp_path
     assert "nnbench: error: --param: filters[0] is 0: should be greater than 0." in err
 
 
-def test_a_convolution_larger_than_the_images_is_refused_before_anything_trains(
+def test_a_chosen_convolution_larger_than_the_images_fails_its_cell_as_bad_input(
     images, tmp_path, capsys
 ):
     suite = tmp_path / "s.toml"
     suite.write_text(f'[datasets."{images}".cnn]\nkernel_size = 9\n')
-    argv = ["run", "--model", "naive_bayes,cnn", "--dataset", images, "--suite", str(suite)]
+    argv = ["run", "--model", "cnn,naive_bayes", "--dataset", images, "--suite", str(suite)]
     err = bad_input([*argv, "--out", str(tmp_path / "r")], capsys)
-    assert "cnn · seed 0: kernel_size 9 with pool_size 2 over 2 conv/pool blocks shrinks " in err
-    assert "12x10 images to nothing: use kernel_size 3 or less, or larger images" in err
-    assert "fitting" not in err  # not even naive Bayes trained
-    assert not (tmp_path / "r").exists()
+    message = (
+        "ConfigError: kernel_size 9 with pool_size 2 over 2 conv/pool blocks shrinks 12x10 "
+        "images to nothing: use kernel_size 3 or less, or larger images (--image-size)."
+    )
+    assert err.rstrip().endswith(f"(unreadable data or a bad parameter):\n  {message}")
+    assert "cnn · seed 0: fitting" not in err  # refused before it trained
+    results = {r["model"]: r for r in read_run(tmp_path / "r")}
+    assert (results["cnn"]["status"], results["cnn"]["error_kind"]) == ("failed", "config")
+    assert results["cnn"]["error"] == message
+    assert results["naive_bayes"]["status"] == "ok"  # the other cells still run
+
+
+def test_the_lectures_cnn_on_images_too_small_for_it_is_skipped(images, tmp_path, capsys):
+    # the lecture's suite sets the CNN's layers to their defaults: not a choice of the user's
+    argv = ["run", "--model", "cnn", "--dataset", "mnist", "--subset", "20", "--image-size"]
+    assert main([*argv, "8x8", "--out", str(tmp_path / "r")]) == 0
+    [result] = read_run(tmp_path / "r")
+    assert result["status"] == "skipped"
+    assert result["skip_reason"].startswith("kernel_size 3 with pool_size 2 over 2 conv/pool")
+
+
+class ScoresInPercent(NaiveBayes):
+    """A model whose history breaks the result file's schema: accuracy 95, not 0.95."""
+
+    def fit(self, x, y, **kwargs):
+        super().fit(x, y, **kwargs)
+        self.history_ = [{"epoch": 1, "train_accuracy": 95.0}]
+        self.info_ = {"converged": np.True_, "n_iter": np.int64(3)}  # NumPy values are fine
+        return self
+
+
+def test_a_result_that_breaks_the_schema_fails_its_cell_not_the_run(images, tmp_path, capsys):
+    model = "tests.cli.test_validated_input:ScoresInPercent"
+    argv = ["run", "--model", f"{model},naive_bayes", "--dataset", images]
+    assert main([*argv, "--out", str(tmp_path / "r")]) == 1  # the model failed, not the input
+    results = {r["model"]: r for r in read_run(tmp_path / "r")}
+    assert (results[model]["status"], results[model]["error_kind"]) == ("failed", "model")
+    assert results[model]["error"] == (
+        f"ResultFileError: the result of {images} · {model} · seed 0: "
+        "history[0].train_accuracy is 95.0: should be less than or equal to 1."
+    )
+    assert results["naive_bayes"]["status"] == "ok"
 
 
 def test_an_unknown_suite_header_key_is_refused_with_did_you_mean(images, tmp_path, capsys):
@@ -147,7 +188,7 @@ def good_run(images, tmp_path_factory) -> Path:
         ("timing.fit_s", "abc", 'timing.fit_s is "abc": should be a number'),
         ("timing.fit_s", -1, "timing.fit_s is -1: should be greater than or equal to 0"),
         ("n_params", "many", 'n_params is "many": should be a whole number'),
-        ("seed", 2**66, "seed is 73786976294838206464: should be less than 4294967296"),
+        ("seed", 2**66, "seed is 73786976294838206464: should be less than or equal to 4294967295"),
         ("metrics.test.accuracy", 1.5, "metrics.test.accuracy is 1.5: should be less than"),
         ("data.n_train", 2**64, "data.n_train is 18446744073709551616: should be less than"),
     ],

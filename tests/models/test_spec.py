@@ -3,6 +3,10 @@ checked, constructors that refuse their parameters, and objects that are not mod
 
 from __future__ import annotations
 
+import re
+from enum import Enum
+from pathlib import Path
+
 import keras
 import pytest
 
@@ -69,3 +73,75 @@ def test_a_constructor_that_refuses_its_parameters_is_bad_input():
 def test_a_keras_model_class_is_refused_with_the_way_to_use_it():
     with pytest.raises(ConfigError, match="Net is a keras.Model class; name a function that"):
         model_spec("net", type("Net", (keras.Model,), {}), {})
+
+
+class Activation(Enum):
+    RELU = "relu"
+    TANH = "tanh"
+
+
+def hinted_builder(
+    input_shape,
+    n_classes,
+    kernel: tuple[int, int] = (3, 3),
+    activation: Activation = Activation.RELU,
+    folder: Path = Path("."),
+    units: int = 8,
+    head: keras.Model | None = None,  # not a type pydantic checks: any value goes
+    notes=None,  # no hint: any value goes
+):
+    """A builder whose hints pydantic would otherwise refuse TOML values for."""
+    return keras.Sequential([keras.Input(input_shape), keras.layers.Dense(n_classes)])
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"kernel": [5, 5], "activation": "tanh", "folder": "out", "units": 4}, None),
+        ({"head": "anything", "notes": [1, "x"]}, None),
+        ({"kernel": [5]}, "kernel is [5]: should be a valid tuple"),
+        ({"activation": "gelu"}, "activation is \"gelu\": should be 'relu' or 'tanh'"),
+        ({"units": "4"}, 'units is "4": should be a whole number'),
+        ({"units": True}, "units is true: should be a whole number"),
+    ],
+)
+def test_hints_take_values_as_a_suite_writes_them_and_never_convert_them(params, problem):
+    spec = model_spec("hinted", hinted_builder, {})
+    if problem is None:
+        model = spec.build(params, seed=0)
+        assert {key: model.params[key] for key in params} == params  # used as written
+    else:
+        with pytest.raises(ConfigError, match=re.escape(f"Model 'hinted': {problem}.")):
+            spec.check_params(params)
+
+
+def test_a_hint_that_does_not_resolve_leaves_only_its_own_parameter_unchecked():
+    namespace: dict = {}
+    exec(  # a file whose hint names something it imports only for type checkers
+        "from __future__ import annotations\n"
+        "def builder(input_shape, n_classes, units: int = 8, head: Missing = None):\n"
+        "    return None\n",
+        namespace,
+    )
+    spec = model_spec("partly", namespace["builder"], {})
+    spec.check_params({"head": "anything"})
+    with pytest.raises(ConfigError, match='units is "x": should be a whole number'):
+        spec.check_params({"units": "x"})
+
+
+class Base(Strict):
+    def __init__(self, rate: float = 0.1, depth: int = 1) -> None:
+        super().__init__(depth)
+        self.rate = rate
+
+
+class Child(Base):
+    def __init__(self, rate=0.5, **kwargs) -> None:  # its own rate has no hint
+        super().__init__(rate=rate, **kwargs)
+
+
+def test_a_parameter_is_checked_by_the_hint_where_it_is_declared():
+    spec = model_spec("child", Child, {})
+    spec.check_params({"rate": "fast"})  # Child declares rate, without a hint
+    with pytest.raises(ConfigError, match='depth is "deep": should be a whole number'):
+        spec.check_params({"depth": "deep"})  # Base declares depth, with one
