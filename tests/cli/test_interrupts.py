@@ -29,6 +29,9 @@ def interrupted(tmp_path: Path, signal_number: int) -> tuple[int, Path]:
             [sys.executable, "-m", "nnbench", *argv, "--epochs", "1000", "--out", str(out)],
             stdout=subprocess.DEVNULL,
             stderr=stderr,
+            # a job started in the background of a script ignores SIGINT, and so would its
+            # children; here Ctrl-C must reach nnbench as it does in a terminal
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 120
         while not (out.is_dir() and result_files(out)):
