@@ -10,9 +10,9 @@ from typing import Any
 
 from nnbench.datasets import check_dataset_name, resolve_dataset_path
 from nnbench.errors import ConfigError
-from nnbench.models import Model, check_model_name, resolve_model
+from nnbench.models import Model, ModelSpec, check_model_name, resolve_model
 from nnbench.references import resolve_file
-from nnbench.suite import Suite
+from nnbench.suite import Config, Suite
 
 Size = tuple[int, int]
 
@@ -24,7 +24,8 @@ class Cell:
     A cell holds everything needed to run it anywhere; ``cell_id`` names it stably. ``model``
     is a registered name or a reference to user code. ``epochs`` overrides the parameter of
     that name for models that have one; ``image_size`` (H, W) resizes the images; ``skip`` is
-    the suite's reason for not running the cell.
+    the suite's reason for not running the cell; ``variant`` labels one of several
+    configurations of the model on the dataset (a variant's name, a grid's values).
     """
 
     dataset: str
@@ -35,11 +36,16 @@ class Cell:
     subset: int | None = None
     image_size: Size | None = None
     skip: str | None = None
+    variant: str | None = None
 
     @property
     def cell_id(self) -> str:
-        """A short hash of every field: equal cells share it, different cells do not."""
-        canonical = json.dumps(asdict(self), sort_keys=True, default=str)
+        """A short hash of every field: equal cells share it, different cells do not (a cell
+        without a variant hashes as before variants existed)."""
+        fields = {key: value for key, value in asdict(self).items() if key != "variant"}
+        if self.variant is not None:
+            fields["variant"] = self.variant
+        canonical = json.dumps(fields, sort_keys=True, default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()[:10]
 
     def __eq__(self, other: object) -> bool:
@@ -49,8 +55,9 @@ class Cell:
         return hash(self.cell_id)
 
     def label(self) -> str:
-        """``dataset · model · seed N`` for progress lines."""
-        return f"{self.dataset} · {self.model} · seed {self.seed}"
+        """``dataset · model [variant] · seed N`` for progress lines."""
+        variant = f" [{self.variant}]" if self.variant else ""
+        return f"{self.dataset} · {self.model}{variant} · seed {self.seed}"
 
 
 def build_cells(
@@ -85,14 +92,16 @@ def build_cells(
             dataset,
             model,
             seed,
-            {**suite.params(dataset, model), **(params or {})},
+            {**config.params, **(params or {})},
             epochs,
             subset,
             image_size,
             skip=suite.skip_reason(dataset, model) if models is None else None,
+            variant=config.label,
         )
         for dataset in dataset_names
         for model in (models if models is not None else suite.models(dataset))
+        for config in suite.configs(dataset, model)
         for seed in seeds
     ]
     check_params(suite, cells, params or {})
@@ -105,15 +114,20 @@ def check_params(suite: Suite, cells: Sequence[Cell], flags: Mapping[str, Any]) 
     before anything runs."""
     for dataset, model in dict.fromkeys((cell.dataset, cell.model) for cell in cells):
         spec = resolve_model(model)
-        table = suite.params(dataset, model)
-        spec.check_params(table, suite.table(dataset, model), partial=True)
         spec.check_params(dict(flags), "--param", partial=True)
-        try:  # what only the model can check: a scikit-learn estimator's own constraints
-            spec.build({**table, **flags}, seed=0)
-        except ConfigError as exc:  # name where the values were given
-            given = [suite.table(dataset, model)] * bool(table) + ["--param"] * bool(flags)
-            where = f"{' with '.join(given)}: " if given else ""
-            raise ConfigError(f"{where}{exc}") from None
+        for config in suite.configs(dataset, model):
+            check_config(spec, config, flags)
+
+
+def check_config(spec: ModelSpec, config: Config, flags: Mapping[str, Any]) -> None:
+    """Check one configuration of the suite, with ``--param``'s values over it."""
+    spec.check_params(config.params, config.where, partial=True)
+    try:  # what only the model can check: a scikit-learn estimator's own constraints
+        spec.build({**config.params, **flags}, seed=0)
+    except ConfigError as exc:  # name where the values were given
+        given = [config.where] * bool(config.params) + ["--param"] * bool(flags)
+        where = f"{' with '.join(given)}: " if given else ""
+        raise ConfigError(f"{where}{exc}") from None
 
 
 def make_model(cell: Cell) -> Model:

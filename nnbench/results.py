@@ -78,10 +78,12 @@ def read_runs(run_dirs: Sequence[Path]) -> dict[str, list[Result]]:
 
 
 def protocol(result: Result) -> dict[str, Any]:
-    """What must match for two results to be seeds of one cell: the parameters in use, the
-    subset, and the data's sizes and classes where the result records them."""
+    """What must match for two results to be seeds of one cell: the variant's label (when the
+    suite names one), the parameters in use, the subset, and the data's sizes and classes where
+    the result records them."""
     data = result.get("data", {})
     described = {
+        **({"variant": result["variant"]} if result.get("variant") else {}),
         "params": result["params"],
         **{
             key: data[key]
@@ -130,6 +132,7 @@ COLUMNS = {
     "n_train": "Int64",
     "n_test": "Int64",
     "params": "string",
+    "variant": "string",
     "cell_id": "string",
     **{f"env_{key}": ("Int64" if key == "cores" else "string") for key in ENV_KEYS},
 }
@@ -189,6 +192,7 @@ def cell_facts(result: Result) -> dict[str, Any]:
         "synthetic": bool(data.get("synthetic", False)),
         **{key: data.get(key) for key in ("subset", "n_train", "n_test")},
         "params": canonical(result["params"]),
+        "variant": result.get("variant"),
         "cell_id": result.get("cell_id"),
         **{f"env_{key}": env.get(key) for key in ENV_KEYS},
     }
@@ -298,7 +302,8 @@ def load(*run_dirs: str | Path) -> pd.DataFrame:
     - per cell: ``status``, ``error``, ``error_kind`` (``data``, ``config`` or ``model``),
       ``skip_reason``, ``fit_s``, ``predict_s``,
       ``eval_during_fit_s``, ``n_params``, ``n_nonzero`` and ``converged`` (the LASSO's),
-      ``synthetic``, ``subset``, ``n_train``, ``n_test``, ``params`` (JSON), ``cell_id``;
+      ``synthetic``, ``subset``, ``n_train``, ``n_test``, ``params`` (JSON), ``variant`` (the
+      suite's label of one of several configurations of a model), ``cell_id``;
     - ``env_*``: the device, versions, processor, cores, git commit and start time.
 
     >>> frame = load("results/runs/my-run")  # doctest: +SKIP

@@ -29,6 +29,7 @@ def new_result(cell: Cell, status: str, data: dict[str, Any]) -> Result:
         "dataset": cell.dataset,
         "model": cell.model,
         "model_origin": resolve_model(cell.model).origin,
+        "variant": cell.variant,
         "seed": cell.seed,
         "params": dict(cell.params),
         "status": status,

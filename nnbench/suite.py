@@ -2,11 +2,14 @@
 
 A model is a registered name, a plugin, or a reference to user code; a file reference
 (``my_models.py:NAME``) and a dataset's path (``folder:images``) are relative to the suite
-file's folder.
+file's folder. A model's table may declare a ``grid`` (each combination of its values is a cell
+of its own) and named ``variants`` (each a configuration of its own); see :func:`expand`.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,19 +34,31 @@ DEFAULT_SUITE = Path(__file__).resolve().parent / "suites" / "seed.toml"
 
 SAME_AS = "same_as"
 SKIP = "skip"
+GRID = "grid"
+VARIANTS = "variants"
+
+
+@dataclass(frozen=True)
+class Config:
+    """One configuration of a model on a dataset: its parameters; its label, the variant's name
+    and the grid's values (None for a table without either); and where it is written."""
+
+    params: dict[str, Any]
+    label: str | None = None
+    where: str = ""
 
 
 @dataclass(frozen=True)
 class Suite:
-    """A named protocol: dataset -> model -> parameters, with reasons for cells skipped by default.
-
-    ``default_datasets`` are the ones ``nnbench all`` runs when no ``--dataset`` is given.
+    """A named protocol: dataset -> model -> configurations, with reasons for cells skipped by
+    default. ``default_datasets`` are the ones ``nnbench all`` runs when no ``--dataset`` is
+    given.
     """
 
     name: str
     description: str
     path: Path
-    protocol: dict[str, dict[str, dict[str, Any]]]
+    protocol: dict[str, dict[str, list[Config]]]
     skips: dict[tuple[str, str], str] = field(default_factory=dict)
     default_datasets: tuple[str, ...] = ()
 
@@ -51,13 +66,10 @@ class Suite:
         """Models the suite runs on ``dataset`` (none when the suite does not list it)."""
         return list(self.protocol.get(dataset, {}))
 
-    def params(self, dataset: str, model: str) -> dict[str, Any]:
-        """The suite's parameters for ``model`` on ``dataset``; empty means the model's defaults."""
-        return dict(self.protocol.get(dataset, {}).get(model, {}))
-
-    def table(self, dataset: str, model: str) -> str:
-        """Where the parameters of ``model`` on ``dataset`` are written, for messages."""
-        return f"Suite file {self.path}, table [datasets.{dataset}.{model}]"
+    def configs(self, dataset: str, model: str) -> list[Config]:
+        """The suite's configurations of ``model`` on ``dataset``: one per variant and grid
+        point; one with no parameters (the model's defaults) when the suite has no table."""
+        return list(self.protocol.get(dataset, {}).get(model, [Config({})]))
 
     def skip_reason(self, dataset: str, model: str) -> str | None:
         """Why the suite skips this pair unless it is asked for by name (None: it runs)."""
@@ -81,7 +93,7 @@ def read_document(path: Path) -> tuple[SuiteHeader, dict[str, Any]]:
 
 
 def take_skips(protocol: dict[str, dict[str, Any]]) -> dict[tuple[str, str], str]:
-    """Check every name and parameter; remove each ``skip`` reason and return them by cell."""
+    """Check every name; remove each ``skip`` reason and return them by cell."""
     skips = {}
     for dataset, models in protocol.items():
         check_dataset_name(dataset)
@@ -94,12 +106,51 @@ def take_skips(protocol: dict[str, dict[str, Any]]) -> dict[tuple[str, str], str
                 if not isinstance(reason, str) or not reason.strip():
                     raise ConfigError(f"datasets.{dataset}.{model}.skip must be a reason.")
                 skips[dataset, model] = reason.strip()
-            for key, value in params.items():
-                try:
-                    check_json_value(value, f"datasets.{dataset}.{model}.{key}")
-                except ValueError as exc:
-                    raise ConfigError(str(exc)) from None
     return skips
+
+
+def tables_of(table: dict[str, Any], key: str, where: str, what: str) -> dict[str, Any]:
+    """``table[key]``, which must be a non-empty table (``{}`` when absent)."""
+    found = table.get(key, {})
+    if not isinstance(found, dict) or (key in table and not found):
+        raise ConfigError(f"{where}.{key} must be a table of {what}.")
+    return found
+
+
+def expand(table: dict[str, Any], where: str, path: Path) -> list[Config]:
+    """The configurations of one model's table (at ``where``, ``datasets.D.M``): each named
+    variant (``variants.NAME``, its parameters over the table's) times each combination of the
+    ``grid``'s values (a list per parameter, over both). A list parameter's values in a grid are
+    lists: ``hidden_units = [[64], [128, 128]]``."""
+    base = {key: value for key, value in table.items() if key not in (GRID, VARIANTS)}
+    variants = tables_of(table, VARIANTS, where, "parameters, one per variant name") or {"": {}}
+    grid = tables_of(table, GRID, where, "lists of values, one list per parameter")
+    for name, overrides in variants.items():
+        if not isinstance(overrides, dict):
+            raise ConfigError(f"{where}.{VARIANTS}.{name} must be a table of parameters.")
+    for key, values in grid.items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"{where}.{GRID}.{key} must be a non-empty list of values.")
+    for key, value in [
+        *base.items(),
+        *grid.items(),
+        *(p for v in variants.values() for p in v.items()),
+    ]:
+        try:
+            check_json_value(value, f"{where}.{key}")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    configs = []
+    for variant, overrides in variants.items():
+        for values in itertools.product(*grid.values()):
+            chosen = dict(zip(grid, values, strict=True))
+            point = ", ".join(f"{key}={json.dumps(value)}" for key, value in chosen.items())
+            params = {**base, **overrides, **chosen}
+            table_name = f"{where}.{VARIANTS}.{variant}" if variant else where
+            written = f"Suite file {path}, table [{table_name}]" + (f", grid {point}" * bool(point))
+            label = ", ".join(part for part in (variant, point) if part) or None
+            configs.append(Config(params, label, written))
+    return configs
 
 
 def default_datasets(header: SuiteHeader, protocol: dict[str, Any], base: Path) -> list[str]:
@@ -128,6 +179,13 @@ def load_suite(path: Path) -> Suite:
             for dataset, models in resolve_same_as(document).items()
         }
         skips = take_skips(protocol)
+        configs = {
+            dataset: {
+                model: expand(table, f"datasets.{dataset}.{model}", path)
+                for model, table in models.items()
+            }
+            for dataset, models in protocol.items()
+        }
         datasets = default_datasets(header, protocol, path.parent)
     except (ConfigError, UnknownNameError) as exc:
         raise type(exc)(f"Suite file {path}: {exc}") from None
@@ -135,7 +193,7 @@ def load_suite(path: Path) -> Suite:
         name=header.name or path.stem,
         description=header.description,
         path=path,
-        protocol=protocol,
+        protocol=configs,
         skips=skips,
         default_datasets=tuple(datasets),
     )

@@ -20,6 +20,7 @@ from nnbench.datasets.idx import (
     TRAIN_LABELS,
     encode_idx,
 )
+from nnbench.suite import Suite
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -57,6 +58,12 @@ def mnist(data_dir: Path) -> ImageData:
 def mnist_small(mnist: ImageData) -> ImageData:
     """The first 3,000 training and 3,000 test images of MNIST."""
     return mnist.subset(3000)
+
+
+def suite_params(suite: Suite, dataset: str, model: str) -> dict:
+    """The parameters of the one configuration a suite gives ``model`` on ``dataset``."""
+    [config] = suite.configs(dataset, model)
+    return config.params
 
 
 def write_idx_folder(folder: Path, data: ImageData, gzipped: bool = False) -> Path:

@@ -11,7 +11,7 @@ from nnbench.baseline import make_baseline, read_baseline, write_baseline
 from nnbench.errors import BaselineError, NNBenchError
 from nnbench.plan import Cell, make_model
 from nnbench.suite import DEFAULT_SUITE, load_suite
-from tests.conftest import REPO
+from tests.conftest import REPO, suite_params
 from tests.test_results import make_result, runs_table
 
 
@@ -188,7 +188,9 @@ def test_the_committed_baseline_is_valid_and_matches_the_seed_protocol():
     suite = load_suite(DEFAULT_SUITE)
     assert [cell["model"] for cell in baseline["cells"]] == suite.models("mnist")
     for cell in baseline["cells"]:
-        model = make_model(Cell("mnist", cell["model"], 0, suite.params("mnist", cell["model"])))
+        model = make_model(
+            Cell("mnist", cell["model"], 0, suite_params(suite, "mnist", cell["model"]))
+        )
         assert cell["protocol"]["params"] == json.loads(json.dumps(model.get_params()))
         assert (cell["protocol"]["n_train"], cell["protocol"]["n_test"]) == (60000, 10000)
         assert cell["seeds"] == [0, 1, 2]

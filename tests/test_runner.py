@@ -230,5 +230,6 @@ def test_a_suites_paths_are_relative_to_its_folder(tmp_path: Path, monkeypatch):
         '[suite]\nall = ["folder:../imgs"]\n[datasets."folder:../imgs"."../models.py:Net"]\n'
     )
     loaded = load_suite(suite)
-    assert loaded.protocol == {"folder:imgs": {"models.py:Net": {}}}
+    assert list(loaded.protocol) == ["folder:imgs"]
+    assert [config.params for config in loaded.configs("folder:imgs", "models.py:Net")] == [{}]
     assert loaded.default_datasets == ("folder:imgs",)

@@ -8,6 +8,7 @@ import pytest
 
 from nnbench.errors import ConfigError, UnknownNameError
 from nnbench.suite import DEFAULT_SUITE, load_suite
+from tests.conftest import suite_params
 
 
 def test_seed_suite_holds_the_lectures_protocol():
@@ -16,28 +17,30 @@ def test_seed_suite_holds_the_lectures_protocol():
     assert list(suite.protocol) == ["mnist", "candidates", "faces-synthetic"]
     assert suite.default_datasets == ("mnist", "candidates")
     assert suite.models("mnist") == ["naive_bayes", "lasso_logit", "dense_nn", "cnn"]
-    assert suite.params("mnist", "dense_nn") == {
+    assert suite_params(suite, "mnist", "dense_nn") == {
         "hidden_units": [128, 128, 128],
         "epochs": 5,
         "batch_size": 100,
         "learning_rate": 0.001,
     }
-    assert suite.params("mnist", "cnn")["filters"] == [64, 64]
-    assert suite.params("nowhere", "cnn") == {}
+    assert suite_params(suite, "mnist", "cnn")["filters"] == [64, 64]
+    assert suite_params(suite, "nowhere", "cnn") == {}
 
 
 def test_seed_suite_holds_the_face_protocol_and_shares_it_with_the_stand_in():
     suite = load_suite(DEFAULT_SUITE)
     assert suite.models("candidates") == ["naive_bayes", "lasso_logit", "dense_nn", "cnn"]
-    assert suite.params("candidates", "dense_nn")["hidden_units"] == [128, 128]
-    assert suite.params("candidates", "dense_nn")["output"] == "sigmoid"
-    cnn = suite.params("candidates", "cnn")
+    assert suite_params(suite, "candidates", "dense_nn")["hidden_units"] == [128, 128]
+    assert suite_params(suite, "candidates", "dense_nn")["output"] == "sigmoid"
+    cnn = suite_params(suite, "candidates", "cnn")
     assert (cnn["filters"], cnn["dense_units"], cnn["output"]) == ([64, 64], [], "softmax")
-    assert "skip" not in suite.params("candidates", "lasso_logit")
+    assert "skip" not in suite_params(suite, "candidates", "lasso_logit")
     assert "6.4 GB" in suite.skip_reason("candidates", "lasso_logit")
     assert suite.skip_reason("candidates", "cnn") is None
     for model in suite.models("candidates"):
-        assert suite.params("faces-synthetic", model) == suite.params("candidates", model)
+        assert suite_params(suite, "faces-synthetic", model) == suite_params(
+            suite, "candidates", model
+        )
         assert suite.skip_reason("faces-synthetic", model) == suite.skip_reason("candidates", model)
 
 
@@ -96,4 +99,76 @@ def test_suite_values_and_header_are_checked(tmp_path: Path):
         load_suite(path)
     path.write_text("[datasets.mnits.cnn]\nepochs = 1\n")
     with pytest.raises(UnknownNameError, match=rf"^Suite file {path}: Unknown dataset 'mnits'"):
+        load_suite(path)
+
+
+GRID_SUITE = """
+[datasets.mnist.lasso_logit]
+max_iter = 30
+[datasets.mnist.lasso_logit.grid]
+C = [0.05, 0.1]
+tol = [0.001, 0.01]
+
+[datasets.mnist.dense_nn]
+epochs = 2
+[datasets.mnist.dense_nn.variants.small]
+hidden_units = [32]
+[datasets.mnist.dense_nn.variants.deep]
+hidden_units = [64, 64, 64]
+epochs = 3
+[datasets.mnist.dense_nn.grid]
+hidden_units = [[16], [8, 8]]
+"""
+
+
+def test_a_grid_and_variants_expand_to_one_configuration_each(tmp_path: Path):
+    path = tmp_path / "s.toml"
+    path.write_text(GRID_SUITE)
+    suite = load_suite(path)
+    lasso = suite.configs("mnist", "lasso_logit")
+    assert [(config.label, config.params) for config in lasso] == [
+        ("C=0.05, tol=0.001", {"max_iter": 30, "C": 0.05, "tol": 0.001}),
+        ("C=0.05, tol=0.01", {"max_iter": 30, "C": 0.05, "tol": 0.01}),
+        ("C=0.1, tol=0.001", {"max_iter": 30, "C": 0.1, "tol": 0.001}),
+        ("C=0.1, tol=0.01", {"max_iter": 30, "C": 0.1, "tol": 0.01}),
+    ]
+    assert lasso[1].where == (
+        f"Suite file {path}, table [datasets.mnist.lasso_logit], grid C=0.05, tol=0.01"
+    )
+    dense = suite.configs("mnist", "dense_nn")
+    assert [(config.label, config.params) for config in dense] == [
+        ("small, hidden_units=[16]", {"epochs": 2, "hidden_units": [16]}),
+        ("small, hidden_units=[8, 8]", {"epochs": 2, "hidden_units": [8, 8]}),
+        ("deep, hidden_units=[16]", {"epochs": 3, "hidden_units": [16]}),
+        ("deep, hidden_units=[8, 8]", {"epochs": 3, "hidden_units": [8, 8]}),
+    ]
+    assert dense[2].where.endswith(
+        "table [datasets.mnist.dense_nn.variants.deep], grid hidden_units=[16]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[datasets.mnist.cnn]\ngrid = 3\n", "datasets.mnist.cnn.grid must be a table of lists"),
+        ("[datasets.mnist.cnn.grid]\n", "datasets.mnist.cnn.grid must be a table of lists"),
+        (
+            "[datasets.mnist.cnn.grid]\nepochs = 3\n",
+            "datasets.mnist.cnn.grid.epochs must be a non-empty list",
+        ),
+        (
+            "[datasets.mnist.cnn.grid]\nepochs = []\n",
+            "datasets.mnist.cnn.grid.epochs must be a non-empty list",
+        ),
+        (
+            "[datasets.mnist.cnn.variants]\nfast = 1\n",
+            "datasets.mnist.cnn.variants.fast must be a table of parameters",
+        ),
+        ("[datasets.mnist.cnn.grid]\nwhen = [1979-05-27]\n", "datasets.mnist.cnn.when is a date"),
+    ],
+)
+def test_a_bad_grid_or_variant_is_named(tmp_path: Path, text: str, message: str):
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=f"Suite file {path}: {message}"):
         load_suite(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,42 @@ def exit_status(results: list[dict[str, Any]]) -> int:
     return EXIT_FAILED if any(r["status"] == "failed" for r in results) else EXIT_OK
 
 
+def print_plan(cells: list[Any], data_dir: Path) -> None:
+    """The cells a run would run, one row each, after every cell's model was made (so that
+    any error of its parameters shows now); nothing is fitted."""
+    from nnbench.datasets import get_dataset
+    from nnbench.plan import make_model
+    from nnbench.presentation import Table, markdown_table
+
+    for cell in cells:
+        make_model(cell)
+    unavailable = {
+        name: get_dataset(name).unavailable_reason(data_dir)
+        for name in dict.fromkeys(cell.dataset for cell in cells)
+    }
+    why = {cell: cell.skip or unavailable[cell.dataset] for cell in cells}
+    skipped = sum(bool(reason) for reason in why.values())
+    rows = [
+        [
+            cell.cell_id,
+            cell.dataset,
+            cell.model,
+            cell.variant or "",
+            str(cell.seed),
+            json.dumps(cell.params),
+            f"skipped: {why[cell]}" if why[cell] else "runs",
+        ]
+        for cell in cells
+    ]
+    headers = ["key", "dataset", "model", "variant", "seed", "parameters", "plan"]
+    print(markdown_table(Table(headers, rows, "lllllll")))
+    print(
+        f"nnbench: {len(cells)} cells, {len(cells) - skipped} to run and {skipped} to skip; "
+        "nothing was run (--dry-run).",
+        file=sys.stderr,
+    )
+
+
 def execute(args: argparse.Namespace, models: list[str] | None) -> int:
     """Build the cells, run them, print and store the tables."""
     from nnbench.datasets import get_dataset
@@ -80,6 +117,9 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
     if not cells:
         print(f"nnbench: suite {args.suite} lists no models for these datasets.", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.dry_run:
+        print_plan(cells, data_dir(args))
+        return EXIT_OK
     run_dir = args.out or default_run_dir()
     results = run_cells(cells, data_dir(args), run_dir)
     print(f"nnbench: wrote {len(results)} result files", file=sys.stderr)
@@ -130,6 +170,12 @@ def running_flags() -> argparse.ArgumentParser:
     )
     running.add_argument(
         "--out", type=Path, metavar="DIR", help="run folder (default: results/runs/<timestamp>)"
+    )
+    running.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the cells that would run (key, labels, parameters) and check every cell's "
+        "parameters, without running anything",
     )
     return running
 

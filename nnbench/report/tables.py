@@ -43,11 +43,15 @@ Labels = dict[CellSummary, str]
 
 
 def label_cells(cells: Sequence[CellSummary]) -> Labels:
-    """A name for each cell of a dataset: the model, and what sets its protocol apart when a
-    model appears more than once (``dense_nn (epochs 3)``)."""
+    """A name for each cell of a dataset: the model, with the suite's label of its variant
+    (``lasso_logit [C=0.1]``), or else what sets its protocol apart when a model appears more
+    than once (``dense_nn (epochs 3)``)."""
     labels = {}
     for cell in cells:
         others = [other for other in cells if other.model == cell.model and other is not cell]
+        if cell.protocol.get("variant"):
+            labels[cell] = f"{cell.model} [{cell.protocol['variant']}]"
+            continue
         if not others:
             labels[cell] = cell.model
             continue
@@ -102,7 +106,7 @@ def lecture_accuracy(cell: CellSummary) -> float | None:
     """The lecture's test accuracy for the cell, when it ran the lecture's protocol: every
     parameter the seed suite sets, on all of the data (no ``--subset``)."""
     published = lecture_numbers().get(cell.dataset, {}).get(cell.model)
-    listed = seed_suite().params(cell.dataset, cell.model)
+    [listed] = [config.params for config in seed_suite().configs(cell.dataset, cell.model)]
     same = all(cell.protocol["params"].get(key) == value for key, value in listed.items())
     if not has_lecture_numbers(cell) or not listed or not same or cell.protocol.get("subset"):
         return None

@@ -125,6 +125,7 @@ class ResultDocument(StrictModel):
     schema_: Literal[SCHEMA] = Field(alias="schema")
     dataset: str = Field(min_length=1)
     model: str = Field(min_length=1)
+    variant: str | None = None
     seed: Seed
     params: dict[str, Any]
     status: Status

@@ -253,3 +253,15 @@ def test_an_unwritable_run_folder_is_refused_before_anything_trains(images, tmp_
     )
     assert "fitting" not in done.stderr
     assert list(folder.iterdir()) == []
+
+
+def test_a_bad_value_in_a_grid_names_its_point(images, tmp_path, capsys):
+    suite = tmp_path / "s.toml"
+    suite.write_text(f'[datasets."{images}".lasso_logit.grid]\nC = [0.1, -1]\n')
+    argv = ["run", "--model", "lasso_logit", "--dataset", images, "--suite", str(suite)]
+    err = bad_input([*argv, "--dry-run"], capsys)
+    table = images.replace("folder:", "")
+    assert (
+        f"Suite file {suite}, table [datasets.folder:{table}.lasso_logit], grid C=-1: C is -1: "
+        "should be greater than 0." in err
+    )

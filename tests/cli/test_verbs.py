@@ -11,7 +11,7 @@ import pytest
 
 import nnbench.datasets.mnist
 from nnbench.cli import main
-from nnbench.results import read_run
+from nnbench.results import load, read_run
 from tests.conftest import main_in_fresh_python
 from tests.datasets.test_candidates import make_folder
 from tests.datasets.test_fetch import FakeSource
@@ -336,3 +336,49 @@ def test_a_damaged_candidates_folder_fails_its_cells_with_exit_2_and_fetch_names
     assert "failed: DataError: " in capsys.readouterr().out
     assert main(["data", "fetch", "candidates", "--data-dir", str(tmp_path)]) == 2
     assert "102.png is missing; restore or replace it" in capsys.readouterr().err
+
+
+def test_a_dry_run_prints_the_plan_and_runs_nothing(tmp_path: Path, small_idx_folder, capsys):
+    dataset = f"idx:{small_idx_folder}"
+    suite = tmp_path / "grid.toml"
+    suite.write_text(
+        f'[datasets."{dataset}".lasso_logit.grid]\nC = [0.05, 0.1]\n'
+        f'[datasets."{dataset}".cnn]\nskip = "too slow here"\n'
+    )
+    argv = ["all", "--suite", str(suite), "--seeds", "0,1", "--out", str(tmp_path / "run")]
+    assert main([*argv, "--dry-run"]) == 0
+    printed = capsys.readouterr()
+    rows = [line.strip("|").split("|") for line in printed.out.splitlines()[2:]]
+    cells = [[part.strip() for part in row] for row in rows]
+    assert [(c[2], c[3], c[4], c[6]) for c in cells] == [
+        ("lasso_logit", "C=0.05", "0", "runs"),
+        ("lasso_logit", "C=0.05", "1", "runs"),
+        ("lasso_logit", "C=0.1", "0", "runs"),
+        ("lasso_logit", "C=0.1", "1", "runs"),
+        ("cnn", "", "0", "skipped: too slow here"),
+        ("cnn", "", "1", "skipped: too slow here"),
+    ]
+    assert len({c[0] for c in cells}) == 6  # each cell its own key
+    assert "6 cells, 4 to run and 2 to skip; nothing was run (--dry-run)." in printed.err
+    assert not (tmp_path / "run").exists()
+
+
+def test_grid_cells_are_labelled_in_the_results_and_tables(
+    tmp_path: Path, small_idx_folder, capsys
+):
+    dataset = f"idx:{small_idx_folder}"
+    suite = tmp_path / "grid.toml"
+    suite.write_text(
+        f'[datasets."{dataset}".naive_bayes.variants.counts]\nvariant = "multinomial"\n'
+        f'[datasets."{dataset}".naive_bayes.variants.bits]\nvariant = "bernoulli"\n'
+    )
+    assert main(["all", "--suite", str(suite), "--out", str(tmp_path / "run")]) == 0
+    printed = capsys.readouterr().out
+    results = read_run(tmp_path / "run")
+    assert [(r["variant"], r["params"]["variant"]) for r in results] == [
+        ("counts", "multinomial"),
+        ("bits", "bernoulli"),
+    ]
+    assert "| naive_bayes [counts] " in printed and "| naive_bayes [bits] " in printed
+    table = load(tmp_path / "run")
+    assert list(table.variant.unique()) == ["counts", "bits"]
