@@ -17,7 +17,7 @@ from nnbench.errors import ConfigError, DataError
 from nnbench.metrics import accuracy_report
 from nnbench.models import DataInfo, Model, Monitor, resolve_model
 from nnbench.plan import Cell, make_model
-from nnbench.results import SCHEMA, Result, result_files, write_result
+from nnbench.results import SCHEMA, Result, read_run, result_files, write_result
 from nnbench.schemas.result import CONFIG_ERROR, DATA_ERROR, MODEL_ERROR, as_json, validate
 
 
@@ -166,9 +166,11 @@ def default_run_dir(root: Path = Path("results/runs")) -> Path:
     return found
 
 
-def prepare_run_dir(run_dir: Path) -> bool:
+def prepare_run_dir(run_dir: Path, resume: bool = False) -> bool:
     """Create ``run_dir`` (True when it is new) and make sure it can be written, refusing one
-    that holds results already: all before any training starts."""
+    that holds results already unless the run ``resume``s it: all before any training starts."""
+    if resume and not run_dir.is_dir():
+        raise ConfigError(f"There is no run folder {run_dir} to resume; check the path.")
     created = not run_dir.exists()
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -181,33 +183,49 @@ def prepare_run_dir(run_dir: Path) -> bool:
             f"Cannot write results into the run folder {run_dir}: {exc.strerror or exc}. Make "
             "it writable, or choose another folder with --out."
         ) from None
-    if result_files(run_dir):
+    if result_files(run_dir) and not resume:
         raise ConfigError(
             f"Run folder {run_dir} already holds result files, and runs must not mix. "
-            "Choose another folder with --out, or empty this one."
+            "Choose another folder with --out, resume this run with --resume, or empty it."
         )
     return created
 
 
-def run_cells(cells: Iterable[Cell], data_dir: Path, run_dir: Path) -> list[Result]:
-    """Run every cell and write each result as soon as it exists.
+def finished_cells(run_dir: Path) -> dict[str, Result]:
+    """The successful results in ``run_dir``, by cell key: the cells a resumed run skips."""
+    if not result_files(run_dir):
+        return {}
+    return {result["cell_id"]: result for result in read_run(run_dir) if result["status"] == "ok"}
+
+
+def run_cells(
+    cells: Iterable[Cell], data_dir: Path, run_dir: Path, resume: bool = False
+) -> list[Result]:
+    """Run every cell and write each result as soon as it exists; return every cell's result.
 
     Parameters are checked for every cell, and ``run_dir`` for results of an earlier run, before
     any training starts. A dataset is loaded once for its consecutive cells. Cells the suite
     skips, and cells of a dataset that is not available (see ``Dataset.unavailable_reason``),
     are recorded as skipped with the reason; cells of a dataset that fails to load, as failed
-    with ``error_kind`` "data".
+    with ``error_kind`` "data". With ``resume``, a cell that has a successful result with its
+    key in ``run_dir`` is not run again; any other result of its key is replaced.
     """
     cells = list(cells)
     for cell in cells:
         make_model(cell)
-    created = prepare_run_dir(run_dir)
-    progress.info(f"nnbench: {len(cells)} cells; results go to {run_dir}")
+    created = prepare_run_dir(run_dir, resume)
+    done = finished_cells(run_dir) if resume else {}
+    already = sum(cell.cell_id in done for cell in cells)
+    again = f", {already} of them done already" if resume else ""
+    progress.info(f"nnbench: {len(cells)} cells{again}; results go to {run_dir}")
     results = []
     loaded: tuple | None = None
     data: ImageData | str | Exception | None = None
     try:
         for index, cell in enumerate(cells):
+            if cell.cell_id in done:
+                results.append(done[cell.cell_id])
+                continue
             tag = f"[{index + 1}/{len(cells)}]"
             if not cell.skip and loaded != data_key(cell):
                 data = None  # let the previous dataset go before the next one loads

@@ -120,8 +120,8 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
     if args.dry_run:
         print_plan(cells, data_dir(args))
         return EXIT_OK
-    run_dir = args.out or default_run_dir()
-    results = run_cells(cells, data_dir(args), run_dir)
+    run_dir = args.resume or args.out or default_run_dir()
+    results = run_cells(cells, data_dir(args), run_dir, resume=args.resume is not None)
     print(f"nnbench: wrote {len(results)} result files", file=sys.stderr)
     publish(load_tables(run_dir), args.target or (), run_dir, None, None, flag="--out")
     return exit_status(results)
@@ -168,8 +168,16 @@ def running_flags() -> argparse.ArgumentParser:
         metavar="HxW",
         help="resize every image to H x W pixels with Pillow (the result records it)",
     )
-    running.add_argument(
+    folder = running.add_mutually_exclusive_group()
+    folder.add_argument(
         "--out", type=Path, metavar="DIR", help="run folder (default: results/runs/<timestamp>)"
+    )
+    folder.add_argument(
+        "--resume",
+        type=Path,
+        metavar="DIR",
+        help="continue the run in DIR: run only the cells of the plan that have no successful "
+        "result there (give the flags of that run); the report covers every cell in DIR",
     )
     running.add_argument(
         "--dry-run",

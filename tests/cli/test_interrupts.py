@@ -12,21 +12,30 @@ from pathlib import Path
 
 import pytest
 
+from nnbench.cli import main
 from nnbench.datasets.folder import write_folder
 from nnbench.results import read_run, result_files
 from tests.conftest import tiny_images
 
 
-def interrupted(tmp_path: Path, signal_number: int) -> tuple[int, Path]:
-    """Start a run of naive Bayes then a 1000-epoch dense net; send ``signal_number`` once naive
-    Bayes's result is written; return the exit status and the run folder."""
-    data = write_folder(tmp_path / "imgs", tiny_images(1))
+def run_argv(tmp_path: Path, epochs: int) -> list[str]:
+    """A run of naive Bayes, then a dense net of ``epochs`` epochs, on a tiny folder dataset."""
+    data = tmp_path / "imgs"
+    if not data.exists():
+        write_folder(data, tiny_images(1))
+    models = ["--model", "naive_bayes,dense_nn", "--epochs", str(epochs)]
+    return ["run", *models, "--dataset", f"folder:{data}"]
+
+
+def interrupted(tmp_path: Path, signal_number: int, epochs: int = 1000) -> tuple[int, Path]:
+    """Start :func:`run_argv`'s run; send ``signal_number`` once naive Bayes's result is
+    written, while the dense net starts or trains; return the exit status and the run folder."""
     out = tmp_path / "run"
-    argv = ["run", "--model", "naive_bayes,dense_nn", "--dataset", f"folder:{data}"]
+    argv = run_argv(tmp_path, epochs)
     log = tmp_path / "stderr.txt"
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "nnbench", *argv, "--epochs", "1000", "--out", str(out)],
+            [sys.executable, "-m", "nnbench", *argv, "--out", str(out)],
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             # a job started in the background of a script ignores SIGINT, and so would its
@@ -52,3 +61,19 @@ def test_an_interrupted_run_keeps_its_finished_results_whole(tmp_path, signal_nu
     if signal_number == signal.SIGINT:  # cleaned up: nothing but the one result
         assert [path.name for path in out.iterdir()] == [result_files(out)[0].name]
     assert "dense_nn" not in {result["model"] for result in read_run(out)}
+
+
+def test_a_killed_run_resumes_without_rerunning_its_finished_cells(tmp_path, capsys):
+    code, out = interrupted(tmp_path, signal.SIGKILL, epochs=20)
+    assert code == -signal.SIGKILL
+    [first] = result_files(out)
+    written = first.read_bytes()
+    assert main([*run_argv(tmp_path, 20), "--resume", str(out)]) == 0
+    assert "2 cells, 1 of them done already" in capsys.readouterr().err
+    results = read_run(out)  # every cell exactly once, all successful
+    assert sorted(result["model"] for result in results) == ["dense_nn", "naive_bayes"]
+    assert {result["status"] for result in results} == {"ok"}
+    assert len(result_files(out)) == 2 and first.read_bytes() == written  # not run again
+    assert main([*run_argv(tmp_path, 20), "--resume", str(out)]) == 0  # nothing left to run
+    assert "2 cells, 2 of them done already" in capsys.readouterr().err
+    assert len(result_files(out)) == 2

@@ -265,3 +265,12 @@ def test_a_bad_value_in_a_grid_names_its_point(images, tmp_path, capsys):
         f"Suite file {suite}, table [datasets.folder:{table}.lasso_logit], grid C=-1: C is -1: "
         "should be greater than 0." in err
     )
+
+
+def test_resuming_a_folder_that_does_not_exist_is_refused(images, tmp_path, capsys):
+    argv = ["run", "--model", "naive_bayes", "--dataset", images]
+    err = bad_input([*argv, "--resume", str(tmp_path / "nowhere")], capsys)
+    assert f"There is no run folder {tmp_path / 'nowhere'} to resume; check the path." in err
+    assert "argument --out: not allowed with argument --resume" in bad_input(
+        [*argv, "--resume", str(tmp_path), "--out", str(tmp_path)], capsys
+    )
