@@ -28,6 +28,8 @@ MAX_SEED = 2**32 - 1
 MAX_IMAGE_SIDE = 2048
 #: the most seeds ``--repeats`` makes
 MAX_REPEATS = 1000
+#: the most times ``--retries`` tries a failing cell again
+MAX_RETRIES = 10
 
 
 def names(text: str) -> list[str]:

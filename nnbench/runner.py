@@ -152,6 +152,18 @@ def run_cell(cell: Cell, data: ImageData, tag: str = "") -> Result:
     return result
 
 
+def run_with_retries(cell: Cell, data: ImageData, tag: str, retries: int) -> Result:
+    """:func:`run_cell`, again up to ``retries`` times while its model fails; the result records
+    the ``attempts`` made. Bad input (a parameter the data refutes) is not retried: it would
+    fail the same way."""
+    attempts, result = 1, run_cell(cell, data, tag=tag)
+    while result.get("error_kind") == MODEL_ERROR and attempts <= retries:
+        progress.info(f"{tag} {cell.label()}: trying again (retry {attempts} of {retries})")
+        attempts, result = attempts + 1, run_cell(cell, data, tag=tag)
+    result["attempts"] = attempts
+    return result
+
+
 def data_key(cell: Cell) -> tuple:
     """What a cell's data depends on: cells with equal keys share one load."""
     return cell.dataset, cell.subset, cell.image_size
@@ -199,7 +211,7 @@ def finished_cells(run_dir: Path) -> dict[str, Result]:
 
 
 def run_cells(
-    cells: Iterable[Cell], data_dir: Path, run_dir: Path, resume: bool = False
+    cells: Iterable[Cell], data_dir: Path, run_dir: Path, resume: bool = False, retries: int = 0
 ) -> list[Result]:
     """Run every cell and write each result as soon as it exists; return every cell's result.
 
@@ -208,7 +220,8 @@ def run_cells(
     skips, and cells of a dataset that is not available (see ``Dataset.unavailable_reason``),
     are recorded as skipped with the reason; cells of a dataset that fails to load, as failed
     with ``error_kind`` "data". With ``resume``, a cell that has a successful result with its
-    key in ``run_dir`` is not run again; any other result of its key is replaced.
+    key in ``run_dir`` is not run again; any other result of its key is replaced. A cell whose
+    model fails is tried up to ``retries`` more times (see :func:`run_with_retries`).
     """
     cells = list(cells)
     for cell in cells:
@@ -238,7 +251,7 @@ def run_cells(
             elif isinstance(data, Exception):
                 result = unrun_result(cell, "failed", failure(data)[0], tag, kind=DATA_ERROR)
             else:
-                result = run_cell(cell, data, tag=tag)
+                result = run_with_retries(cell, data, tag, retries)
             result["cell_index"] = index
             write_result(result, run_dir)
             results.append(result)

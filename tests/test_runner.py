@@ -233,3 +233,35 @@ def test_a_suites_paths_are_relative_to_its_folder(tmp_path: Path, monkeypatch):
     assert list(loaded.protocol) == ["folder:imgs"]
     assert [config.params for config in loaded.configs("folder:imgs", "models.py:Net")] == [{}]
     assert loaded.default_datasets == ("folder:imgs",)
+
+
+class FlakyModel(NaiveBayes):
+    """A model whose fit fails on its first ``FAILURES`` calls in this process, then works."""
+
+    FAILURES = 2
+    calls = 0
+
+    def fit(self, x, y, **kwargs):
+        type(self).calls += 1
+        if type(self).calls <= self.FAILURES:
+            raise RuntimeError(f"flaky, call {type(self).calls}")
+        return super().fit(x, y, **kwargs)
+
+
+@pytest.mark.parametrize(("retries", "status", "attempts"), [(2, "ok", 3), (1, "failed", 2)])
+def test_retries_try_a_failing_model_again_and_record_the_attempts(
+    retries, status, attempts, tmp_path: Path, small_idx_folder, monkeypatch
+):
+    monkeypatch.setattr(FlakyModel, "calls", 0)
+    cells = [Cell(f"idx:{small_idx_folder}", "tests.test_runner:FlakyModel")]
+    [result] = run_cells(cells, tmp_path, tmp_path / "run", retries=retries)
+    assert (result["status"], result["attempts"], FlakyModel.calls) == (status, attempts, attempts)
+    if status == "failed":  # stays visible as failed, with the last error
+        assert result["error"] == "RuntimeError: flaky, call 2"
+    assert read_run(tmp_path / "run")[0]["attempts"] == attempts
+
+
+def test_bad_input_is_not_retried(tmp_path: Path, small_idx_folder):
+    cells = [Cell(f"idx:{small_idx_folder}", "tests.test_runner:ChoosyModel")]
+    [result] = run_cells(cells, tmp_path, tmp_path / "run", retries=3)
+    assert (result["error_kind"], result["attempts"]) == ("config", 1)

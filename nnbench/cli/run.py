@@ -23,7 +23,7 @@ from nnbench.cli.common import (
     whole_number,
 )
 from nnbench.errors import ConfigError
-from nnbench.options import MAX_REPEATS, MAX_SEED, image_size, key_value
+from nnbench.options import MAX_REPEATS, MAX_RETRIES, MAX_SEED, image_size, key_value
 
 
 def params_from(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
@@ -121,7 +121,8 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
         print_plan(cells, data_dir(args))
         return EXIT_OK
     run_dir = args.resume or args.out or default_run_dir()
-    results = run_cells(cells, data_dir(args), run_dir, resume=args.resume is not None)
+    resume = args.resume is not None
+    results = run_cells(cells, data_dir(args), run_dir, resume=resume, retries=args.retries)
     print(f"nnbench: wrote {len(results)} result files", file=sys.stderr)
     publish(load_tables(run_dir), args.target or (), run_dir, None, None, flag="--out")
     return exit_status(results)
@@ -178,6 +179,14 @@ def running_flags() -> argparse.ArgumentParser:
         metavar="DIR",
         help="continue the run in DIR: run only the cells of the plan that have no successful "
         "result there (give the flags of that run); the report covers every cell in DIR",
+    )
+    running.add_argument(
+        "--retries",
+        type=whole_number(0, MAX_RETRIES),
+        default=0,
+        metavar="N",
+        help="try a cell whose model fails up to N more times (default 0); a cell that fails "
+        "every time stays failed, and its result file records the attempts",
     )
     running.add_argument(
         "--dry-run",

@@ -142,6 +142,7 @@ class ResultDocument(StrictModel):
     model_origin: dict[str, Any] = {}
     cell_id: str | None = None
     cell_index: Count = 0
+    attempts: PositiveInt64 = 1
 
     @model_validator(mode="after")
     def ok_has_both_splits(self) -> ResultDocument:

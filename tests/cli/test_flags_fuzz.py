@@ -30,6 +30,7 @@ FLAGS = {
     "--seed": ("seed", seed),
     "--seeds": ("seeds", lambda v: isinstance(v, list) and v and all(map(seed, v))),
     "--repeats": ("repeats", count(1, 1000)),
+    "--retries": ("retries", count(0, 10)),
     "--epochs": ("epochs", count(1)),
     "--subset": ("subset", count(1)),
     "--image-size": ("image_size", lambda v: all(1 <= side <= 2048 for side in v)),
