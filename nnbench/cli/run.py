@@ -129,10 +129,12 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
 
 
 def running_flags() -> argparse.ArgumentParser:
-    """The flags ``all`` and ``run`` share."""
+    """The flags ``all`` and ``run`` share: the plan's (suite, seeds, epochs, data), and
+    :func:`execution_flags`."""
     from nnbench.suite import DEFAULT_SUITE
 
-    running = argparse.ArgumentParser(add_help=False, parents=[data_flags(), target_flags()])
+    parents = [data_flags(), target_flags(), execution_flags()]
+    running = argparse.ArgumentParser(add_help=False, parents=parents)
     running.add_argument(
         "--suite",
         type=Path,
@@ -169,6 +171,13 @@ def running_flags() -> argparse.ArgumentParser:
         metavar="HxW",
         help="resize every image to H x W pixels with Pillow (the result records it)",
     )
+    return running
+
+
+def execution_flags() -> argparse.ArgumentParser:
+    """Where a run's results go, and how it runs: ``--out``/``--resume``, ``--retries``,
+    ``--dry-run``."""
+    running = argparse.ArgumentParser(add_help=False)
     folder = running.add_mutually_exclusive_group()
     folder.add_argument(
         "--out", type=Path, metavar="DIR", help="run folder (default: results/runs/<timestamp>)"
