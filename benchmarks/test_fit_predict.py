@@ -36,7 +36,9 @@ def mnist_subset() -> ImageData:
 def new_model(name: str) -> Model:
     """An unfitted model with the seed suite's MNIST parameters and 1 epoch."""
     suite = load_suite(DEFAULT_SUITE)
-    return make_model(Cell("mnist", name, 0, suite.configs("mnist", name)[0].params, epochs=EPOCHS))
+    return make_model(
+        Cell("mnist", name, 0, suite.configs("mnist", name)[0].params, {"epochs": EPOCHS})
+    )
 
 
 @pytest.fixture(scope="module", params=MODEL_NAMES)

@@ -2,4 +2,5 @@
 
 from nnbench.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # so that importing this module never runs the command line
+    raise SystemExit(main())

@@ -4,6 +4,7 @@ names."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -59,6 +60,26 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def digest(value: object, length: int = 16) -> str:
+    """The first ``length`` hex digits of the SHA-256 of ``value`` as canonical JSON."""
+    canonical = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:length]
+
+
+def tree_fingerprint(path: Path) -> str:
+    """A digest of the name, size and modification time of the file ``path``, or of every file
+    below the folder ``path`` outside hidden folders and files (such as a cache nnbench
+    writes there): it changes when a file is added, removed or rewritten."""
+    if path.is_dir():
+        names = (file.relative_to(path) for file in path.rglob("*"))
+        files = [name for name in names if not any(part.startswith(".") for part in name.parts)]
+        files = sorted(name for name in files if (path / name).is_file())
+    else:
+        path, files = path.parent, [Path(path.name)]
+    stats = [(name.as_posix(), (path / name).stat()) for name in files]
+    return digest([(name, stat.st_size, stat.st_mtime_ns) for name, stat in stats])
 
 
 def slug(text: str, keep: str = "_.-") -> str:

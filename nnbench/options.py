@@ -30,6 +30,8 @@ MAX_IMAGE_SIDE = 2048
 MAX_REPEATS = 1000
 #: the most times ``--retries`` tries a failing cell again
 MAX_RETRIES = 10
+#: the most worker processes --jobs or --workers may start on one machine
+MAX_JOBS = 256
 
 
 def names(text: str) -> list[str]:

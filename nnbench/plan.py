@@ -6,9 +6,11 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from nnbench.datasets import check_dataset_name, resolve_dataset_path
+from nnbench import __version__
+from nnbench.datasets import check_dataset_name, get_dataset, resolve_dataset_path
 from nnbench.errors import ConfigError
 from nnbench.models import Model, ModelSpec, check_model_name, resolve_model
 from nnbench.references import resolve_file
@@ -21,32 +23,33 @@ Size = tuple[int, int]
 class Cell:
     """One unit of work: a model with its parameters, on a dataset, with a seed.
 
-    A cell holds everything needed to run it anywhere; ``cell_id`` names it stably. ``model``
-    is a registered name or a reference to user code. ``epochs`` overrides the parameter of
-    that name for models that have one; ``image_size`` (H, W) resizes the images; ``skip`` is
-    the suite's reason for not running the cell; ``variant`` labels one of several
-    configurations of the model on the dataset (a variant's name, a grid's values).
+    A cell holds everything needed to run it anywhere, and nothing more: it is what an
+    executor sends to a worker. ``model`` is a registered name or a reference to user code.
+    ``overrides`` set parameters of the models that take them (``--epochs`` sets ``epochs`` of
+    the nets, and leaves naive Bayes alone); ``image_size`` (H, W) resizes the images;
+    ``skip`` is the suite's reason for not running the cell; ``variant`` labels one of several
+    configurations of the model on the dataset (a variant's name, a grid's values);
+    ``data_fingerprint`` identifies the data's content (see ``Dataset.fingerprint``).
     """
 
     dataset: str
     model: str
     seed: int = 0
     params: dict[str, Any] = field(default_factory=dict)
-    epochs: int | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
     subset: int | None = None
     image_size: Size | None = None
     skip: str | None = None
     variant: str | None = None
+    data_fingerprint: str | None = None
 
     @property
     def cell_id(self) -> str:
-        """A short hash of every field: equal cells share it, different cells do not (a cell
-        without a variant hashes as before variants existed)."""
-        fields = {key: value for key, value in asdict(self).items() if key != "variant"}
-        if self.variant is not None:
-            fields["variant"] = self.variant
+        """The cell's key: a short hash of every field and of the nnbench version, so that
+        equal cells share it, and a change of data, parameters or nnbench makes a new key."""
+        fields = {**asdict(self), "nnbench": __version__}
         canonical = json.dumps(fields, sort_keys=True, default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()[:10]
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Cell) and self.cell_id == other.cell_id
@@ -65,18 +68,21 @@ def build_cells(
     datasets: Sequence[str] | None = None,
     models: Sequence[str] | None = None,
     seeds: Sequence[int] = (0,),
-    epochs: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
     subset: int | None = None,
     params: Mapping[str, Any] | None = None,
     image_size: Size | None = None,
+    data_dir: Path | None = None,
 ) -> list[Cell]:
     """Cells for ``datasets`` x ``models`` x ``seeds``, parameters taken from ``suite``.
 
     ``datasets`` defaults to the suite's; ``models`` to the ones the suite lists per dataset.
     A (dataset, model) pair that the suite does not list runs with the model's defaults. A pair
     the suite skips is skipped, with its reason, unless ``models`` names it. ``params``
-    (``--param``) override the suite's for every model. Names are checked, and references to
-    user code imported, so that a model that cannot be found fails before anything runs.
+    (``--param``) override the suite's for every model; ``overrides`` (``--epochs``) only for
+    the models that take them. Names are checked, and references to user code imported, so that
+    a model that cannot be found fails before anything runs. With ``data_dir``, each cell's key
+    includes its data's fingerprint.
     """
     if datasets is None:
         dataset_names = list(suite.default_datasets)
@@ -87,17 +93,22 @@ def build_cells(
     models = None if models is None else [resolve_file(name) for name in models]
     for name in models or ():
         check_model_name(name)
+    fingerprints = {
+        name: None if data_dir is None else get_dataset(name).fingerprint(data_dir)
+        for name in dataset_names
+    }
     cells = [
         Cell(
             dataset,
             model,
             seed,
             {**config.params, **(params or {})},
-            epochs,
+            dict(overrides or {}),
             subset,
             image_size,
             skip=suite.skip_reason(dataset, model) if models is None else None,
             variant=config.label,
+            data_fingerprint=fingerprints[dataset],
         )
         for dataset in dataset_names
         for model in (models if models is not None else suite.models(dataset))
@@ -130,10 +141,12 @@ def check_config(spec: ModelSpec, config: Config, flags: Mapping[str, Any]) -> N
         raise ConfigError(f"{where}{exc}") from None
 
 
+def cell_params(cell: Cell) -> dict[str, Any]:
+    """The cell's parameters, with each override the model takes applied."""
+    names = resolve_model(cell.model).parameter_names()
+    return {**cell.params, **{k: v for k, v in cell.overrides.items() if k in names}}
+
+
 def make_model(cell: Cell) -> Model:
-    """The cell's model, with the epochs override applied where the model has epochs."""
-    spec = resolve_model(cell.model)
-    params = dict(cell.params)
-    if cell.epochs is not None and "epochs" in spec.parameter_names():
-        params["epochs"] = cell.epochs
-    return spec.build(params, seed=cell.seed)
+    """The cell's model, overrides applied (see :func:`cell_params`)."""
+    return resolve_model(cell.model).build(cell_params(cell), seed=cell.seed)

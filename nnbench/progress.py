@@ -1,15 +1,20 @@
-"""Progress on stderr: one-line status messages and byte-count bars. Results never go here."""
+"""Progress on stderr: one-line status messages, byte-count bars, and a run's cell counts with
+elapsed time and ETA. Results never go here."""
 
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
+from types import TracebackType
 
 from tqdm import tqdm
 
 
 def info(message: str) -> None:
-    """Print one progress line to stderr."""
-    print(message, file=sys.stderr, flush=True)
+    """Print one progress line to stderr (above a progress bar, when one is showing)."""
+    tqdm.write(message, file=sys.stderr)
+    sys.stderr.flush()
 
 
 def byte_bar(description: str, total: int | None) -> tqdm:
@@ -24,3 +29,47 @@ def byte_bar(description: str, total: int | None) -> tqdm:
         leave=False,
         mininterval=0.5,
     )
+
+
+class CellProgress:
+    """Cells done, running, failed and left, elapsed time and ETA, for ``total`` cells to run.
+
+    On a terminal it is a tqdm bar; elsewhere (a CI log) one plain line per finished cell, so
+    that the log stays readable. ``running`` says how many cells are running now.
+    """
+
+    def __init__(
+        self, total: int, running: Callable[[], int], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.total, self.running, self.clock = total, running, clock
+        self.done = self.failed = 0
+        self.started = clock()
+        plain = not sys.stderr.isatty()
+        self.bar = tqdm(total=total, desc="cells", unit="cell", file=sys.stderr, disable=plain)
+
+    def finished(self, status: str) -> None:
+        """Count one finished cell of ``status`` ("ok", "failed", "skipped")."""
+        self.done += 1
+        self.failed += status == "failed"
+        counts = f"{self.running()} running · {self.failed} failed · {self.total - self.done} left"
+        if not self.bar.disable:
+            self.bar.set_postfix_str(counts, refresh=False)
+            self.bar.update()
+            return
+        elapsed = self.clock() - self.started
+        eta = elapsed / self.done * (self.total - self.done)
+        info(
+            f"nnbench: {self.done}/{self.total} done · {counts} · elapsed "
+            f"{tqdm.format_interval(elapsed)} · ETA {tqdm.format_interval(eta)}"
+        )
+
+    def __enter__(self) -> CellProgress:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.bar.close()

@@ -22,13 +22,16 @@ BUILT_IN = "built-in"
 
 @dataclass(frozen=True)
 class Entry:
-    """One name: where its object lives, a one-line description, and where it came from
-    (``built-in``, or ``plugin <distribution> <version>``)."""
+    """One name: where its object lives, a one-line description, where it came from
+    (``built-in``, or ``plugin <distribution> <version>``), and for a model, ``cost``: the
+    seconds it takes with its defaults on MNIST (on the machine of docs/measurements.md), which
+    orders cells longest first (None when not known)."""
 
     name: str
     target: str
     description: str
     origin: str = BUILT_IN
+    cost: float | None = None
 
     def load(self) -> Any:
         """Import the ``"module:attr"`` target and return the attribute; a target that cannot be
@@ -51,13 +54,13 @@ class Registry:
         self.group = group
         self._entries: dict[str, Entry] = {}
 
-    def register(self, name: str, target: str, description: str) -> None:
-        """Register ``target`` (``"package.module:attr"``) under ``name``."""
+    def register(self, name: str, target: str, description: str, cost: float | None = None) -> None:
+        """Register ``target`` (``"package.module:attr"``) under ``name``, with its ``cost``."""
         if name in self._entries:
             raise ValueError(f"{self.kind} {name!r} is already registered")
         if ":" not in target:
             raise ValueError(f"target {target!r} must look like 'package.module:attr'")
-        self._entries[name] = Entry(name, target, description)
+        self._entries[name] = Entry(name, target, description, cost=cost)
 
     def plugins(self) -> list[Entry]:
         """The installed plugins of the group, read from package metadata, none imported.

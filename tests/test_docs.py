@@ -156,6 +156,7 @@ def test_readme_sections_are_a_guide():
         "## Concepts",
         "## Compare your own model",
         "## Bring your own data",
+        "## Running on several processes or a cluster",
         "## Commands",
         "## Documentation",
     ]

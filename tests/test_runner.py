@@ -62,9 +62,12 @@ def test_repeated_names_and_seeds_run_once():
 
 def test_epochs_override_applies_only_to_models_with_epochs():
     assert (
-        make_model(Cell("mnist", "dense_nn", params={"epochs": 5}, epochs=1)).training.epochs == 1
+        make_model(
+            Cell("mnist", "dense_nn", params={"epochs": 5}, overrides={"epochs": 1})
+        ).training.epochs
+        == 1
     )
-    assert make_model(Cell("mnist", "naive_bayes", epochs=1)).get_params() == {
+    assert make_model(Cell("mnist", "naive_bayes", overrides={"epochs": 1})).get_params() == {
         "variant": "multinomial"
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -23,7 +24,14 @@ from nnbench.cli.common import (
     whole_number,
 )
 from nnbench.errors import ConfigError
-from nnbench.options import MAX_REPEATS, MAX_RETRIES, MAX_SEED, image_size, key_value
+from nnbench.options import (
+    MAX_JOBS,
+    MAX_REPEATS,
+    MAX_RETRIES,
+    MAX_SEED,
+    image_size,
+    key_value,
+)
 
 
 def params_from(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
@@ -93,6 +101,7 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
     """Build the cells, run them, print and store the tables."""
     from nnbench.datasets import get_dataset
     from nnbench.errors import DataUnavailableError
+    from nnbench.execute import check_executor_flags, make_executor
     from nnbench.plan import build_cells
     from nnbench.report.publish import publish
     from nnbench.results import load_tables
@@ -109,20 +118,32 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
         args.dataset,
         models,
         seeds=seeds(args),
-        epochs=args.epochs,
+        overrides={"epochs": args.epochs} if args.epochs else None,
         subset=args.subset,
         params=params_from(getattr(args, "param", None)),
         image_size=args.image_size,
+        data_dir=data_dir(args),
     )
     if not cells:
         print(f"nnbench: suite {args.suite} lists no models for these datasets.", file=sys.stderr)
         return EXIT_BAD_INPUT
+    flags = (args.executor, args.jobs, args.workers, args.scheduler)
+    check_executor_flags(*flags)
     if args.dry_run:
         print_plan(cells, data_dir(args))
         return EXIT_OK
     run_dir = args.resume or args.out or default_run_dir()
     resume = args.resume is not None
-    results = run_cells(cells, data_dir(args), run_dir, resume=resume, retries=args.retries)
+    start = functools.partial(make_executor, *flags)
+    results = run_cells(
+        cells,
+        data_dir(args),
+        run_dir,
+        resume=resume,
+        retries=args.retries,
+        executor=start,
+        shared_data=args.executor != "dask",  # a cluster's workers prepare their own data
+    )
     print(f"nnbench: wrote {len(results)} result files", file=sys.stderr)
     publish(load_tables(run_dir), args.target or (), run_dir, None, None, flag="--out")
     return exit_status(results)
@@ -176,8 +197,8 @@ def running_flags() -> argparse.ArgumentParser:
 
 def execution_flags() -> argparse.ArgumentParser:
     """Where a run's results go, and how it runs: ``--out``/``--resume``, ``--retries``,
-    ``--dry-run``."""
-    running = argparse.ArgumentParser(add_help=False)
+    ``--dry-run``, and the executor's flags."""
+    running = argparse.ArgumentParser(add_help=False, parents=[executor_flags()])
     folder = running.add_mutually_exclusive_group()
     folder.add_argument(
         "--out", type=Path, metavar="DIR", help="run folder (default: results/runs/<timestamp>)"
@@ -204,6 +225,41 @@ def execution_flags() -> argparse.ArgumentParser:
         "parameters, without running anything",
     )
     return running
+
+
+def executor_flags() -> argparse.ArgumentParser:
+    """Where cells run: ``--executor``, ``--jobs``, ``--workers``, ``--scheduler``."""
+    from nnbench.execute import EXECUTORS
+
+    flags = argparse.ArgumentParser(add_help=False)
+    flags.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local: on this machine (default); dask: on the Dask cluster at --scheduler; "
+        "dask-local: on a Dask cluster of --workers processes started for the run",
+    )
+    flags.add_argument(
+        "--jobs",
+        type=whole_number(1, MAX_JOBS),
+        default=1,
+        metavar="N",
+        help="local executor: run cells on N worker processes, each with its share of the "
+        "cores (default 1: one cell at a time in this process)",
+    )
+    flags.add_argument(
+        "--workers",
+        type=whole_number(1, MAX_JOBS),
+        metavar="N",
+        help="dask-local: the local cluster's single-threaded worker processes (default: "
+        "one per core)",
+    )
+    flags.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="dask: the address of a running `dask scheduler`",
+    )
+    return flags
 
 
 def add_parsers(verbs: argparse._SubParsersAction) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from nnbench.datasets.images import resize_pixels
 from nnbench.errors import ConfigError, DataError, DataUnavailableError
+from nnbench.files import tree_fingerprint
 from nnbench.options import Option
 
 Size = tuple[int, int]
@@ -240,6 +241,12 @@ class Dataset(ABC):
         decodes files may resize to ``image_size`` as it decodes; :meth:`load` resizes the rest.
         """
 
+    def fingerprint(self, data_dir: Path) -> str | None:
+        """A short digest of the data's content, part of every cell's key, so that a result is
+        not taken for one on other data; None when the data is not there (or, for a plugin that
+        does not say, always: its key then holds its name only)."""
+        return None
+
     def load(
         self, data_dir: Path, limit: int | None = None, image_size: Size | None = None
     ) -> ImageData:
@@ -273,6 +280,10 @@ class PathDataset(Dataset):
         if not exists:
             return f"{self.name}: there is no {self.path_kind} {self.path}; check the path."
         return None
+
+    def fingerprint(self, data_dir: Path) -> str | None:
+        """The names, sizes and modification times of the user's files."""
+        return None if self.unavailable_reason(data_dir) else tree_fingerprint(self.path)
 
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
         """Nothing to download: check that the data read (a folder's images are decoded into its

@@ -126,6 +126,11 @@ class Candidates(Dataset):
             )
         return None
 
+    def fingerprint(self, data_dir: Path) -> str | None:
+        """The checksum of ``labels.csv``, which holds every photo's checksum."""
+        labels = self.folder(data_dir) / LABELS_FILE
+        return sha256_file(labels)[:16] if labels.is_file() else None
+
     def cache(self, data_dir: Path) -> ArrayStore:
         """The uint8 cache beside the folder."""
         return ArrayStore(data_dir / (FOLDER_NAME + CACHE_SUFFIX))

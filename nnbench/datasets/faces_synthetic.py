@@ -37,6 +37,7 @@ import numpy as np
 from nnbench.datasets.arrays import SPLITS, ArrayStore
 from nnbench.datasets.base import Dataset, ImageData, Size
 from nnbench.datasets.candidates import CLASS_NAMES, IMAGE_HEIGHT, IMAGE_WIDTH
+from nnbench.files import digest
 from nnbench.options import Option
 from nnbench.progress import info
 
@@ -216,6 +217,10 @@ class FacesSynthetic(Dataset):
             "seed": self.seed,
             "sizes": self.sizes,
         }
+
+    def fingerprint(self, data_dir: Path) -> str:
+        """What the images are generated from."""
+        return digest(self.key())
 
     def generate(self, data_dir: Path, force: bool = False) -> Path:
         """Generate and store all images, unless a copy with the same key is there already."""

@@ -14,7 +14,7 @@ from nnbench.errors import UnknownNameError
 from nnbench.models.base import DataInfo, Model, Monitor, SkipCell
 from nnbench.models.spec import ModelSpec, model_spec
 from nnbench.models.training import Training
-from nnbench.references import is_reference, load_reference
+from nnbench.references import is_file_source, is_reference, load_reference
 from nnbench.registry import Entry, Registry
 
 __all__ = [
@@ -39,21 +39,25 @@ MODELS.register(
     "naive_bayes",
     "nnbench.models.naive_bayes:NaiveBayes",
     "Naive Bayes on [0, 1] pixels (multinomial; bernoulli or gaussian by `variant`).",
+    cost=2.0,
 )
 MODELS.register(
     "lasso_logit",
     "nnbench.models.lasso_logit:LassoLogit",
     "L1-penalised multinomial logit (LASSO), scikit-learn saga solver.",
+    cost=58.0,
 )
 MODELS.register(
     "dense_nn",
     "nnbench.models.keras_nets:dense_net",
     "Keras dense net: ReLU hidden layers (lecture: 128-128-128), softmax output, Adam.",
+    cost=7.0,
 )
 MODELS.register(
     "cnn",
     "nnbench.models.keras_nets:conv_net",
     "Keras CNN: conv 3x3 + max-pool blocks (lecture: 64, 64), dense 128-128, softmax, Adam.",
+    cost=89.0,
 )
 
 
@@ -70,6 +74,15 @@ def model_entry(name: str) -> Entry:
         return MODELS.entry(name)
     except UnknownNameError as exc:
         raise UnknownNameError(f"{exc} {REFERENCE_HINT}") from None
+
+
+def model_provenance(name: str) -> dict[str, str]:
+    """Where the model ``name`` comes from, without importing it: for the result of a cell
+    whose model never ran (a worker that skips a Keras cell need not import TensorFlow)."""
+    if is_reference(name):
+        kind = "file" if is_file_source(name.rpartition(":")[0]) else "module"
+        return {"kind": kind, "reference": name}
+    return model_entry(name).provenance()
 
 
 @functools.cache

@@ -1,0 +1,90 @@
+"""What every executor does: take tasks (a cell's description, never data or models), run each
+through :func:`run_one` somewhere, and hand the results back to the driver as they finish. The
+driver alone writes result files."""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+
+from nnbench.execute.run_one import failure, run_one, unrun_result
+from nnbench.plan import Cell
+from nnbench.results import Result
+from nnbench.schemas.result import MODEL_ERROR
+
+
+@dataclass(frozen=True)
+class Task:
+    """One cell to run, as it travels to a worker: its place in the plan (``index``), the
+    ``tag`` its progress lines start with, where workers find data, its retries, and its
+    estimated ``cost`` in seconds (see :mod:`nnbench.execute.schedule`)."""
+
+    index: int
+    cell: Cell
+    tag: str
+    data_dir: str
+    retries: int = 0
+    cost: float = 0.0
+
+
+def run_task(task: Task) -> Result:
+    """Run a task where it lands: :func:`run_one` on the task's cell. What ``run_one`` itself
+    could not record (a model reference that does not import on this worker) is the cell's
+    failure too, so that every executor records it the same way."""
+    try:
+        return run_one(task.cell, task.data_dir, task.retries, task.tag)
+    except Exception as exc:
+        why, kind = failure(exc)
+        return unrun_result(task.cell, "failed", why, task.tag, kind=kind)
+
+
+def lost_result(task: Task, why: str) -> Result:
+    """The failed result of a task whose worker died under it, with the reason."""
+    return unrun_result(task.cell, "failed", why, task.tag, kind=MODEL_ERROR)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def thread_limits(threads: int) -> dict[str, str]:
+    """Environment variables that keep a worker's libraries (BLAS, OpenMP, TensorFlow) to
+    ``threads`` threads each."""
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS")
+    return {**dict.fromkeys(names, str(threads)), "TF_NUM_INTEROP_THREADS": "1"}
+
+
+class Executor(ABC):
+    """Runs tasks and yields ``(task, result)`` as each finishes, in any order. Used as a
+    context manager, so that workers are stopped however the run ends."""
+
+    @abstractmethod
+    def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Result]]:
+        """Run ``tasks``, given longest first, and yield each with its result."""
+
+    @abstractmethod
+    def running(self) -> int:
+        """How many tasks are running now (for progress)."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where cells run, in words: "in this process", "on 2 worker processes"."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop any workers, and let go of what they hold."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()

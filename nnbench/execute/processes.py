@@ -1,0 +1,168 @@
+"""``--jobs N``: N worker processes on this machine, started with ``spawn``.
+
+The driver chooses which worker runs which cell: a free worker takes the longest pending cell,
+or a cell on the data it loaded last when that one is at least half as long, so that a dataset
+is loaded once per worker and not once per cell. Each worker's threads (BLAS, OpenMP,
+TensorFlow's intra- and inter-op pools) are limited to its share of the cores, and TensorFlow is
+imported only by a worker that runs a Keras cell. A worker that dies under a cell (killed, out
+of memory) is replaced, and its cell runs once more on the new worker before it is recorded as
+failed with the reason. When the run ends early (Ctrl-C, an error), busy workers are stopped.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+
+from nnbench import progress
+from nnbench.execute.base import Executor, Task, lost_result, run_task, thread_limits, usable_cores
+from nnbench.execute.run_one import data_key
+from nnbench.results import Result
+
+#: how many times a cell whose worker died runs again on a new worker
+LOST_WORKER_RERUNS = 1
+#: seconds a worker has to finish after it is asked to stop
+STOP_TIMEOUT_S = 10
+
+
+def serve(connection: Connection, threads: int) -> None:
+    """A worker's life: limit its threads, then run each task it receives and send the result
+    back, until it receives None or the driver is gone."""
+    from threadpoolctl import threadpool_limits
+
+    os.environ.update(thread_limits(threads))  # for libraries not loaded yet (TensorFlow)
+    threadpool_limits(threads)  # for those loaded already (NumPy's BLAS)
+    try:
+        while (task := connection.recv()) is not None:
+            connection.send(run_task(task))
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        pass  # the driver stopped
+
+
+class Worker:
+    """One worker process, the pipe to it, the data it loaded last, and its task."""
+
+    def __init__(self, threads: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=serve, args=(theirs, threads), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.data: tuple | None = None
+        self.task: Task | None = None
+
+    def give(self, task: Task) -> None:
+        """Send ``task`` to the worker."""
+        self.task, self.data = task, data_key(task.cell, task.data_dir)
+        self.connection.send(task)
+
+    def outcome(self) -> Result | None:
+        """The result the worker sent back, or None when it died (see :meth:`death`)."""
+        try:
+            return self.connection.recv()
+        except (EOFError, OSError):
+            return None
+
+    def death(self) -> str:
+        """Why the worker is gone: the signal that killed it, or its exit status."""
+        self.process.join(STOP_TIMEOUT_S)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            return f"killed by {signal.Signals(-code).name}"
+        return f"exited with status {code}"
+
+    def stop(self) -> None:
+        """Ask an idle worker to finish; stop a busy one now."""
+        try:
+            if self.task is None:
+                self.connection.send(None)
+                self.process.join(STOP_TIMEOUT_S)
+        except OSError:
+            pass  # dead already
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(STOP_TIMEOUT_S)
+        self.connection.close()
+
+
+class ProcessExecutor(Executor):
+    """``jobs`` worker processes, each with ``cores // jobs`` threads (at least one)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.threads = max(1, usable_cores() // jobs)
+        self.workers: list[Worker] = []
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Result]]:
+        pending, lost = list(tasks), dict.fromkeys((task.index for task in tasks), 0)
+        self.workers = [Worker(self.threads) for _ in range(min(self.jobs, len(pending)))]
+        self.feed(pending)
+        while self.running():
+            busy = [worker for worker in self.workers if worker.task is not None]
+            wait([w.connection for w in busy] + [w.process.sentinel for w in busy])
+            finished = [
+                self.collect(worker, lost, pending)
+                for worker in busy
+                if worker.connection.poll() or not worker.process.is_alive()
+            ]
+            self.feed(pending)  # before the driver writes results: no worker waits on it
+            yield from ((task, result) for task, result in finished if result is not None)
+
+    def feed(self, pending: list[Task]) -> None:
+        """Give each idle worker a task, replacing a worker that died while idle."""
+        for worker in list(self.workers):
+            if worker.task is None and pending:
+                if not worker.process.is_alive():
+                    worker = self.replace(worker)
+                worker.give(take(pending, worker.data))
+
+    def replace(self, worker: Worker) -> Worker:
+        """A new worker in place of ``worker``, which is stopped."""
+        worker.stop()
+        fresh = self.workers[self.workers.index(worker)] = Worker(self.threads)
+        return fresh
+
+    def collect(
+        self, worker: Worker, lost: dict[int, int], pending: list[Task]
+    ) -> tuple[Task, Result | None]:
+        """The finished task of ``worker`` and its result. When the worker died, a new worker
+        takes its place, and the task goes back to the front of ``pending`` (result None) or,
+        once it has lost too many workers, is recorded as failed."""
+        task, result = worker.task, worker.outcome()
+        worker.task = None
+        if result is not None:
+            return task, result
+        why = worker.death()
+        self.replace(worker)
+        lost[task.index] += 1
+        if lost[task.index] <= LOST_WORKER_RERUNS:
+            progress.info(f"{task.tag} {task.cell.label()}: its worker died ({why}); again")
+            pending.insert(0, task)
+            return task, None
+        reason = (
+            f"the worker process running this cell died {lost[task.index]} times (the last one "
+            f"{why}): killed, out of memory, or a crash in native code; see the run's stderr"
+        )
+        return task, lost_result(task, reason)
+
+    def running(self) -> int:
+        return sum(worker.task is not None for worker in self.workers)
+
+    def describe(self) -> str:
+        return f"on {self.jobs} worker processes of {self.threads} thread(s) each"
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+
+def take(pending: list[Task], data: tuple | None) -> Task:
+    """Remove and return the task for a worker holding ``data``: the first (longest) pending
+    one, or the first on ``data`` when it is at least half as long."""
+    longest = pending[0]
+    same = (i for i, task in enumerate(pending) if data_key(task.cell, task.data_dir) == data)
+    index = next(same, 0)
+    return pending.pop(index if pending[index].cost >= longest.cost / 2 else 0)
