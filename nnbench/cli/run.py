@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,42 +60,6 @@ def exit_status(results: list[dict[str, Any]]) -> int:
     return EXIT_FAILED if any(r["status"] == "failed" for r in results) else EXIT_OK
 
 
-def print_plan(cells: list[Any], data_dir: Path) -> None:
-    """The cells a run would run, one row each, after every cell's model was made (so that
-    any error of its parameters shows now); nothing is fitted."""
-    from nnbench.datasets import get_dataset
-    from nnbench.plan import make_model
-    from nnbench.presentation import Table, markdown_table
-
-    for cell in cells:
-        make_model(cell)
-    unavailable = {
-        name: get_dataset(name).unavailable_reason(data_dir)
-        for name in dict.fromkeys(cell.dataset for cell in cells)
-    }
-    why = {cell: cell.skip or unavailable[cell.dataset] for cell in cells}
-    skipped = sum(bool(reason) for reason in why.values())
-    rows = [
-        [
-            cell.cell_id,
-            cell.dataset,
-            cell.model,
-            cell.variant or "",
-            str(cell.seed),
-            json.dumps(cell.params),
-            f"skipped: {why[cell]}" if why[cell] else "runs",
-        ]
-        for cell in cells
-    ]
-    headers = ["key", "dataset", "model", "variant", "seed", "parameters", "plan"]
-    print(markdown_table(Table(headers, rows, "lllllll")))
-    print(
-        f"nnbench: {len(cells)} cells, {len(cells) - skipped} to run and {skipped} to skip; "
-        "nothing was run (--dry-run).",
-        file=sys.stderr,
-    )
-
-
 def execute(args: argparse.Namespace, models: list[str] | None) -> int:
     """Build the cells, run them, print and store the tables."""
     from nnbench.datasets import get_dataset
@@ -130,6 +93,8 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
     flags = (args.executor, args.jobs, args.workers, args.scheduler)
     check_executor_flags(*flags)
     if args.dry_run:
+        from nnbench.cli.plan import print_plan
+
         print_plan(cells, data_dir(args))
         return EXIT_OK
     run_dir = args.resume or args.out or default_run_dir()

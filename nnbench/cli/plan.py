@@ -1,0 +1,45 @@
+"""The plan of ``all`` and ``run`` with ``--dry-run``: every cell the run would have, with its
+key and labels, checked as the run would check it, and nothing run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def print_plan(cells: list[Any], data_dir: Path) -> None:
+    """The cells a run would run, one row each, after every cell's model was made (so that
+    any error of its parameters shows now); nothing is fitted."""
+    from nnbench.datasets import get_dataset
+    from nnbench.plan import make_model
+    from nnbench.presentation import Table, markdown_table
+
+    for cell in cells:
+        make_model(cell)
+    unavailable = {
+        name: get_dataset(name).unavailable_reason(data_dir)
+        for name in dict.fromkeys(cell.dataset for cell in cells)
+    }
+    why = {cell: cell.skip or unavailable[cell.dataset] for cell in cells}
+    skipped = sum(bool(reason) for reason in why.values())
+    rows = [
+        [
+            cell.cell_id,
+            cell.dataset,
+            cell.model,
+            cell.variant or "",
+            str(cell.seed),
+            json.dumps(cell.params),
+            f"skipped: {why[cell]}" if why[cell] else "runs",
+        ]
+        for cell in cells
+    ]
+    headers = ["key", "dataset", "model", "variant", "seed", "parameters", "plan"]
+    print(markdown_table(Table(headers, rows, "lllllll")))
+    print(
+        f"nnbench: {len(cells)} cells, {len(cells) - skipped} to run and {skipped} to skip; "
+        "nothing was run (--dry-run).",
+        file=sys.stderr,
+    )
