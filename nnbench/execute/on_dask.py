@@ -12,6 +12,7 @@ recorded as failed with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import uuid
 from collections.abc import Iterator, Sequence
@@ -118,8 +119,9 @@ class DaskExecutor(Executor):
 
     def close(self) -> None:
         self.client.cancel(list(self.futures))
-        if self.cluster is None:
-            self.client.run(forget_data)  # the cluster's workers outlive the run: free memory
+        if self.cluster is None:  # the cluster's workers outlive the run: free their memory
+            with contextlib.suppress(Exception):  # best effort: the cluster may be gone
+                self.client.run(forget_data)
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

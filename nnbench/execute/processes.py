@@ -6,7 +6,8 @@ is loaded once per worker and not once per cell. Each worker's threads (BLAS, Op
 TensorFlow's intra- and inter-op pools) are limited to its share of the cores, and TensorFlow is
 imported only by a worker that runs a Keras cell. A worker that dies under a cell (killed, out
 of memory) is replaced, and its cell runs once more on the new worker before it is recorded as
-failed with the reason. When the run ends early (Ctrl-C, an error), busy workers are stopped.
+failed with the reason. When the run ends early (Ctrl-C, an error), busy workers are stopped;
+when the driver is killed, its workers end within a second.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 
@@ -30,8 +33,10 @@ STOP_TIMEOUT_S = 10
 
 def serve(connection: Connection, threads: int) -> None:
     """A worker's life: limit its threads, then run each task it receives and send the result
-    back, until it receives None or the driver is gone."""
+    back, until it receives None or the driver is gone (even killed, mid-cell)."""
     from threadpoolctl import threadpool_limits
+
+    threading.Thread(target=exit_without, args=(os.getppid(),), daemon=True).start()
 
     os.environ.update(thread_limits(threads))  # for libraries not loaded yet (TensorFlow)
     threadpool_limits(threads)  # for those loaded already (NumPy's BLAS)
@@ -40,6 +45,14 @@ def serve(connection: Connection, threads: int) -> None:
             connection.send(run_task(task))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         pass  # the driver stopped
+
+
+def exit_without(driver: int) -> None:
+    """End this worker within a second of its driver's death (a killed driver closes no pipe
+    that a busy worker would notice before its cell ends)."""
+    while os.getppid() == driver:
+        time.sleep(1)
+    os._exit(1)
 
 
 class Worker:

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from nnbench.cli import main
@@ -50,15 +51,23 @@ def interrupted(
             assert process.poll() is None, log.read_text()  # still running: the net's 1000 epochs
             assert time.monotonic() < deadline, "no result file within 120 s"
             time.sleep(0.05)
+        workers = psutil.Process(process.pid).children(recursive=True)
         process.send_signal(signal_number)
         process.wait(timeout=60)
+    # no worker outlives nnbench, even killed: each ends within a second of its driver's death
+    assert not psutil.wait_procs(workers, timeout=10)[1], "a worker outlived nnbench"
     return process.returncode, out
 
 
 @pytest.mark.parametrize(
     ("signal_number", "flags"),
-    [(signal.SIGINT, ()), (signal.SIGKILL, ()), (signal.SIGINT, ("--jobs", "2"))],
-    ids=["SIGINT", "SIGKILL", "SIGINT-jobs-2"],
+    [
+        (signal.SIGINT, ()),
+        (signal.SIGKILL, ()),
+        (signal.SIGINT, ("--jobs", "2")),
+        (signal.SIGKILL, ("--jobs", "2")),
+    ],
+    ids=["SIGINT", "SIGKILL", "SIGINT-jobs-2", "SIGKILL-jobs-2"],
 )
 def test_an_interrupted_run_keeps_its_finished_results_whole(tmp_path, signal_number, flags):
     # with --jobs, the worker still training the dense net is stopped, not waited for: the
@@ -72,8 +81,10 @@ def test_an_interrupted_run_keeps_its_finished_results_whole(tmp_path, signal_nu
     assert "dense_nn" not in {result["model"] for result in read_run(out)}
 
 
-def test_a_killed_run_resumes_without_rerunning_its_finished_cells(tmp_path, capsys):
-    code, out = interrupted(tmp_path, signal.SIGKILL, epochs=20)
+@pytest.mark.parametrize("flags", [(), ("--jobs", "2")], ids=["local", "jobs-2"])
+def test_a_killed_run_resumes_without_rerunning_its_finished_cells(tmp_path, capsys, flags):
+    # a cell's key does not depend on the executor: a --jobs run resumes in one process
+    code, out = interrupted(tmp_path, signal.SIGKILL, epochs=20, flags=flags)
     assert code == -signal.SIGKILL
     [first] = result_files(out)
     written = first.read_bytes()
