@@ -50,11 +50,17 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def thread_limits(threads: int) -> dict[str, str]:
-    """Environment variables that keep a worker's libraries (BLAS, OpenMP, TensorFlow) to
-    ``threads`` threads each."""
+#: so that workers on one machine share its GPU: TensorFlow and JAX take GPU memory as they
+#: need it, instead of most of it at start-up (a value the user set is kept)
+GPU_SHARING = {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
+
+
+def worker_environment(threads: int) -> dict[str, str]:
+    """Environment variables for a worker on this machine: its libraries (BLAS, OpenMP,
+    TensorFlow) keep to ``threads`` threads each, and its Keras backend shares the GPU."""
     names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS")
-    return {**dict.fromkeys(names, str(threads)), "TF_NUM_INTEROP_THREADS": "1"}
+    sharing = {name: os.environ.get(name, value) for name, value in GPU_SHARING.items()}
+    return {**dict.fromkeys(names, str(threads)), "TF_NUM_INTEROP_THREADS": "1", **sharing}
 
 
 class Executor(ABC):

@@ -19,7 +19,14 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from nnbench.errors import ConfigError
-from nnbench.execute.base import Executor, Task, lost_result, run_task, thread_limits, usable_cores
+from nnbench.execute.base import (
+    Executor,
+    Task,
+    lost_result,
+    run_task,
+    usable_cores,
+    worker_environment,
+)
 from nnbench.execute.run_one import forget_data
 from nnbench.models import resolve_model
 from nnbench.results import Result
@@ -53,7 +60,7 @@ class DaskExecutor(Executor):
 
             # set before each worker process starts, so that NumPy's BLAS loads with them too
             environ = "distributed.nanny.pre-spawn-environ"
-            limits = thread_limits(max(1, usable_cores() // workers))
+            limits = worker_environment(max(1, usable_cores() // workers))
             with dask.config.set({environ: {**dask.config.get(environ), **limits}}):
                 self.cluster = self.distributed.LocalCluster(
                     n_workers=workers,

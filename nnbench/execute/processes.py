@@ -3,8 +3,9 @@
 The driver chooses which worker runs which cell: a free worker takes the longest pending cell,
 or a cell on the data it loaded last when that one is at least half as long, so that a dataset
 is loaded once per worker and not once per cell. Each worker's threads (BLAS, OpenMP,
-TensorFlow's intra- and inter-op pools) are limited to its share of the cores, and TensorFlow is
-imported only by a worker that runs a Keras cell. A worker that dies under a cell (killed, out
+TensorFlow's intra- and inter-op pools) are limited to its share of the cores; its Keras backend
+takes GPU memory as it needs it, so that workers share a GPU; and TensorFlow is imported only by
+a worker that runs a Keras cell. A worker that dies under a cell (killed, out
 of memory) is replaced, and its cell runs once more on the new worker before it is recorded as
 failed with the reason. When the run ends early (Ctrl-C, an error), busy workers are stopped;
 when the driver is killed, its workers end within a second.
@@ -21,7 +22,14 @@ from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 
 from nnbench import progress
-from nnbench.execute.base import Executor, Task, lost_result, run_task, thread_limits, usable_cores
+from nnbench.execute.base import (
+    Executor,
+    Task,
+    lost_result,
+    run_task,
+    usable_cores,
+    worker_environment,
+)
 from nnbench.execute.run_one import data_key
 from nnbench.results import Result
 
@@ -38,7 +46,7 @@ def serve(connection: Connection, threads: int) -> None:
 
     threading.Thread(target=exit_without, args=(os.getppid(),), daemon=True).start()
 
-    os.environ.update(thread_limits(threads))  # for libraries not loaded yet (TensorFlow)
+    os.environ.update(worker_environment(threads))  # for libraries not loaded yet (TensorFlow)
     threadpool_limits(threads)  # for those loaded already (NumPy's BLAS)
     try:
         while (task := connection.recv()) is not None:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from nnbench.cli import main
-from nnbench.execute.base import Task, usable_cores
+from nnbench.execute.base import Task, usable_cores, worker_environment
 from nnbench.execute.processes import ProcessExecutor, take
 from nnbench.plan import Cell
 from nnbench.results import read_run
@@ -38,6 +38,16 @@ def test_workers_keep_to_their_share_of_the_cores_and_import_no_tensorflow(tmp_p
         info = result["model_info"]
         assert (info["frameworks"], info["omp_num_threads"]) == ([], str(share))
         assert info["library_threads"] == share
+        assert info["jax_preallocates"] == "false"  # workers share a GPU
+
+
+def test_a_gpu_setting_the_user_made_is_kept(monkeypatch):
+    monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "true")
+    monkeypatch.delenv("TF_FORCE_GPU_ALLOW_GROWTH", raising=False)
+    environment = worker_environment(3)
+    assert environment["XLA_PYTHON_CLIENT_PREALLOCATE"] == "true"
+    assert environment["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
+    assert environment["OMP_NUM_THREADS"] == environment["TF_NUM_INTRAOP_THREADS"] == "3"
 
 
 def test_a_cell_whose_worker_is_killed_runs_again_on_a_new_worker(tmp_path: Path, data_dir):

@@ -34,8 +34,9 @@ class AlwaysDies(NaiveBayes):
 
 class ReportsWorker(NaiveBayes):
     """Naive Bayes that records, in its model_info, what its worker process is like by the end
-    of its fit: whether it has imported TensorFlow or Keras, its OpenMP thread limit, and the
-    most threads any of its loaded BLAS and OpenMP libraries may use."""
+    of its fit: whether it has imported TensorFlow or Keras, its OpenMP thread limit, whether
+    JAX would take most of the GPU at start-up, and the most threads any of its loaded BLAS and
+    OpenMP libraries may use."""
 
     def fit(self, x, y, **kwargs):
         from threadpoolctl import threadpool_info
@@ -45,6 +46,7 @@ class ReportsWorker(NaiveBayes):
             **self.info_,
             "frameworks": sorted({"tensorflow", "keras"} & set(sys.modules)),
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+            "jax_preallocates": os.environ.get("XLA_PYTHON_CLIENT_PREALLOCATE"),
             "library_threads": max(pool["num_threads"] for pool in threadpool_info()),
         }
         return self
