@@ -1,6 +1,6 @@
 """Timing benchmarks (pytest-benchmark): fit and predict of every registered model on a fixed
 MNIST subset, the first 10,000 training and 10,000 test images, neural nets for 1 epoch, each
-model with the seed suite's MNIST parameters.
+model with the lecture suite's MNIST parameters.
 
 Run with ``tox -e bench``; these are benchmarks, not tests, and CI does not run them. Data are
 loaded, and models for ``predict`` fitted, outside the timed region.
@@ -34,7 +34,7 @@ def mnist_subset() -> ImageData:
 
 
 def new_model(name: str) -> Model:
-    """An unfitted model with the seed suite's MNIST parameters and 1 epoch."""
+    """An unfitted model with the lecture suite's MNIST parameters and 1 epoch."""
     suite = load_suite(DEFAULT_SUITE)
     return make_model(
         Cell("mnist", name, 0, suite.configs("mnist", name)[0].params, {"epochs": EPOCHS})

@@ -1,4 +1,4 @@
-"""Accuracy, overall and per class, as the seed reports it, with the confusion matrix."""
+"""Accuracy, overall and per class, as the lecture reports it, with the confusion matrix."""
 
 from __future__ import annotations
 

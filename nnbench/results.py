@@ -99,7 +99,7 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
-#: the overall row's ``class`` in :func:`load`'s table (the seed's "All" column)
+#: the overall row's ``class`` in :func:`load`'s table (the lecture's "All" column)
 ALL = "All"
 #: the columns that name one result (one seed of one cell) in every table
 SEED_KEY = ("run", "dataset", "model", "protocol", "seed")
@@ -134,6 +134,8 @@ COLUMNS = {
     "params": "string",
     "variant": "string",
     "cell_id": "string",
+    "study": "string",
+    "model_info": "string",
     **{f"env_{key}": ("Int64" if key == "cores" else "string") for key in ENV_KEYS},
 }
 #: the columns of :attr:`Tables.epochs`: one row per epoch of a model that trains in epochs
@@ -194,6 +196,8 @@ def cell_facts(result: Result) -> dict[str, Any]:
         "params": canonical(result["params"]),
         "variant": result.get("variant"),
         "cell_id": result.get("cell_id"),
+        "study": result.get("study"),
+        "model_info": canonical(info),
         **{f"env_{key}": env.get(key) for key in ENV_KEYS},
     }
 
@@ -303,7 +307,8 @@ def load(*run_dirs: str | Path) -> pd.DataFrame:
       ``skip_reason``, ``fit_s``, ``predict_s``,
       ``eval_during_fit_s``, ``n_params``, ``n_nonzero`` and ``converged`` (the LASSO's),
       ``synthetic``, ``subset``, ``n_train``, ``n_test``, ``params`` (JSON), ``variant`` (the
-      suite's label of one of several configurations of a model), ``cell_id``;
+      suite's label of one of several configurations of a model), ``cell_id``, ``study`` (the
+      study that ran it, if any), ``model_info`` (the model's own facts, as JSON);
     - ``env_*``: the device, versions, processor, cores, git commit and start time.
 
     >>> frame = load("results/runs/my-run")  # doctest: +SKIP

@@ -80,6 +80,7 @@ def run_cells(
     retries: int = 0,
     executor: Callable[[], Executor] = LocalExecutor,
     shared_data: bool = True,
+    study: str | None = None,
 ) -> list[Result]:
     """Run every cell on the executor that ``executor()`` starts (in this process by default),
     write each result as soon as it comes back, and return every cell's result in the plan's
@@ -93,7 +94,8 @@ def run_cells(
     ``run_dir`` is not run again; any other result of its key is replaced. A cell whose model
     fails is tried up to ``retries`` more times. With ``shared_data`` (workers on this machine,
     or on a file system shared with it), each dataset is prepared once first (see
-    :func:`prepare_data`); a remote cluster's workers prepare their own.
+    :func:`prepare_data`); a remote cluster's workers prepare their own. Each result records
+    the ``study`` it was run for, if any.
     """
     cells = list(cells)
     for cell in cells:
@@ -120,6 +122,7 @@ def run_cells(
             with progress.CellProgress(len(tasks), runner.running) as bar:
                 for task, result in runner.run(tasks):
                     result["cell_index"] = task.index
+                    result["study"] = study
                     write_result(result, run_dir)
                     results[task.index] = result
                     bar.finished(result["status"])

@@ -29,7 +29,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 #: the lecture's protocol, shipped inside the package so that any installation can run it
-DEFAULT_SUITE = Path(__file__).resolve().parent / "suites" / "seed.toml"
+DEFAULT_SUITE = Path(__file__).resolve().parent / "studies" / "lecture.toml"
 
 
 SAME_AS = "same_as"
@@ -86,7 +86,8 @@ def read_document(path: Path) -> tuple[SuiteHeader, dict[str, Any]]:
         raise ConfigError(f"Suite file {path} cannot be read: {exc}") from exc
     if not document.get("datasets"):
         raise ConfigError(
-            f"Suite file {path} has no [datasets.NAME.MODEL] tables; see nnbench/suites/seed.toml."
+            f"Suite file {path} has no [datasets.NAME.MODEL] tables; see "
+            "nnbench/studies/lecture.toml."
         )
     outline = check(SuiteDocument, document, f"Suite file {path}", ConfigError)
     return outline.suite, document["datasets"]

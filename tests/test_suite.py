@@ -1,4 +1,4 @@
-"""Suite files: the seed's protocol and clear errors for bad files."""
+"""Suite files: the lecture's protocol and clear errors for bad files."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from nnbench.suite import DEFAULT_SUITE, load_suite
 from tests.conftest import suite_params
 
 
-def test_seed_suite_holds_the_lectures_protocol():
+def test_lecture_suite_holds_the_lectures_protocol():
     suite = load_suite(DEFAULT_SUITE)
-    assert suite.name == "seed"
+    assert suite.name == "lecture"
     assert list(suite.protocol) == ["mnist", "candidates", "faces-synthetic"]
     assert suite.default_datasets == ("mnist", "candidates")
     assert suite.models("mnist") == ["naive_bayes", "lasso_logit", "dense_nn", "cnn"]
@@ -27,7 +27,7 @@ def test_seed_suite_holds_the_lectures_protocol():
     assert suite_params(suite, "nowhere", "cnn") == {}
 
 
-def test_seed_suite_holds_the_face_protocol_and_shares_it_with_the_stand_in():
+def test_lecture_suite_holds_the_face_protocol_and_shares_it_with_the_stand_in():
     suite = load_suite(DEFAULT_SUITE)
     assert suite.models("candidates") == ["naive_bayes", "lasso_logit", "dense_nn", "cnn"]
     assert suite_params(suite, "candidates", "dense_nn")["hidden_units"] == [128, 128]

@@ -11,10 +11,13 @@ from nnbench.cli.common import EXIT_OK, target_flags
 def report(args: argparse.Namespace) -> int:
     from nnbench.report.publish import publish
     from nnbench.results import load_tables
+    from nnbench.studies import study_of
 
     tables = load_tables(*args.run_dir)
+    study = study_of(tables.classes["study"].dropna().unique().tolist())
     only = args.run_dir[0] if len(args.run_dir) == 1 else None
-    publish(tables, args.target or (), only, args.format, args.output)
+    targets = args.target or ()
+    publish(lambda plots: study.report(tables, targets, plots), only, args.format, args.output)
     return EXIT_OK
 
 
@@ -23,7 +26,8 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
         "report",
         parents=[target_flags()],
         help="write the tables and plots of finished runs",
-        description="Build the report from run folders' result files; nothing is rerun. Seeds "
+        description="Build the report from run folders' result files; nothing is rerun. A "
+        "study's run gets that study's report (see `nnbench study --help`). Seeds "
         "of one cell are pooled (mean ± 95% t-interval, n). By default every format "
         "(report.md, report.tex, report.html, report.csv) and the plots (plots/*.png, *.svg) "
         "go into the run folder, or --output DIR, and the Markdown is printed.",

@@ -6,7 +6,7 @@ import argparse
 import functools
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nnbench.cli.common import (
     EXIT_BAD_INPUT,
@@ -31,6 +31,17 @@ from nnbench.options import (
     image_size,
     key_value,
 )
+
+if TYPE_CHECKING:
+    from nnbench.studies.study import Study
+    from nnbench.suite import Suite
+
+
+def run_suite(args: argparse.Namespace, models: list[str] | None) -> int:
+    """``all`` and ``run``: the cells of ``--suite``."""
+    from nnbench.suite import load_suite
+
+    return execute(args, load_suite(args.suite), models)
 
 
 def params_from(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
@@ -60,8 +71,11 @@ def exit_status(results: list[dict[str, Any]]) -> int:
     return EXIT_FAILED if any(r["status"] == "failed" for r in results) else EXIT_OK
 
 
-def execute(args: argparse.Namespace, models: list[str] | None) -> int:
-    """Build the cells, run them, print and store the tables."""
+def execute(
+    args: argparse.Namespace, suite: Suite, models: list[str] | None, study: Study | None = None
+) -> int:
+    """Build the cells of ``suite`` (``models``, else the suite's), run them, print and store
+    the report: ``study``'s, else the lecture's comparison."""
     from nnbench.datasets import get_dataset
     from nnbench.errors import DataUnavailableError
     from nnbench.execute import check_executor_flags, make_executor
@@ -69,9 +83,8 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
     from nnbench.report.publish import publish
     from nnbench.results import load_tables
     from nnbench.runner import default_run_dir, run_cells
-    from nnbench.suite import load_suite
+    from nnbench.studies import DEFAULT_STUDY, get_study
 
-    suite = load_suite(args.suite)
     for name in args.dataset or ():  # a dataset asked for by name must be there
         reason = get_dataset(name).unavailable_reason(data_dir(args))
         if reason:
@@ -88,7 +101,7 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
         data_dir=data_dir(args),
     )
     if not cells:
-        print(f"nnbench: suite {args.suite} lists no models for these datasets.", file=sys.stderr)
+        print(f"nnbench: suite {suite.path} lists no models for these datasets.", file=sys.stderr)
         return EXIT_BAD_INPUT
     flags = (args.executor, args.jobs, args.workers, args.scheduler)
     check_executor_flags(*flags)
@@ -98,36 +111,30 @@ def execute(args: argparse.Namespace, models: list[str] | None) -> int:
         print_plan(cells, data_dir(args))
         return EXIT_OK
     run_dir = args.resume or args.out or default_run_dir()
-    resume = args.resume is not None
-    start = functools.partial(make_executor, *flags)
     results = run_cells(
         cells,
         data_dir(args),
         run_dir,
-        resume=resume,
+        resume=args.resume is not None,
         retries=args.retries,
-        executor=start,
+        executor=functools.partial(make_executor, *flags),
         shared_data=args.executor != "dask",  # a cluster's workers prepare their own data
+        study=study.name if study else None,
     )
     print(f"nnbench: wrote {len(results)} result files", file=sys.stderr)
-    publish(load_tables(run_dir), args.target or (), run_dir, None, None, flag="--out")
+    tables, targets = load_tables(run_dir), args.target or ()
+    reporting = study or get_study(DEFAULT_STUDY)
+    publish(
+        lambda plots: reporting.report(tables, targets, plots), run_dir, None, None, flag="--out"
+    )
     return exit_status(results)
 
 
-def running_flags() -> argparse.ArgumentParser:
-    """The flags ``all`` and ``run`` share: the plan's (suite, seeds, epochs, data), and
-    :func:`execution_flags`."""
-    from nnbench.suite import DEFAULT_SUITE
-
+def plan_flags() -> argparse.ArgumentParser:
+    """The flags of every verb that runs cells: seeds, epochs, subset, image size, data,
+    targets, and :func:`execution_flags`."""
     parents = [data_flags(), target_flags(), execution_flags()]
     running = argparse.ArgumentParser(add_help=False, parents=parents)
-    running.add_argument(
-        "--suite",
-        type=Path,
-        default=DEFAULT_SUITE,
-        metavar="FILE",
-        help="suite file with each model's parameters per dataset (default: %(default)s)",
-    )
     seeding = running.add_mutually_exclusive_group()
     seeding.add_argument("--seed", type=seed, help=f"random seed, from 0 to {MAX_SEED} (default 0)")
     seeding.add_argument(
@@ -156,6 +163,21 @@ def running_flags() -> argparse.ArgumentParser:
         type=flag_type(image_size),
         metavar="HxW",
         help="resize every image to H x W pixels with Pillow (the result records it)",
+    )
+    return running
+
+
+def running_flags() -> argparse.ArgumentParser:
+    """The flags ``all`` and ``run`` share: ``--suite`` and :func:`plan_flags`."""
+    from nnbench.suite import DEFAULT_SUITE
+
+    running = argparse.ArgumentParser(add_help=False, parents=[plan_flags()])
+    running.add_argument(
+        "--suite",
+        type=Path,
+        default=DEFAULT_SUITE,
+        metavar="FILE",
+        help="suite file with each model's parameters per dataset (default: %(default)s)",
     )
     return running
 
@@ -237,7 +259,7 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
         description="Run every model the suite lists on every dataset it lists.",
     )
     every.add_argument("--dataset", type=names, metavar="D[,D2]", help="only these datasets")
-    every.set_defaults(handler=lambda args: execute(args, models=None))
+    every.set_defaults(handler=lambda args: run_suite(args, models=None))
 
     chosen = verbs.add_parser(
         "run",
@@ -268,4 +290,4 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
         help="set a parameter of every --model; VALUE is a TOML literal: 50, 0.01, true, "
         '[64, 64], "text" (repeatable)',
     )
-    chosen.set_defaults(handler=lambda args: execute(args, models=args.model))
+    chosen.set_defaults(handler=lambda args: run_suite(args, models=args.model))

@@ -1,4 +1,4 @@
-"""Photos of political candidates labelled with gender (the seed's second application).
+"""Photos of political candidates labelled with gender (the lecture's second application).
 
 The folder format, shared by the builder (:mod:`nnbench.datasets.votesmart`) and the loader::
 
@@ -43,11 +43,11 @@ CLASS_NAMES = ("Female", "Male")
 GENDER_CODES = {"female": "Female", "f": "Female", "male": "Male", "m": "Male"}
 #: ids that are safe as file names (the API's are digits)
 CANDIDATE_ID = re.compile(r"[A-Za-z0-9_-]+")
-#: the seed's split: 4,997 test images out of 40,932
+#: the lecture's split: 4,997 test images out of 40,932
 TEST_FRACTION = 4997 / 40932
 SPLIT_RULE = (
     "test if int(sha256('nnbench-candidates:' + candidate_id)[:16], 16) / 2**64 "
-    f"< {TEST_FRACTION:.6f} (4,997 / 40,932, as in the seed), else train"
+    f"< {TEST_FRACTION:.6f} (4,997 / 40,932, as in the lecture), else train"
 )
 
 

@@ -1,11 +1,13 @@
 """The Keras training loop the lecture's nets and every user's Keras builder share.
 
 A builder is a function ``(input_shape, n_classes, **params) -> keras.Model``. The loop trains
-what it returns with Adam for a fixed number of epochs, on batches cut from the uint8 images and
-reshuffled each epoch from the seed, records one history row per epoch, and predicts batch by
-batch. It reads the loss from the model's output: one unit means two classes and binary
-cross-entropy, n_classes units sparse categorical cross-entropy; a last layer without a softmax
-or sigmoid gives logits. Only Keras 3's backend-neutral API is used (TensorFlow by default).
+what it returns with an optimiser (Adam by default) for a fixed number of epochs, on batches cut
+from the uint8 images and reshuffled each epoch from the seed, records one history row per
+epoch, and predicts batch by batch. It reads the loss from the model's output: one unit means
+two classes and binary cross-entropy, n_classes units sparse categorical cross-entropy; a last
+layer without a softmax or sigmoid gives logits. The ``loss`` parameter can choose the hinge
+loss (one linear unit) or the quadratic loss (on one-hot targets) instead. Only Keras 3's
+backend-neutral API is used (TensorFlow by default).
 """
 
 from __future__ import annotations
@@ -28,14 +30,12 @@ from nnbench.models.base import (
     Monitor,
     SkipCell,
 )
+from nnbench.models.keras_compile import OPTIMIZERS, gives_logits, loss_and_accuracy
 from nnbench.models.training import Training
 
 #: values per prediction batch: 4,000 MNIST digits or 70 candidate photos; the CNN's first layer
 #: then holds 260 MB of activations (3.7 GB for 1,000 photos)
 PREDICT_BATCH_VALUES = 4000 * 28 * 28
-#: activations after which a model's outputs are probabilities rather than logits
-PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
-
 Builder = Callable[..., keras.Model]
 
 
@@ -66,15 +66,6 @@ def keras_device() -> str:
 def predict_batch_size(images: np.ndarray) -> int:
     """Images per prediction batch: as many as fit in :data:`PREDICT_BATCH_VALUES` values."""
     return max(1, PREDICT_BATCH_VALUES // max(1, int(np.prod(images.shape[1:]))))
-
-
-def gives_logits(model: keras.Model) -> bool:
-    """Whether the last layer leaves its outputs without a softmax or sigmoid."""
-    last = model.layers[-1] if model.layers else None
-    if isinstance(last, keras.layers.Softmax):
-        return False
-    activation = getattr(last, "activation", None)
-    return getattr(activation, "__name__", "linear") not in PROBABILITY_ACTIVATIONS
 
 
 class ImageBatches(keras.utils.PyDataset):
@@ -176,7 +167,7 @@ class KerasModel(Model):
         return {**self.params, **asdict(self.training)}
 
     def network(self, input_shape: Sequence[int], n_classes: int) -> keras.Model:
-        """The builder's model, checked: its outputs must fit the classes."""
+        """The builder's model, checked: its outputs must fit the classes, and the loss."""
         model = self.builder(tuple(input_shape), n_classes, **self.params)
         if not isinstance(model, keras.Model):
             raise TypeError(
@@ -189,6 +180,12 @@ class KerasModel(Model):
                 f"the builder {self.builder.__name__} made {units} outputs for {n_classes} "
                 f"classes; end it with Dense(n_classes, activation='softmax'), or Dense(1, "
                 "activation='sigmoid') for two classes"
+            )
+        if self.training.loss == "hinge" and (units != 1 or not gives_logits(model)):
+            raise SkipCell(
+                "loss 'hinge' needs two classes and one output unit without an activation "
+                f"(output 'linear'); this net has {units} output(s) for {n_classes} classes",
+                parameters=("loss", "output"),
             )
         return model
 
@@ -205,6 +202,7 @@ class KerasModel(Model):
         self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
     ) -> ModelT:
         keras.utils.set_random_seed(self.seed)
+        self.n_classes_ = n_classes
         self.model_ = self.network(x.shape[1:], n_classes)
         self.binary_ = self.model_.output_shape[-1] == 1
         self.logits_ = gives_logits(self.model_)
@@ -232,18 +230,15 @@ class KerasModel(Model):
         self.eval_during_fit_s_ = recorder.eval_s
         return self
 
+    def one_hot(self) -> bool:
+        """Whether targets are one-hot rows: for the quadratic loss over several classes."""
+        return self.training.loss == "quadratic" and not self.binary_
+
     def compile(self) -> None:
-        """Adam, and the loss and accuracy that suit the model's output."""
-        if self.binary_:
-            loss = keras.losses.BinaryCrossentropy(from_logits=self.logits_)
-            accuracy = keras.metrics.BinaryAccuracy(
-                name="accuracy", threshold=0.0 if self.logits_ else 0.5
-            )
-        else:
-            loss = keras.losses.SparseCategoricalCrossentropy(from_logits=self.logits_)
-            accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+        """The optimiser, and the loss and accuracy that suit the model's output."""
+        loss, accuracy = loss_and_accuracy(self.training.loss, self.binary_, self.logits_)
         self.model_.compile(
-            optimizer=keras.optimizers.Adam(learning_rate=self.training.learning_rate),
+            optimizer=OPTIMIZERS[self.training.optimizer](self.training.learning_rate),
             loss=loss,
             metrics=[accuracy],
             steps_per_execution=self.training.steps_per_execution,
@@ -252,7 +247,10 @@ class KerasModel(Model):
         )
 
     def targets(self, labels: np.ndarray) -> np.ndarray:
-        """Labels as the loss wants them: floats in {0, 1} for one output unit, else integers."""
+        """Labels as the loss wants them: floats in {0, 1} for one output unit, one-hot rows
+        for the quadratic loss over several classes, else integers."""
+        if self.one_hot():
+            return np.eye(self.n_classes_, dtype=np.float32)[labels]
         return labels.astype(np.float32) if self.binary_ else labels
 
     def predict(self, x: np.ndarray) -> np.ndarray:

@@ -9,19 +9,28 @@ from collections.abc import Sequence
 from typing import Literal
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from nnbench.models.base import SkipCell
 from nnbench.models.params import PositiveCount
 
-#: the lecture's two output forms: a softmax over the classes, or one logistic unit for two
-Output = Literal["softmax", "sigmoid"]
+#: the lecture's two output forms, a softmax over the classes or one logistic unit for two; and
+#: linear scores (one unit for two classes), for the hinge loss
+Output = Literal["softmax", "sigmoid", "linear"]
+#: the hidden layers' activation (see :func:`hidden_layers`)
+Activation = Literal["relu", "leaky_relu", "sigmoid", "linear", "binary_step"]
+#: leaky ReLU's slope below zero: max(0.01 x, x). The lecture writes "max(.01, x)", a misprint
+#: of this usual form (its own plot has the slope)
+LEAKY_SLOPE = 0.01
 #: layer sizes: units per dense layer, or filters per convolution
 Sizes = Sequence[PositiveCount]
 
 
 def output_layer(n_classes: int, output: Output = "softmax") -> layers.Layer:
-    """Softmax over the classes, or (``output="sigmoid"``) one logistic unit for two classes."""
+    """Softmax over the classes; or (``output="sigmoid"``) one logistic unit for two classes; or
+    (``output="linear"``) scores: one unit for two classes, else one per class."""
+    if output == "linear":
+        return layers.Dense(1 if n_classes == 2 else n_classes)
     if output == "sigmoid":
         if n_classes != 2:
             raise SkipCell(
@@ -32,19 +41,38 @@ def output_layer(n_classes: int, output: Output = "softmax") -> layers.Layer:
     return layers.Dense(n_classes, activation="softmax")
 
 
+class BinaryStep(layers.Layer):
+    """The binary step, 1 for x > 0 and 0 for x < 0, computed as (sign(x) + 1) / 2: its gradient
+    is zero wherever it exists, as the step's is, so nothing below it can learn by gradient."""
+
+    def call(self, x: keras.KerasTensor) -> keras.KerasTensor:
+        return (ops.sign(x) + 1) / 2
+
+
+def hidden_layers(units: int, activation: Activation) -> list[layers.Layer]:
+    """One hidden layer of ``units`` with its activation (leaky ReLU and the binary step as
+    layers of their own)."""
+    if activation == "leaky_relu":
+        return [layers.Dense(units), layers.LeakyReLU(negative_slope=LEAKY_SLOPE)]
+    if activation == "binary_step":
+        return [layers.Dense(units), BinaryStep()]
+    return [layers.Dense(units, activation=activation)]
+
+
 def dense_net(
     input_shape: Sequence[int],
     n_classes: int,
     hidden_units: Sizes = (128, 128, 128),
     output: Output = "softmax",
+    activation: Activation = "relu",
 ) -> keras.Sequential:
-    """Flattened pixels -> Dense(ReLU) per entry of ``hidden_units`` -> output layer."""
+    """Flattened pixels -> Dense(``activation``) per entry of ``hidden_units`` -> output."""
     return keras.Sequential(
         [
             keras.Input(shape=tuple(input_shape)),
             layers.Rescaling(1 / 255),
             layers.Flatten(),
-            *[layers.Dense(units, activation="relu") for units in hidden_units],
+            *[layer for units in hidden_units for layer in hidden_layers(units, activation)],
             output_layer(n_classes, output),
         ]
     )

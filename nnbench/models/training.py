@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Literal
 
 from nnbench.models.params import PositiveCount, PositiveNumber
+
+#: momentum is SGD with momentum 0.9; full-batch gradient descent is SGD with a batch as large
+#: as the training set
+Optimizer = Literal["adam", "sgd", "momentum", "adagrad", "rmsprop"]
+#: cross-entropy (binary or categorical, as the output suits); hinge, for one linear output unit
+#: and two classes; quadratic: the mean squared difference of the outputs and one-hot targets
+Loss = Literal["cross_entropy", "hinge", "quadratic"]
 
 
 @dataclass(frozen=True)
 class Training:
-    """Adam for ``epochs`` epochs of ``batch_size`` images (the lecture's "3 to 5 epochs with a
-    learning rate of 0.001"). The types and ranges are checked with every model's parameters
-    (:mod:`nnbench.models.params`)."""
+    """``optimizer`` (Adam) for ``epochs`` epochs of ``batch_size`` images, minimising ``loss``
+    (the lecture's "3 to 5 epochs with a learning rate of 0.001"). The types and ranges are
+    checked with every model's parameters (:mod:`nnbench.models.params`)."""
 
     epochs: PositiveCount = 5
     batch_size: PositiveCount = 100
     learning_rate: PositiveNumber = 0.001
     #: batches per compiled step: on 2 CPU cores a CNN epoch took 15.3 s with 100, 21.3 s with 1
     steps_per_execution: PositiveCount = 100
+    optimizer: Optimizer = "adam"
+    loss: Loss = "cross_entropy"
 
 
 TRAINING_NAMES = tuple(field.name for field in fields(Training))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from nnbench.files import atomic_write_bytes, atomic_write_text
 from nnbench.report import plots
-from nnbench.report.document import Figure, Report
+from nnbench.report.blocks import Figure
+from nnbench.report.document import Report
 from nnbench.report.render import PLOTS_FOLDER, csv_text, html_page, latex, markdown
 
 Images = dict[str, dict[str, bytes]]

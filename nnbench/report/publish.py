@@ -5,26 +5,25 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from nnbench.errors import ConfigError
 from nnbench.files import writing
-from nnbench.report.document import build_report
+from nnbench.report.document import Report
 from nnbench.report.output import render_text, write_report
 from nnbench.report.render import FORMATS
-from nnbench.results import Tables
 
 
 def publish(
-    tables: Tables,
-    targets: Sequence[float],
+    report_of: Callable[[bool], Report],
     folder: Path | None,
     format_name: str | None,
     output: str | None,
     flag: str = "--output",
 ) -> None:
-    """Print and write the report of ``tables``.
+    """Print and write the report that ``report_of(with_plots)`` builds (a study's report of
+    the loaded results).
 
     With no ``format_name``: every format and the plots go into ``output`` (a folder), else
     ``folder``, and the Markdown (report.md) is printed. With one: that format goes to the file
@@ -34,7 +33,7 @@ def publish(
     ``folder``, the default, as the run folder, with ``flag`` as the way to write elsewhere.
     """
     printed_only = format_name in ("md", "latex") and output is None
-    report = build_report(tables, targets, with_plots=not printed_only)
+    report = report_of(not printed_only)
     if format_name is None:
         folder = Path(output) if output else folder
         if folder is None:

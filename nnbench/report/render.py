@@ -8,7 +8,8 @@ import unicodedata
 from collections.abc import Mapping
 
 from nnbench.presentation import Table, markdown_table
-from nnbench.report.document import Figure, Heading, Items, Paragraph, Report, TableBlock
+from nnbench.report.blocks import Figure, Heading, Items, Paragraph, TableBlock
+from nnbench.report.document import Report
 
 FORMATS = {"md": "report.md", "latex": "report.tex", "html": "report.html", "csv": "report.csv"}
 PLOTS_FOLDER = "plots"

@@ -1,5 +1,5 @@
-"""The report's tables, as plain rows of text: the seed's per-class table, the comparison per
-dataset with the lecture's numbers, time to a target accuracy, and the environment.
+"""The report's tables, as plain rows of text: the lecture's per-class table, the comparison per
+dataset with a study's published numbers, time to a target accuracy, and the environment.
 
 Every table is built from the rows of :func:`nnbench.results.load`, grouped into cells by
 :func:`nnbench.stats.summarise`; the renderers turn a :class:`Table` into Markdown, LaTeX or
@@ -8,11 +8,9 @@ HTML.
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from typing import Any
 
 import pandas as pd
 
@@ -26,12 +24,6 @@ from nnbench.presentation import (
 )
 from nnbench.results import ALL
 from nnbench.stats import CellSummary, Estimate, estimate, protocol_changes
-from nnbench.suite import DEFAULT_SUITE, Suite, load_suite
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CI_NAME = "half-width of the 95% t-interval"
 #: accuracies in a learning history are float32; they are compared with a target at this many
@@ -84,46 +76,44 @@ def devices(cell: CellSummary) -> str:
     return ", ".join(dict.fromkeys(str(device) for device in cell.per_seed["env_device"]))
 
 
-@functools.lru_cache(maxsize=1)
-def lecture_numbers() -> dict[str, dict[str, float]]:
-    """The seed lecture's published test accuracy, by dataset and model (``lecture.toml``)."""
-    text = resources.files("nnbench.report").joinpath("lecture.toml").read_text("utf-8")
-    return tomllib.loads(text)
+@dataclass(frozen=True)
+class Published:
+    """Numbers a study compares with: test accuracy by dataset and model, published by
+    ``source`` for the parameters ``protocol(dataset, model)`` gives (empty when it names none).
+    The comparison shows them in the column ``column`` for cells that ran that protocol on all
+    of the data; ``note`` explains the column, ``none_note`` a dataset it has no numbers for."""
+
+    column: str
+    source: str
+    numbers: Mapping[str, Mapping[str, float]]
+    protocol: Callable[[str, str], Mapping[str, Any]]
+    note: str
+    none_note: str
+
+    def covers(self, cell: CellSummary) -> bool:
+        """Whether numbers were published for the cell's dataset (never for synthetic data)."""
+        return not cell.synthetic and cell.dataset in self.numbers
+
+    def value(self, cell: CellSummary) -> float | None:
+        """The published test accuracy for the cell, when it ran the published protocol: every
+        parameter ``protocol`` names, on all of the data (no ``--subset``)."""
+        listed = self.protocol(cell.dataset, cell.model)
+        same = all(cell.protocol["params"].get(key) == value for key, value in listed.items())
+        if not self.covers(cell) or not listed or not same or cell.protocol.get("subset"):
+            return None
+        return self.numbers[cell.dataset].get(cell.model)
+
+    def text(self, cell: CellSummary) -> str:
+        """The published test accuracy to two decimals, a dash where there is none, or
+        ``other protocol``."""
+        found = self.value(cell)
+        if found is not None:
+            return f"{found:.2f}"
+        return "other protocol" if cell.model in self.numbers[cell.dataset] else MISSING
 
 
-@functools.lru_cache(maxsize=1)
-def seed_suite() -> Suite:
-    """The lecture's protocol, ``nnbench/suites/seed.toml``."""
-    return load_suite(DEFAULT_SUITE)
-
-
-def has_lecture_numbers(cell: CellSummary) -> bool:
-    """Whether the lecture published numbers for the cell's dataset (never for synthetic data)."""
-    return not cell.synthetic and cell.dataset in lecture_numbers()
-
-
-def lecture_accuracy(cell: CellSummary) -> float | None:
-    """The lecture's test accuracy for the cell, when it ran the lecture's protocol: every
-    parameter the seed suite sets, on all of the data (no ``--subset``)."""
-    published = lecture_numbers().get(cell.dataset, {}).get(cell.model)
-    [listed] = [config.params for config in seed_suite().configs(cell.dataset, cell.model)]
-    same = all(cell.protocol["params"].get(key) == value for key, value in listed.items())
-    if not has_lecture_numbers(cell) or not listed or not same or cell.protocol.get("subset"):
-        return None
-    return published
-
-
-def lecture_cell(cell: CellSummary) -> str:
-    """The lecture's test accuracy to two decimals, a dash where it published none, or
-    ``other protocol``."""
-    published = lecture_accuracy(cell)
-    if published is not None:
-        return f"{published:.2f}"
-    return "other protocol" if cell.model in lecture_numbers()[cell.dataset] else MISSING
-
-
-def seed_table(cell: CellSummary) -> Table:
-    """The seed's layout: ``y: <class>... All`` by ``Training Set``/``Test Set``, two decimals;
+def per_class_table(cell: CellSummary) -> Table:
+    """The lecture's layout: ``y: <class>... All`` by ``Training Set``/``Test Set``, two decimals;
     over several seeds, mean ± 95% half-width."""
     classes = cell.classes()
     rows = [
@@ -135,18 +125,20 @@ def seed_table(cell: CellSummary) -> Table:
     return Table(["y:", *classes, "All"], rows, "l" + "r" * (len(classes) + 1))
 
 
-def comparison_table(cells: Sequence[CellSummary], labels: Labels) -> Table:
-    """One row per cell of a dataset: accuracies, the lecture's test accuracy where it published
-    some (not for synthetic data), timings, parameters, device and status; with an ``n`` column
-    of seeds when any cell ran more than one."""
+def comparison_table(
+    cells: Sequence[CellSummary], labels: Labels, published: Published | None = None
+) -> Table:
+    """One row per cell of a dataset: accuracies, the ``published`` test accuracy where there is
+    some for the dataset (not for synthetic data), timings, parameters, device and status; with
+    an ``n`` column of seeds when any cell ran more than one."""
     several = any(len(cell.per_seed) > 1 for cell in cells)
-    lecture = has_lecture_numbers(cells[0])
+    shown = published if published is not None and published.covers(cells[0]) else None
     rows = [
         [
             labels[cell],
             *([str(len(cell.with_status("ok")))] if several else []),
             fmt(cell.accuracy("test"), ".4f"),
-            *([lecture_cell(cell)] if lecture else []),
+            *([shown.text(cell)] if shown else []),
             fmt(cell.accuracy("train"), ".4f"),
             fmt(cell.timing("fit_s"), ".1f"),
             fmt(cell.timing("predict_s"), ".2f"),
@@ -157,7 +149,7 @@ def comparison_table(cells: Sequence[CellSummary], labels: Labels) -> Table:
         for cell in cells
     ]
     headers = ["model", *(["n"] if several else []), "test acc"]
-    headers += ["seed lecture"] * lecture
+    headers += [shown.column] if shown else []
     headers += ["train acc", "fit s", "predict s", "parameters", "device", "status"]
     return Table(headers, rows, "l" + "r" * (len(headers) - 3) + "ll")
 

@@ -142,6 +142,7 @@ class ResultDocument(StrictModel):
     model_origin: dict[str, Any] = {}
     cell_id: str | None = None
     cell_index: Count = 0
+    study: str | None = None
     attempts: PositiveInt64 = 1
 
     @model_validator(mode="after")

@@ -1,4 +1,4 @@
-"""MNIST as a user gets it: fetched, verified, and shaped as the seed describes."""
+"""MNIST as a user gets it: fetched, verified, and shaped as the lecture describes."""
 
 from __future__ import annotations
 

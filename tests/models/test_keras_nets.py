@@ -21,11 +21,11 @@ def cnn(**params):
     return resolve_model("cnn").build(params, seed=0)
 
 
-def test_dense_net_has_the_seeds_parameter_count():
+def test_dense_net_has_the_lectures_parameter_count():
     assert dense_net((28, 28, 1), 10, [128, 128, 128]).count_params() == 134_794
 
 
-def test_cnn_has_the_seeds_parameter_count_and_flatten_size():
+def test_cnn_has_the_lectures_parameter_count_and_flatten_size():
     model = conv_net((28, 28, 1), 10, [64, 64], 3, 2, [128, 128])
     assert model.count_params() == 260_298
     flatten = next(layer for layer in model.layers if layer.name.startswith("flatten"))
@@ -35,14 +35,14 @@ def test_cnn_has_the_seeds_parameter_count_and_flatten_size():
 FACE_SHAPE = (135, 110, 3)
 
 
-def test_face_dense_net_has_keras_count_not_the_seeds_arithmetic():
-    # the seed writes (44550 + 1) x 128 = 5,702,400, but that product is 5,702,528
+def test_face_dense_net_has_keras_count_not_the_lectures_arithmetic():
+    # the lecture writes (44550 + 1) x 128 = 5,702,400, but that product is 5,702,528
     model = dense_net(FACE_SHAPE, 2, [128, 128], output="sigmoid")
     assert model.count_params() == 5_719_169 == (44_550 + 1) * 128 + (128 + 1) * 128 + 129
     assert model.layers[-1].units == 1
 
 
-def test_face_cnn_has_the_seeds_shapes_and_parameter_count():
+def test_face_cnn_has_the_lectures_shapes_and_parameter_count():
     model = conv_net(FACE_SHAPE, 2, [64, 64], 3, 2, [], output="softmax")
     assert model.count_params() == 145_218
     shapes = [tuple(layer.output.shape[1:]) for layer in model.layers]
@@ -53,7 +53,9 @@ def test_face_cnn_has_the_seeds_shapes_and_parameter_count():
 def test_output_forms_are_checked():
     with pytest.raises(SkipCell, match="output 'sigmoid' needs exactly 2 classes, and this"):
         dense_net((28, 28, 1), 10, [8], output="sigmoid")
-    with pytest.raises(ConfigError, match="output is \"tanh\": should be 'softmax' or 'sigmoid'"):
+    with pytest.raises(
+        ConfigError, match="output is \"tanh\": should be 'softmax', 'sigmoid' or 'linear'"
+    ):
         resolve_model("dense_nn").build({"output": "tanh"}, seed=0)
 
 

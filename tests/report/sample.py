@@ -4,7 +4,11 @@ whose lecture numbers the comparison shows."""
 
 from __future__ import annotations
 
-from nnbench.results import tables
+from collections.abc import Sequence
+
+from nnbench.report.document import Report
+from nnbench.results import Tables, tables
+from nnbench.studies import get_study
 from tests.test_results import make_result
 
 DATASET = "idx:/data/hand_made 100%"
@@ -101,3 +105,10 @@ def sample_results() -> list[dict]:
 def sample_tables():
     """The sample as the tables of ``results.load_tables``."""
     return tables({"runs/sample": sample_results()})
+
+
+def lecture_report(
+    tables: Tables, targets: Sequence[float] = (), with_plots: bool = True
+) -> Report:
+    """The lecture study's report of ``tables``: what ``nnbench report`` writes for a plain run."""
+    return get_study("lecture").report(tables, targets, with_plots)

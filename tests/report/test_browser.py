@@ -20,9 +20,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nnbench.report.document import build_report
 from nnbench.report.output import render_text
-from tests.report.sample import sample_tables
+from tests.report.sample import lecture_report, sample_tables
 
 #: .ci/run sets this, so that a machine without Chromium fails there instead of skipping
 REQUIRE = os.environ.get("NNBENCH_REQUIRE_BROWSER") == "1"
@@ -113,7 +112,7 @@ def visit(chromium: str, server, tmp_path: Path, name: str, page: str) -> Visit:
 
 
 def test_the_report_renders_and_requests_nothing(chromium, server, tmp_path):
-    page = render_text(build_report(sample_tables(), targets=[0.9]), "html")
+    page = render_text(lecture_report(sample_tables(), targets=[0.9]), "html")
     seen = visit(chromium, server, tmp_path, "report.html", page)
     assert seen.served == ["/report.html"]
     assert seen.page_requests == [f"{server[1]}/report.html"]

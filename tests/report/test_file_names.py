@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from nnbench.files import unique_slug
-from nnbench.report.document import Figure, Report, build_report
+from nnbench.report.blocks import Figure
+from nnbench.report.document import Report
 from nnbench.report.output import write_report
 from nnbench.results import tables
+from tests.report.sample import lecture_report
 from tests.test_results import make_result
 
 SPLIT = {
@@ -48,7 +50,7 @@ def report_of(datasets: list[str], models: list[str]) -> Report:
         )
         for index, (dataset, model) in enumerate(cells)
     ]
-    return build_report(tables({"run": results}))
+    return lecture_report(tables({"run": results}))
 
 
 def stems(report: Report) -> list[str]:

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nnbench.report.document import build_report
 from nnbench.report.output import render_text, write_report
-from tests.report.sample import sample_tables
+from tests.report.sample import lecture_report, sample_tables
 
 #: .ci/run sets this, so that a machine without pdflatex fails there instead of skipping
 REQUIRE = os.environ.get("NNBENCH_REQUIRE_LATEX") == "1"
@@ -24,7 +23,7 @@ UNESCAPED = re.compile(r"(?<!\\)[_%#$~^]")
 
 @pytest.fixture(scope="module")
 def latex_text() -> str:
-    return render_text(build_report(sample_tables(), targets=[0.9]), "latex")
+    return render_text(lecture_report(sample_tables(), targets=[0.9]), "latex")
 
 
 def test_the_report_compiles_with_pdflatex(tmp_path: Path):
@@ -33,7 +32,7 @@ def test_the_report_compiles_with_pdflatex(tmp_path: Path):
         if REQUIRE:
             pytest.fail("pdflatex is missing: install Debian's texlive-latex-recommended")
         pytest.skip("pdflatex is not installed (.ci/run installs texlive-latex-recommended)")
-    write_report(build_report(sample_tables(), targets=[0.9]), {"latex": tmp_path / "report.tex"})
+    write_report(lecture_report(sample_tables(), targets=[0.9]), {"latex": tmp_path / "report.tex"})
     done = subprocess.run(
         [engine, "-interaction=nonstopmode", "-halt-on-error", "report.tex"],
         cwd=tmp_path,

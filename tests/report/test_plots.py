@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nnbench.report.document import build_report
 from nnbench.report.output import render_figures, write_report
 from nnbench.report.plots import DPI, SIZES, confusion_counts, pareto_front
-from tests.report.sample import sample_tables
+from tests.report.sample import lecture_report, sample_tables
 
 STEMS = {
     "idx-data-hand_made-100-2745a821-accuracy-vs-fit-time": "accuracy-vs-fit-time",
@@ -29,7 +28,7 @@ STEMS = {
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("report")
-    report = build_report(sample_tables(), targets=[0.9])
+    report = lecture_report(sample_tables(), targets=[0.9])
     write_report(report, {"md": folder / "report.md", "html": folder / "report.html"})
     return folder
 
@@ -78,7 +77,7 @@ def test_the_confusion_matrix_is_the_mean_count_per_seed():
 
 def test_the_same_plot_renders_to_the_same_bytes():
     tables = sample_tables()
-    first, second = (render_figures(build_report(tables, targets=[0.9])) for _ in range(2))
+    first, second = (render_figures(lecture_report(tables, targets=[0.9])) for _ in range(2))
     assert first.keys() == second.keys() and len(first) == 8
     for stem in first:
         assert first[stem] == second[stem], stem

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nnbench.report.document import Figure, TableBlock, build_report
+from nnbench.report.blocks import Figure, TableBlock
 from nnbench.report.output import render_text
 from nnbench.report.render import latex_escape
-from tests.report.sample import NASTY_ERROR, sample_tables
+from tests.report.sample import NASTY_ERROR, lecture_report, sample_tables
 
 GOLDEN = Path(__file__).parent / "golden"
 #: set to regenerate the golden files, then review the diff before committing
@@ -24,7 +24,7 @@ REGENERATE = os.environ.get("NNBENCH_REGENERATE_GOLDEN") == "1"
 
 @pytest.fixture(scope="module")
 def report():
-    return build_report(sample_tables(), targets=[0.9])
+    return lecture_report(sample_tables(), targets=[0.9])
 
 
 @pytest.mark.parametrize("format_name, file_name", [("md", "report.md"), ("latex", "report.tex")])
@@ -96,8 +96,8 @@ def test_the_csv_holds_the_numbers_with_the_lecture_beside_them(report):
         ["idx:/data/hand_made 100%", "dense_nn", 0.9, 2],
         ["mnist", "naive_bayes", 0.84, 1],
     ]
-    assert test.lecture.isna().tolist() == [True, True, False]  # the lecture used MNIST only
-    assert test.lecture.iloc[2] == 0.82
+    assert test.published.isna().tolist() == [True, True, False]  # the lecture used MNIST only
+    assert test.published.iloc[2] == 0.82
     dense = frame[
         (frame.model == "dense_nn") & (frame["class"] == "dog 50%") & (frame.split == "test")
     ]

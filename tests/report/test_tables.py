@@ -1,4 +1,4 @@
-"""Tables: golden strings for the seed's layout and the comparison, the lecture's column, time
+"""Tables: golden strings for the lecture's layout and the comparison, the lecture's column, time
 to accuracy, and what the report says about skipped, failed and synthetic cells."""
 
 from __future__ import annotations
@@ -7,17 +7,18 @@ import pandas as pd
 import pytest
 
 from nnbench.presentation import Table, markdown_table, status_cell
-from nnbench.report.document import build_report
 from nnbench.report.render import markdown
 from nnbench.report.tables import (
     comparison_table,
     label_cells,
-    seed_table,
+    per_class_table,
     time_to_accuracy,
     time_to_accuracy_table,
 )
 from nnbench.results import EPOCH_COLUMNS, tables
 from nnbench.stats import CellSummary, summarise
+from nnbench.studies.lecture import PUBLISHED
+from tests.report.sample import lecture_report
 from tests.test_results import make_result, table_of
 
 
@@ -33,12 +34,12 @@ def md(table: Table) -> str:
 
 def compare(cells: list[CellSummary]) -> Table:
     """The comparison table of one dataset's cells."""
-    return comparison_table(cells, label_cells(cells))
+    return comparison_table(cells, label_cells(cells), PUBLISHED)
 
 
 def render_report(results: list[dict], targets: tuple[float, ...] = ()) -> str:
     """The Markdown report of result documents, without plots."""
-    return markdown(build_report(tables({"run": results}), targets, with_plots=False))
+    return markdown(lecture_report(tables({"run": results}), targets, with_plots=False))
 
 
 PER_CLASS = {str(d): 0.9 + d / 100 for d in range(10)}
@@ -52,8 +53,8 @@ def digit_result(**changes) -> dict:
     return make_result(metrics=metrics, **changes)
 
 
-def test_seed_table_golden():
-    assert md(seed_table(one(digit_result()))) == (
+def test_per_class_table_golden():
+    assert md(per_class_table(one(digit_result()))) == (
         "| y:           |    0 |    1 |    2 |    3 |    4 |    5 |    6 |    7 |    8 |    9 |   All |\n"
         "|--------------|------|------|------|------|------|------|------|------|------|------|-------|\n"
         "| Training Set | 0.90 | 0.91 | 0.92 | 0.93 | 0.94 | 0.95 | 0.96 | 0.97 | 0.98 | 0.94 |  0.98 |\n"
@@ -81,7 +82,7 @@ def test_comparison_table_golden():
         ),
     ]
     assert md(compare(summarise(table_of(*results)))) == (
-        "| model       |   test acc |   seed lecture |   train acc |   fit s |   predict s |              parameters | device   | status                   |\n"
+        "| model       |   test acc |        lecture |   train acc |   fit s |   predict s |              parameters | device   | status                   |\n"
         "|-------------|------------|----------------|-------------|---------|-------------|-------------------------|----------|--------------------------|\n"
         "| naive_bayes |     0.9701 |           0.82 |      0.9812 |     1.5 |        0.02 |                   7,850 | cpu      | ok                       |\n"
         "| lasso_logit |     0.9701 |           0.91 |      0.9812 |    58.4 |        0.03 | 1,985 non-zero of 7,850 | cpu      | ok (not converged)       |\n"
@@ -114,7 +115,8 @@ def test_report_marks_synthetic_data_and_failed_cells():
     text = render_report(results)
     assert "## mnist (synthetic data)\n" in text
     assert "SYNTHETIC data: mnist is a generated stand-in, not real images" in text
-    assert "seed lecture" not in text  # the lecture's numbers are for the real data only
+    assert "|   lecture |" not in text  # the lecture's numbers are for the real data only
+    assert "the lecture has none to compare" in text
     assert "### cnn (seed 0)\n\nfailed: ValueError: boom\n" in text
     assert text.split("## Environment\n\n")[1] == (
         "|              | value                     |\n"
@@ -157,7 +159,7 @@ def test_two_class_tables_use_the_class_names_and_skips_show_their_reason():
         timing={},
         **faces,
     )
-    assert md(seed_table(one(ok))) == (
+    assert md(per_class_table(one(ok))) == (
         "| y:           |   Female |   Male |   All |\n"
         "|--------------|----------|--------|-------|\n"
         "| Training Set |     0.92 |   0.90 |  0.91 |\n"
@@ -206,12 +208,12 @@ def test_several_seeds_show_mean_and_half_width_with_n():
     cells = summarise(table_of(*seeds, make_result(model="cnn", seed=0), failed))
     # test: mean 0.84, sd 0.04, half-width 4.302653 * 0.04 / sqrt(3) = 0.0994
     assert md(compare(cells)) == (
-        "| model       |   n |        test acc |   seed lecture |       train acc |     fit s |   predict s |   parameters | device   | status                                       |\n"
+        "| model       |   n |        test acc |        lecture |       train acc |     fit s |   predict s |   parameters | device   | status                                       |\n"
         "|-------------|-----|-----------------|----------------|-----------------|-----------|-------------|--------------|----------|----------------------------------------------|\n"
         "| naive_bayes |   3 | 0.8400 ± 0.0994 |           0.82 | 0.9200 ± 0.0497 | 2.0 ± 2.5 | 0.02 ± 0.00 |        7,850 | cpu      | ok                                           |\n"
         "| cnn         |   1 |          0.8400 | other protocol |          0.8500 |       1.5 |        0.02 |        7,850 | cpu      | failed (seed 1; 1 of 2 seeds): OSError: disk |"
     )
-    assert md(seed_table(cells[0])) == (
+    assert md(per_class_table(cells[0])) == (
         "| y:           |           0 |           1 |         All |\n"
         "|--------------|-------------|-------------|-------------|\n"
         "| Training Set | 0.92 ± 0.05 | 0.92 ± 0.05 | 0.92 ± 0.05 |\n"
@@ -229,7 +231,7 @@ def test_a_class_without_training_images_keeps_the_columns_in_place():
             "test": {"accuracy": 0.8, "per_class": {"0": 0.7, "1": 0.9}, "n": 10},
         }
     )
-    assert md(seed_table(one(result))).splitlines()[2:] == [
+    assert md(per_class_table(one(result))).splitlines()[2:] == [
         "| Training Set |    – | 0.90 |  0.90 |",
         "| Test Set     | 0.70 | 0.90 |  0.80 |",
     ]
@@ -311,8 +313,8 @@ def test_one_model_under_two_protocols_is_named_by_what_differs():
     short = dense_seed(0, [0.9, 0.95, 0.96], [1.0, 2.0, 3.0])
     long = dense_seed(0, [0.9, 0.95, 0.96, 0.97, 0.98], [1.0, 2.0, 3.0, 4.0, 5.0])
     frame = tables({"run": [short, long]})
-    report = markdown(build_report(frame, targets=[0.95], with_plots=False))
-    # the same names in the comparison, the time-to-accuracy table and the seed tables' headings
+    report = markdown(lecture_report(frame, targets=[0.95], with_plots=False))
+    # the same names in the comparison, the time-to-accuracy table and the per-class tables' headings
     assert report.count("| dense_nn (epochs 3) |") == 2
     assert report.count("| dense_nn (epochs 5) |") == 2
     assert "### dense_nn (epochs 5) (seed 0)" in report
@@ -324,7 +326,7 @@ def test_the_lecture_number_is_shown_for_the_lecture_protocol_only():
     other = make_result(model="dense_nn", params={"epochs": 3, "hidden_units": [128, 128, 128]})
     unlisted = make_result(model="resnet")
     rows = compare(summarise(table_of(full, subset, other, unlisted))).rows
-    # columns: model, test acc, seed lecture, ...
+    # columns: model, test acc, lecture, ...
     assert [(row[0], row[2]) for row in rows] == [
         ("naive_bayes (subset None)", "0.82"),
         ("naive_bayes (subset 1000)", "other protocol"),

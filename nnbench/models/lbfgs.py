@@ -1,0 +1,144 @@
+"""The lecture's "conventional optimiser": its dense net trained full-batch by L-BFGS-B.
+
+scipy's ``minimize`` takes the mean loss and its reverse-mode gradient over the whole training
+subset from :class:`nnbench.models.gradients.Objective`, so every iteration sees every image,
+where Adam in :mod:`nnbench.models.keras_loop` steps batch by batch.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import keras
+import numpy as np
+from scipy.optimize import OptimizeResult, minimize
+
+from nnbench.models.base import NO_MONITOR, DataInfo, Model, ModelT, Monitor, SkipCell
+from nnbench.models.gradients import Objective
+from nnbench.models.keras_loop import keras_device, predict_batch_size
+from nnbench.models.keras_nets import Output, Sizes, dense_net, output_layer
+from nnbench.models.params import PositiveCount
+
+#: history rows per fit, besides the last iteration's
+HISTORY_ROWS = 10
+
+
+class LbfgsNet(Model):
+    """Dense net (ReLU hidden layers, softmax output, or one sigmoid unit for two classes)
+    trained full-batch on the first ``n_images`` training images by scipy's L-BFGS-B, for at
+    most ``max_iter`` iterations, on sparse categorical (or binary) cross-entropy.
+
+    ``history_`` holds a row every ``max(1, max_iter // 10)`` iterations and one for the last,
+    with the Keras loop's keys (``epoch`` is the iteration). Scoring for those rows (training
+    accuracy, and the monitor's images) is left out of ``elapsed_s`` and counted in
+    ``eval_during_fit_s_``.
+    """
+
+    def __init__(
+        self,
+        hidden_units: Sizes = (128, 128, 128),
+        max_iter: PositiveCount = 100,
+        n_images: PositiveCount = 5000,
+        output: Output = "softmax",
+        seed: int = 0,
+    ) -> None:
+        self.hidden_units = hidden_units
+        self.max_iter = max_iter
+        self.n_images = n_images
+        self.output = output
+        self.seed = seed
+
+    def skip_reason(self, data: DataInfo) -> str | None:
+        try:
+            output_layer(data.n_classes, self.output)
+        except SkipCell as skip:
+            return str(skip)
+        return None
+
+    def fit(
+        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> ModelT:
+        keras.utils.set_random_seed(self.seed)
+        self.model_ = dense_net(x.shape[1:], n_classes, self.hidden_units, self.output)
+        self.binary_ = self.model_.output_shape[-1] == 1
+        images, labels = x[: self.n_images], y[: self.n_images]
+        if self.binary_:
+            loss, targets = keras.losses.BinaryCrossentropy(), labels.astype(np.float32)
+        else:
+            loss, targets = keras.losses.SparseCategoricalCrossentropy(), labels
+        objective = Objective(self.model_, loss, images.astype(np.float32), targets)
+        every = max(1, self.max_iter // HISTORY_ROWS)
+        watched = monitor.eval_images is not None and monitor.eval_labels is not None
+        self.history_: list[dict[str, Any]] = []
+        self.eval_during_fit_s_ = 0.0
+        start = time.perf_counter()
+
+        def record(iteration: int, theta: np.ndarray, train_loss: float) -> None:
+            elapsed_s = time.perf_counter() - start - self.eval_during_fit_s_
+            scoring = time.perf_counter()
+            objective.set_theta(theta)
+            row = {
+                "epoch": iteration,
+                "train_loss": float(train_loss),
+                "train_accuracy": self.accuracy(images, labels),
+                "test_loss": None,
+                "test_accuracy": (
+                    self.accuracy(monitor.eval_images, monitor.eval_labels) if watched else None
+                ),
+                "elapsed_s": round(elapsed_s, 4),
+            }
+            self.eval_during_fit_s_ += time.perf_counter() - scoring
+            self.history_.append(row)
+            if monitor.on_epoch_end is not None:
+                monitor.on_epoch_end(row)
+
+        iterations = 0
+
+        def callback(intermediate_result: OptimizeResult) -> None:
+            nonlocal iterations
+            iterations += 1
+            if iterations % every == 0:
+                record(iterations, intermediate_result.x, intermediate_result.fun)
+
+        result = minimize(
+            objective.value_and_gradient,
+            objective.theta(),
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
+            options={"maxiter": self.max_iter},
+        )
+        if not self.history_ or self.history_[-1]["epoch"] != result.nit:
+            record(result.nit, result.x, result.fun)
+        objective.set_theta(result.x)
+        self.info_ = {
+            "iterations": int(result.nit),
+            "converged": bool(result.success),
+            "train_loss": float(result.fun),
+            "n_images": len(images),
+            "message": str(result.message),
+        }
+        return self
+
+    def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
+        """The fraction of ``images`` the net, with its weights as they are now, labels right."""
+        return float(np.mean(self.predict(images) == labels))
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        batch = predict_batch_size(x)
+        scores = np.concatenate(
+            [
+                np.asarray(self.model_.predict_on_batch(x[start : start + batch]))
+                for start in range(0, len(x), batch)
+            ]
+        )
+        if self.binary_:
+            return (scores[:, 0] > 0.5).astype(np.int64)
+        return scores.argmax(axis=1)
+
+    def n_params(self) -> int:
+        return int(self.model_.count_params())
+
+    def device(self) -> str:
+        return keras_device()

@@ -1,0 +1,164 @@
+"""The optimisers study: which optimisers train the lecture's dense net, and how fast.
+
+Each optimiser runs over a grid of learning rates; the report shows, per optimiser, the rate
+whose final training loss is lowest (the test set plays no part in the choice), its test
+accuracy, its training loss per epoch, its wall time and its time to a target accuracy; and the
+whole grid's final training losses, so that the choice can be checked.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from nnbench.presentation import MISSING, Table, fmt
+from nnbench.report.blocks import Block, Figure, Heading, Paragraph, TableBlock
+from nnbench.report.sections import ReportInput, environment, plot_name
+from nnbench.report.tables import dataset_title, reach
+from nnbench.stats import CellSummary
+from nnbench.studies.common import (
+    final_value,
+    history_plot,
+    losses_text,
+    mean_history,
+    param,
+    variant_name,
+)
+from nnbench.studies.study import Study
+
+RATE = "learning_rate"
+#: the rows of models that are not the Keras loop's optimisers, by model
+NAMES = {"nnbench.models.lbfgs:LbfgsNet": "L-BFGS (scipy)"}
+
+
+def final_loss(cell: CellSummary, epochs: pd.DataFrame) -> float:
+    """The cell's training loss after its last epoch (mean over seeds); NaN when it failed or
+    diverged."""
+    if not cell.succeeded:
+        return math.nan
+    loss = final_value(mean_history(cell, epochs, "train_loss"))
+    return loss if math.isfinite(loss) else math.nan
+
+
+def choose(cells: Sequence[CellSummary], epochs: pd.DataFrame) -> CellSummary | None:
+    """The cell of lowest final training loss (None when every one failed or diverged)."""
+    scored = [(final_loss(cell, epochs), index) for index, cell in enumerate(cells)]
+    finite = [(loss, index) for loss, index in scored if not math.isnan(loss)]
+    return cells[min(finite)[1]] if finite else None
+
+
+def by_optimizer(cells: Sequence[CellSummary]) -> dict[str, list[CellSummary]]:
+    """The cells of each optimiser (variant, or model without variants), in plan order."""
+    grouped: dict[str, list[CellSummary]] = {}
+    for cell in cells:
+        grouped.setdefault(NAMES.get(cell.model) or variant_name(cell), []).append(cell)
+    return grouped
+
+
+def losses_cell(cell: CellSummary, epochs: pd.DataFrame) -> str:
+    """The training loss by epoch; for L-BFGS (no learning rate), by the iterations it
+    reported."""
+    text = losses_text(cell, epochs)
+    if param(cell, RATE) is not None or text == MISSING:
+        return text
+    iterations = mean_history(cell, epochs, "train_loss").index
+    return f"{text} (iterations {', '.join(map(str, iterations))})"
+
+
+def chosen_row(name: str, cell: CellSummary | None, given: ReportInput) -> list[str]:
+    """One optimiser's row: its chosen rate and what that rate gave."""
+    if cell is None:
+        return [name, "diverged or failed at every rate", *[MISSING] * (5 + len(given.targets))]
+    rate = param(cell, RATE)
+    return [
+        name,
+        f"{rate:g}" if rate is not None else "– (line search)",
+        fmt(cell.accuracy("test"), ".4f"),
+        fmt(cell.accuracy("train"), ".4f"),
+        losses_cell(cell, given.tables.epochs),
+        fmt(cell.timing("fit_s"), ".1f"),
+        *(reach(cell, given.tables.epochs, target).text() for target in given.targets),
+    ]
+
+
+def grid_table(groups: dict[str, list[CellSummary]], epochs: pd.DataFrame) -> Table:
+    """Final training loss of every optimiser at every learning rate of the grid."""
+    rates = sorted({param(c, RATE) for cells in groups.values() for c in cells} - {None})
+    rows = []
+    for name, cells in groups.items():
+        if all(param(cell, RATE) is None for cell in cells):
+            continue
+        best = choose(cells, epochs)
+        at_rate = {param(cell, RATE): cell for cell in cells}
+        row = [name]
+        for rate in rates:
+            cell = at_rate.get(rate)
+            loss = math.nan if cell is None else final_loss(cell, epochs)
+            text = MISSING if cell is None else "diverged" if math.isnan(loss) else f"{loss:.4f}"
+            row.append(f"{text} (chosen)" if cell is not None and cell is best else text)
+        rows.append(row)
+    return Table(["optimiser", *(f"rate {rate:g}" for rate in rates)], rows, "l" + "r" * len(rates))
+
+
+def dataset_section(cells: Sequence[CellSummary], given: ReportInput) -> list[Block]:
+    """The optimisers on one dataset: the chosen rates' table, the grid, and the loss curves."""
+    title = dataset_title(cells[0])
+    groups = by_optimizer(cells)
+    chosen = {name: choose(group, given.tables.epochs) for name, group in groups.items()}
+    headers = ["optimiser", "learning rate", "test acc", "train acc", "train loss by epoch"]
+    headers += ["fit s", *(f"time to test acc ≥ {target:g}" for target in given.targets)]
+    rows = [chosen_row(name, cell, given) for name, cell in chosen.items()]
+    blocks: list[Block] = [
+        Heading(f"Optimisers on {title}", 2),
+        TableBlock(
+            Table(headers, rows, "ll" + "r" * (len(headers) - 2)), f"Optimisers on {title}."
+        ),
+        Paragraph(
+            "Each optimiser's learning rate is the one of the grid below with the lowest final "
+            "training loss (Keras's mean over the last epoch's batches); the test set plays no "
+            "part in the choice. gd is full-batch gradient "
+            "descent: one step per epoch on the whole training set. L-BFGS (scipy's L-BFGS-B "
+            "with gradients from Keras) trains the same net on a subset of the training images "
+            "(its n_images) with a budget of iterations, choosing its own step by line search. "
+            "Fit seconds leave out the per-epoch evaluation."
+        ),
+        Heading("Learning-rate grid", 3),
+        TableBlock(grid_table(groups, given.tables.epochs), f"Final training loss on {title}."),
+    ]
+    curves = [
+        (name, mean_history(cell, given.tables.epochs, "train_loss"))
+        for name, cell in chosen.items()
+        if cell is not None and param(cell, RATE) is not None
+    ]
+    if given.with_plots and curves:
+        blocks.append(
+            Figure(
+                f"{plot_name(cells[0].dataset)}-optimizers-train-loss",
+                "Training loss per epoch of each optimiser at its chosen learning rate.",
+                functools.partial(
+                    history_plot, f"{title}: training loss", curves, "training loss", log_y=True
+                ),
+            )
+        )
+    return blocks
+
+
+def optimizers(given: ReportInput) -> list[Block]:
+    """A section per dataset."""
+    return [
+        block for cells in given.by_dataset().values() for block in dataset_section(cells, given)
+    ]
+
+
+STUDY = Study(
+    name="optimizers",
+    description="Gradient descent, SGD, momentum, AdaGrad, RMSProp and Adam on the dense net, "
+    "each at its best learning rate by training loss, and L-BFGS.",
+    suite=Path(__file__).with_name("optimizers.toml"),
+    sections=(optimizers, environment),
+    targets=(0.95,),
+)
