@@ -183,7 +183,7 @@ def test_a_missing_baseline_says_how_to_make_one(tmp_path: Path):
         read_baseline(tmp_path / "none.json")
 
 
-def test_the_committed_baseline_is_valid_and_matches_the_seed_protocol():
+def test_the_committed_baseline_is_valid_and_matches_the_lecture_protocol():
     baseline = read_baseline(REPO / "results" / "baselines" / "mnist-cpu.json")
     suite = load_suite(DEFAULT_SUITE)
     assert [cell["model"] for cell in baseline["cells"]] == suite.models("mnist")

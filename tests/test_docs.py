@@ -80,7 +80,7 @@ def test_the_docs_show_commands_of_every_verb():
         for block, _ in blocks(path, "bash")
         for command in nnbench_commands(block)
     }
-    assert verbs == {"all", "run", "data", "report", "baseline", "check"}
+    assert verbs == {"all", "run", "study", "data", "report", "baseline", "check"}
 
 
 def test_the_ci_recipe_runs_commands_nnbench_accepts():
@@ -103,7 +103,7 @@ def test_the_pandas_example_runs(tmp_path, capsys):
     for index, result in enumerate(sample_results()):
         write_result({**result, "cell_id": f"c{index}", "cell_index": index}, tmp_path)
     example = blocks(REPO / "docs" / "reports.md", "python")[0][0]
-    exec(example.replace("results/runs/report-mnist-3seeds", str(tmp_path)), {})
+    exec(example.replace("results/runs/baseline-mnist-cpu", str(tmp_path)), {})
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].split() == ["mean", "std", "count"] and printed[1].split() == ["model"]
     rows = {line.split()[0]: [float(value) for value in line.split()[1:]] for line in printed[2:]}
@@ -157,6 +157,7 @@ def test_readme_sections_are_a_guide():
         "## Compare your own model",
         "## Bring your own data",
         "## Running on several processes or a cluster",
+        "## The lecture's other claims, as studies",
         "## Commands",
         "## Documentation",
     ]

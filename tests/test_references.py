@@ -94,7 +94,15 @@ def user_file(tmp_path: Path) -> Path:
         (
             "builder",
             "keras",
-            ["width", "epochs", "batch_size", "learning_rate", "steps_per_execution"],
+            [
+                "width",
+                "epochs",
+                "batch_size",
+                "learning_rate",
+                "steps_per_execution",
+                "optimizer",
+                "loss",
+            ],
         ),
     ],
 )

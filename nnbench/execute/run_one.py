@@ -154,12 +154,14 @@ def failure(exc: BaseException) -> tuple[str, str]:
 
 
 def epoch_reporter(prefix: str, epochs: Any) -> Any:
-    """A callback that prints one progress line per epoch."""
+    """A callback that prints one progress line per history row: ``epoch 2/5``, or ``step 40``
+    for a model without epochs (L-BFGS's iterations)."""
 
     def report(row: dict) -> None:
         test = row.get("test_accuracy")
+        where = f"epoch {row['epoch']}/{epochs}" if epochs is not None else f"step {row['epoch']}"
         progress.info(
-            f"{prefix} · epoch {row['epoch']}/{epochs} · loss {row['train_loss']:.4f}"
+            f"{prefix} · {where} · loss {row['train_loss']:.4f}"
             + (f" · test acc {test:.4f}" if test is not None else "")
             + f" · {row['elapsed_s']:.1f}s"
         )

@@ -21,7 +21,7 @@ from keras import ops
 
 from nnbench.models.base import NO_MONITOR, Model, ModelT, Monitor
 from nnbench.models.gradients import Objective, finite_difference_gradient, time_call
-from nnbench.models.keras_loop import keras_device, predict_batch_size
+from nnbench.models.keras_loop import keras_device, predict_scores
 from nnbench.models.keras_nets import Sizes, dense_net
 from nnbench.models.params import PositiveCount, PositiveNumber
 
@@ -160,12 +160,7 @@ class GradientCost(Model):
         return relative_error(forward.gradient, reverse)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        batch = predict_batch_size(x)
-        scores = [
-            np.asarray(self.model_.predict_on_batch(x[start : start + batch]))
-            for start in range(0, len(x), batch)
-        ]
-        return np.concatenate(scores).argmax(axis=1)
+        return predict_scores(self.model_, x).argmax(axis=1)
 
     def n_params(self) -> int:
         return int(self.model_.count_params())

@@ -68,6 +68,34 @@ def predict_batch_size(images: np.ndarray) -> int:
     return max(1, PREDICT_BATCH_VALUES // max(1, int(np.prod(images.shape[1:]))))
 
 
+def predict_scores(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """The model's outputs for ``images``, batch by batch: Keras's predict() kept 2.6 GB more in
+    memory on 12k candidate-size photos."""
+    batch = predict_batch_size(images)
+    return np.concatenate(
+        [
+            np.asarray(model.predict_on_batch(images[start : start + batch]))
+            for start in range(0, len(images), batch)
+        ]
+    )
+
+
+def untrained_layers(model: keras.Model, initial: list[list[np.ndarray]]) -> dict[str, Any]:
+    """Which of the model's layers with weights (numbered from 1) still hold exactly their
+    ``initial`` weights after training: layers that got no gradient, such as those below a
+    binary step."""
+    weighted = [
+        (layer.get_weights(), before) for layer, before in zip(model.layers, initial, strict=True)
+    ]
+    weighted = [(after, before) for after, before in weighted if before]
+    untrained = [
+        number
+        for number, (after, before) in enumerate(weighted, 1)
+        if all(np.array_equal(a, b) for a, b in zip(after, before, strict=True))
+    ]
+    return {"layers_with_weights": len(weighted), "untrained_layers": untrained}
+
+
 class ImageBatches(keras.utils.PyDataset):
     """Batches cut from uint8 arrays as training asks for them, reshuffled each epoch if asked.
 
@@ -207,6 +235,7 @@ class KerasModel(Model):
         self.binary_ = self.model_.output_shape[-1] == 1
         self.logits_ = gives_logits(self.model_)
         self.compile()
+        initial = [layer.get_weights() for layer in self.model_.layers]
         recorder = EpochRecorder(monitor.on_epoch_end)
         watched = monitor.eval_images is not None and monitor.eval_labels is not None
         self.model_.fit(
@@ -226,7 +255,7 @@ class KerasModel(Model):
             verbose=0,
         )
         self.history_ = recorder.rows
-        self.info_: dict = {}
+        self.info_: dict = untrained_layers(self.model_, initial)
         self.eval_during_fit_s_ = recorder.eval_s
         return self
 
@@ -254,14 +283,7 @@ class KerasModel(Model):
         return labels.astype(np.float32) if self.binary_ else labels
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        # batch by batch: Keras's predict() kept 2.6 GB more in memory on 12k candidate-size photos
-        batch = predict_batch_size(x)
-        scores = np.concatenate(
-            [
-                np.asarray(self.model_.predict_on_batch(x[start : start + batch]))
-                for start in range(0, len(x), batch)
-            ]
-        )
+        scores = predict_scores(self.model_, x)
         if self.binary_:
             return (scores[:, 0] > (0.0 if self.logits_ else 0.5)).astype(np.int64)
         return scores.argmax(axis=1)

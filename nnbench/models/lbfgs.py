@@ -16,12 +16,62 @@ from scipy.optimize import OptimizeResult, minimize
 
 from nnbench.models.base import NO_MONITOR, DataInfo, Model, ModelT, Monitor, SkipCell
 from nnbench.models.gradients import Objective
-from nnbench.models.keras_loop import keras_device, predict_batch_size
+from nnbench.models.keras_loop import keras_device, predict_scores
 from nnbench.models.keras_nets import Output, Sizes, dense_net, output_layer
 from nnbench.models.params import PositiveCount
 
 #: history rows per fit, besides the last iteration's
 HISTORY_ROWS = 10
+
+
+class IterationRecorder:
+    """scipy's callback: a history row every ``max(1, max_iter // 10)`` iterations, with the
+    Keras loop's keys (``epoch`` is the iteration). Scoring for the rows (training accuracy on
+    the images, and the monitor's) is counted in ``eval_s``, not in ``elapsed_s``."""
+
+    def __init__(
+        self,
+        net: LbfgsNet,
+        objective: Objective,
+        images: np.ndarray,
+        labels: np.ndarray,
+        monitor: Monitor,
+    ) -> None:
+        self.net, self.objective, self.monitor = net, objective, monitor
+        self.images, self.labels = images, labels
+        self.every = max(1, net.max_iter // HISTORY_ROWS)
+        self.rows: list[dict[str, Any]] = []
+        self.iterations = 0
+        self.eval_s = 0.0
+        self.start = time.perf_counter()
+
+    def __call__(self, intermediate_result: OptimizeResult) -> None:
+        self.iterations += 1
+        if self.iterations % self.every == 0:
+            self.record(self.iterations, intermediate_result.x, intermediate_result.fun)
+
+    def record(self, iteration: int, theta: np.ndarray, train_loss: float) -> None:
+        """One history row for the weights ``theta``."""
+        elapsed_s = time.perf_counter() - self.start - self.eval_s
+        scoring = time.perf_counter()
+        self.objective.set_theta(theta)
+        watched = self.monitor.eval_images is not None and self.monitor.eval_labels is not None
+        row = {
+            "epoch": iteration,
+            "train_loss": float(train_loss),
+            "train_accuracy": self.net.accuracy(self.images, self.labels),
+            "test_loss": None,
+            "test_accuracy": (
+                self.net.accuracy(self.monitor.eval_images, self.monitor.eval_labels)
+                if watched
+                else None
+            ),
+            "elapsed_s": round(elapsed_s, 4),
+        }
+        self.eval_s += time.perf_counter() - scoring
+        self.rows.append(row)
+        if self.monitor.on_epoch_end is not None:
+            self.monitor.on_epoch_end(row)
 
 
 class LbfgsNet(Model):
@@ -68,50 +118,20 @@ class LbfgsNet(Model):
         else:
             loss, targets = keras.losses.SparseCategoricalCrossentropy(), labels
         objective = Objective(self.model_, loss, images.astype(np.float32), targets)
-        every = max(1, self.max_iter // HISTORY_ROWS)
-        watched = monitor.eval_images is not None and monitor.eval_labels is not None
-        self.history_: list[dict[str, Any]] = []
-        self.eval_during_fit_s_ = 0.0
-        start = time.perf_counter()
-
-        def record(iteration: int, theta: np.ndarray, train_loss: float) -> None:
-            elapsed_s = time.perf_counter() - start - self.eval_during_fit_s_
-            scoring = time.perf_counter()
-            objective.set_theta(theta)
-            row = {
-                "epoch": iteration,
-                "train_loss": float(train_loss),
-                "train_accuracy": self.accuracy(images, labels),
-                "test_loss": None,
-                "test_accuracy": (
-                    self.accuracy(monitor.eval_images, monitor.eval_labels) if watched else None
-                ),
-                "elapsed_s": round(elapsed_s, 4),
-            }
-            self.eval_during_fit_s_ += time.perf_counter() - scoring
-            self.history_.append(row)
-            if monitor.on_epoch_end is not None:
-                monitor.on_epoch_end(row)
-
-        iterations = 0
-
-        def callback(intermediate_result: OptimizeResult) -> None:
-            nonlocal iterations
-            iterations += 1
-            if iterations % every == 0:
-                record(iterations, intermediate_result.x, intermediate_result.fun)
-
+        recorder = IterationRecorder(self, objective, images, labels, monitor)
         result = minimize(
             objective.value_and_gradient,
             objective.theta(),
             method="L-BFGS-B",
             jac=True,
-            callback=callback,
+            callback=recorder,
             options={"maxiter": self.max_iter},
         )
-        if not self.history_ or self.history_[-1]["epoch"] != result.nit:
-            record(result.nit, result.x, result.fun)
+        if not recorder.rows or recorder.rows[-1]["epoch"] != result.nit:
+            recorder.record(result.nit, result.x, result.fun)
         objective.set_theta(result.x)
+        self.history_: list[dict[str, Any]] = recorder.rows
+        self.eval_during_fit_s_ = recorder.eval_s
         self.info_ = {
             "iterations": int(result.nit),
             "converged": bool(result.success),
@@ -126,13 +146,7 @@ class LbfgsNet(Model):
         return float(np.mean(self.predict(images) == labels))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        batch = predict_batch_size(x)
-        scores = np.concatenate(
-            [
-                np.asarray(self.model_.predict_on_batch(x[start : start + batch]))
-                for start in range(0, len(x), batch)
-            ]
-        )
+        scores = predict_scores(self.model_, x)
         if self.binary_:
             return (scores[:, 0] > 0.5).astype(np.int64)
         return scores.argmax(axis=1)

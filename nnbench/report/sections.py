@@ -207,18 +207,19 @@ def dataset_blocks(
     return blocks
 
 
+def per_dataset(blocks_of: Callable[[Sequence[CellSummary], ReportInput], list[Block]]) -> Section:
+    """A section made of ``blocks_of(cells, given)`` for each dataset's cells in turn."""
+
+    def section(given: ReportInput) -> list[Block]:
+        return [block for cells in given.by_dataset().values() for block in blocks_of(cells, given)]
+
+    return section
+
+
 def comparisons(published: Published | None = None) -> Section:
     """A section per dataset: the comparison of every cell, with ``published`` numbers beside
     them where they apply, then time to accuracy, plots, and per-class tables."""
-
-    def section(given: ReportInput) -> list[Block]:
-        return [
-            block
-            for cells in given.by_dataset().values()
-            for block in dataset_blocks(cells, given, published)
-        ]
-
-    return section
+    return per_dataset(lambda cells, given: dataset_blocks(cells, given, published))
 
 
 def environment(given: ReportInput) -> list[Block]:

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure as MatplotlibFigure
 from nnbench.presentation import MISSING, Table
 from nnbench.report.blocks import Block, Figure, Heading, Items, Paragraph, TableBlock
 from nnbench.report.plots import new_figure
-from nnbench.report.sections import ReportInput, environment, plot_name
+from nnbench.report.sections import ReportInput, environment, per_dataset, plot_name
 from nnbench.report.tables import dataset_title
 from nnbench.stats import CellSummary
 from nnbench.studies.common import model_info, param
@@ -86,8 +86,9 @@ def timing_row(timing: Timing, extrapolate: bool) -> list[str]:
         fd_text = f"{fd:.2f}"
     else:
         fd_text = f"≈ {fd:.1f} (extrapolated from {info['fd_coordinates']:,} coordinates)"
-    ratio = MISSING if fd is None else f"{fd / info['objective_s']:,.0f}"
-    per_dim = MISSING if fd is None else f"{fd / info['objective_s'] / timing.dim:.2f}"
+    about = "" if info["fd_complete"] else "≈ "  # derived from an extrapolated time
+    ratio = MISSING if fd is None else f"{about}{fd / info['objective_s']:,.0f}"
+    per_dim = MISSING if fd is None else f"{about}{fd / info['objective_s'] / timing.dim:.2f}"
     return [
         f"{timing.dim:,}",
         str(timing.hidden_units),
@@ -219,17 +220,10 @@ def dataset_section(cells: Sequence[CellSummary], given: ReportInput) -> list[Bl
     return blocks
 
 
-def autodiff(given: ReportInput) -> list[Block]:
-    """A section per dataset."""
-    return [
-        block for cells in given.by_dataset().values() for block in dataset_section(cells, given)
-    ]
-
-
 STUDY = Study(
     name="autodiff",
     description="The cost of the dense net's gradient by reverse mode and by finite "
     "differences, against dim(θ), and the lecture's worked example.",
     suite=Path(__file__).with_name("autodiff.toml"),
-    sections=(autodiff, environment),
+    sections=(per_dataset(dataset_section), environment),
 )

@@ -3,17 +3,19 @@ history, and a line plot of one history column."""
 
 from __future__ import annotations
 
+import functools
 import json
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure as MatplotlibFigure
 from matplotlib.ticker import MaxNLocator
 
 from nnbench.presentation import MISSING
+from nnbench.report.blocks import Figure
 from nnbench.report.plots import new_figure
+from nnbench.report.sections import plot_name
 from nnbench.stats import CellSummary
 
 
@@ -47,9 +49,18 @@ def losses_text(cell: CellSummary, epochs: pd.DataFrame) -> str:
     return " → ".join(f"{loss:.3f}" for loss in losses) if len(losses) else MISSING
 
 
-def final_value(series: pd.Series) -> float:
-    """The last value of a history (NaN for an empty one)."""
-    return float(series.iloc[-1]) if len(series) else math.nan
+def train_loss_figure(
+    dataset: str, title: str, stem: str, caption: str, curves: Sequence[tuple[str, pd.Series]]
+) -> Figure:
+    """The report's figure of ``curves``, training loss per epoch (log scale), written as
+    ``plots/<dataset>-<stem>``."""
+    return Figure(
+        f"{plot_name(dataset)}-{stem}",
+        caption,
+        functools.partial(
+            history_plot, f"{title}: training loss", curves, "training loss", log_y=True
+        ),
+    )
 
 
 def history_plot(
@@ -58,7 +69,7 @@ def history_plot(
     ylabel: str,
     xlabel: str = "epoch",
     log_y: bool = False,
-) -> Figure:
+) -> MatplotlibFigure:
     """One line per (label, history) with a point per epoch."""
     figure, axes = new_figure("learning-curves", title)
     for index, (label, curve) in enumerate(curves):

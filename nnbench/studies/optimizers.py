@@ -8,7 +8,6 @@ whole grid's final training losses, so that the choice can be checked.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,16 +15,16 @@ from pathlib import Path
 import pandas as pd
 
 from nnbench.presentation import MISSING, Table, fmt
-from nnbench.report.blocks import Block, Figure, Heading, Paragraph, TableBlock
-from nnbench.report.sections import ReportInput, environment, plot_name
+from nnbench.report.blocks import Block, Heading, Items, Paragraph, TableBlock
+from nnbench.report.sections import ReportInput, environment, per_dataset
 from nnbench.report.tables import dataset_title, reach
 from nnbench.stats import CellSummary
 from nnbench.studies.common import (
-    final_value,
-    history_plot,
     losses_text,
     mean_history,
+    model_info,
     param,
+    train_loss_figure,
     variant_name,
 )
 from nnbench.studies.study import Study
@@ -36,12 +35,13 @@ NAMES = {"nnbench.models.lbfgs:LbfgsNet": "L-BFGS (scipy)"}
 
 
 def final_loss(cell: CellSummary, epochs: pd.DataFrame) -> float:
-    """The cell's training loss after its last epoch (mean over seeds); NaN when it failed or
-    diverged."""
-    if not cell.succeeded:
+    """The cell's training loss after its last epoch (mean over seeds); NaN when it failed, or
+    when any seed's last loss is not finite (it diverged)."""
+    history = cell.select(epochs) if cell.succeeded else epochs.iloc[:0]
+    last = history[history["epoch"] == history["epoch"].max()]["train_loss"]
+    if not len(last) or not all(math.isfinite(loss) for loss in last):
         return math.nan
-    loss = final_value(mean_history(cell, epochs, "train_loss"))
-    return loss if math.isfinite(loss) else math.nan
+    return float(last.mean())
 
 
 def choose(cells: Sequence[CellSummary], epochs: pd.DataFrame) -> CellSummary | None:
@@ -104,6 +104,40 @@ def grid_table(groups: dict[str, list[CellSummary]], epochs: pd.DataFrame) -> Ta
     return Table(["optimiser", *(f"rate {rate:g}" for rate in rates)], rows, "l" + "r" * len(rates))
 
 
+def claims(chosen: dict[str, CellSummary | None]) -> list[str]:
+    """The lecture's point about conventional optimisers, in this run's numbers: full-batch
+    gradient descent and L-BFGS beside the minibatch optimisers at their chosen rates."""
+    minibatch = {
+        name: cell
+        for name, cell in chosen.items()
+        if cell is not None and name not in ("gd", *NAMES.values()) and cell.accuracy("test")
+    }
+    if not minibatch:
+        return []
+    low = min(cell.accuracy("test").mean for cell in minibatch.values())
+    high = max(cell.accuracy("test").mean for cell in minibatch.values())
+    lines = []
+    gd = chosen.get("gd")
+    if gd is not None and gd.accuracy("test") is not None:
+        lines.append(
+            f"Full-batch gradient descent reached test accuracy {gd.accuracy('test').mean:.4f} "
+            f"in {param(gd, 'epochs')} epochs (one step each, {fmt(gd.timing('fit_s'), '.1f')} "
+            f"s); the minibatch optimisers reached {low:.4f} to {high:.4f} in the same epochs."
+        )
+    for name in NAMES.values():
+        cell = chosen.get(name)
+        if cell is None or cell.accuracy("test") is None:
+            continue
+        info = model_info(cell)[0]
+        lines.append(
+            f"{name}: {info['iterations']} iterations on {info['n_images']:,} images in "
+            f"{fmt(cell.timing('fit_s'), '.1f')} s, to training loss {info['train_loss']:.4f} "
+            f"({'converged' if info['converged'] else 'not converged'}) and test accuracy "
+            f"{cell.accuracy('test').mean:.4f}."
+        )
+    return lines
+
+
 def dataset_section(cells: Sequence[CellSummary], given: ReportInput) -> list[Block]:
     """The optimisers on one dataset: the chosen rates' table, the grid, and the loss curves."""
     title = dataset_title(cells[0])
@@ -126,6 +160,7 @@ def dataset_section(cells: Sequence[CellSummary], given: ReportInput) -> list[Bl
             "(its n_images) with a budget of iterations, choosing its own step by line search. "
             "Fit seconds leave out the per-epoch evaluation."
         ),
+        *([Items(claims(chosen))] if claims(chosen) else []),
         Heading("Learning-rate grid", 3),
         TableBlock(grid_table(groups, given.tables.epochs), f"Final training loss on {title}."),
     ]
@@ -136,22 +171,15 @@ def dataset_section(cells: Sequence[CellSummary], given: ReportInput) -> list[Bl
     ]
     if given.with_plots and curves:
         blocks.append(
-            Figure(
-                f"{plot_name(cells[0].dataset)}-optimizers-train-loss",
+            train_loss_figure(
+                cells[0].dataset,
+                title,
+                "optimizers-train-loss",
                 "Training loss per epoch of each optimiser at its chosen learning rate.",
-                functools.partial(
-                    history_plot, f"{title}: training loss", curves, "training loss", log_y=True
-                ),
+                curves,
             )
         )
     return blocks
-
-
-def optimizers(given: ReportInput) -> list[Block]:
-    """A section per dataset."""
-    return [
-        block for cells in given.by_dataset().values() for block in dataset_section(cells, given)
-    ]
 
 
 STUDY = Study(
@@ -159,6 +187,6 @@ STUDY = Study(
     description="Gradient descent, SGD, momentum, AdaGrad, RMSProp and Adam on the dense net, "
     "each at its best learning rate by training loss, and L-BFGS.",
     suite=Path(__file__).with_name("optimizers.toml"),
-    sections=(optimizers, environment),
+    sections=(per_dataset(dataset_section), environment),
     targets=(0.95,),
 )

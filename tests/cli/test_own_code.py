@@ -51,6 +51,8 @@ def test_an_example_model_runs_beside_naive_bayes_and_is_tabled(
             "batch_size": 100,
             "learning_rate": 0.001,
             "steps_per_execution": 100,
+            "optimizer": "adam",
+            "loss": "cross_entropy",
         }
         assert (
             len(mine["history"]) == 1 and mine["n_params"] == 16 * 10 + 13 * 13 * 16 * 64 + 64 + 650

@@ -75,7 +75,11 @@ SUITE_CASES = [
     ("dense_nn", "learning_rate = -1", "learning_rate is -1: should be greater than 0"),
     ("dense_nn", "learning_rate = inf", "learning_rate is Infinity: should be a finite number"),
     ("dense_nn", "hidden_units = [128, -4]", "hidden_units[1] is -4: should be greater than 0"),
-    ("dense_nn", 'output = "tanh"', "output is \"tanh\": should be 'softmax' or 'sigmoid'"),
+    (
+        "dense_nn",
+        'output = "tanh"',
+        "output is \"tanh\": should be 'softmax', 'sigmoid' or 'linear'",
+    ),
     ("cnn", "filters = [0]", "filters[0] is 0: should be greater than 0"),
     ("cnn", "kernel_size = 2.5", "kernel_size is 2.5: should be a whole number"),
     ("naive_bayes", 'variant = "poisson"', "variant is \"poisson\": should be 'multinomial'"),

@@ -12,23 +12,13 @@ from nnbench.models import DataInfo, resolve_model
 from nnbench.models.gradients import Objective
 from nnbench.models.keras_nets import LEAKY_SLOPE, BinaryStep, dense_net
 from nnbench.testing import synthetic_digits
+from tests.models.test_keras_nets import two_classes
 
 LOGIT = "sklearn.linear_model:LogisticRegression"
 
 
 def dense(**params):
     return resolve_model("dense_nn").build(params, seed=0)
-
-
-def two_digits(data):
-    """The zeros and ones of ``data``: a two-class task."""
-    keep_train, keep_test = data.y_train < 2, data.y_test < 2
-    return (
-        data.x_train[keep_train],
-        data.y_train[keep_train],
-        data.x_test[keep_test],
-        data.y_test[keep_test],
-    )
 
 
 @pytest.mark.parametrize(
@@ -69,7 +59,7 @@ def test_the_quadratic_loss_learns_on_one_hot_targets():
 
 
 def test_the_hinge_loss_trains_one_linear_unit_on_two_classes(mnist_small):
-    x, y, x_test, y_test = two_digits(mnist_small)
+    x, y, x_test, y_test = two_classes(mnist_small)
     model = dense(hidden_units=[16], epochs=1, batch_size=20, loss="hinge", output="linear")
     model.fit(x, y, n_classes=2)
     assert isinstance(model.model_.loss, keras.losses.Hinge)
@@ -122,3 +112,15 @@ def test_a_linear_net_is_a_multinomial_logit(mnist_small):
         scores[name] = (model.predict(data.x_test) == data.y_test).mean()
     assert abs(scores["linear"] - scores["logit"]) < 0.02
     assert scores["logit"] > 0.8
+
+
+def test_training_records_which_layers_kept_their_initial_weights():
+    data = synthetic_digits(n_train=60, n_test=3)
+    fitted = {
+        activation: dense(hidden_units=[8, 8], epochs=1, activation=activation).fit(
+            data.x_train, data.y_train, n_classes=3
+        )
+        for activation in ("binary_step", "relu")
+    }
+    assert fitted["binary_step"].info_ == {"layers_with_weights": 3, "untrained_layers": [1, 2]}
+    assert fitted["relu"].info_ == {"layers_with_weights": 3, "untrained_layers": []}
