@@ -190,7 +190,7 @@ def test_autodiff_study_times_both_gradients_and_checks_them(tmp_path: Path, dat
     assert table.headers[4] == "gradient / Q"
     largest = table.rows[-1][5]  # 0.2 s cannot finish it: extrapolated, or said not to be
     assert re.fullmatch(
-        r"(≈ [\d.]+ \(extrapolated from|not extrapolated \()[\d,]+ coordinates.*", largest
+        r"(≈ [\d.]+ \(extrapolated from |not extrapolated \()[\d,]+ coordinates.*", largest
     )
     items = report_items("autodiff", out)
     assert any("The lecture states (20, 2)" in line and "= 15" in line for line in items)
