@@ -6,7 +6,7 @@ import argparse
 import functools
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from nnbench.cli.common import (
     EXIT_BAD_INPUT,
@@ -23,6 +23,7 @@ from nnbench.cli.common import (
     whole_number,
 )
 from nnbench.errors import ConfigError
+from nnbench.models.training import Precision
 from nnbench.options import (
     MAX_JOBS,
     MAX_REPEATS,
@@ -94,7 +95,7 @@ def execute(
         args.dataset,
         models,
         seeds=seeds(args),
-        overrides={"epochs": args.epochs} if args.epochs else None,
+        overrides=overrides(args),
         subset=args.subset,
         params=params_from(getattr(args, "param", None)),
         image_size=args.image_size,
@@ -130,6 +131,12 @@ def execute(
     return exit_status(results)
 
 
+def overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    """What ``--epochs`` and ``--precision`` set, for the models that take them."""
+    chosen = {"epochs": args.epochs, "precision": args.precision}
+    return {name: value for name, value in chosen.items() if value is not None} or None
+
+
 def plan_flags() -> argparse.ArgumentParser:
     """The flags of every verb that runs cells: seeds, epochs, subset, image size, data,
     targets, and :func:`execution_flags`."""
@@ -151,6 +158,12 @@ def plan_flags() -> argparse.ArgumentParser:
     )
     running.add_argument(
         "--epochs", type=whole_number(1), metavar="E", help="override epochs of the neural nets"
+    )
+    running.add_argument(
+        "--precision",
+        choices=get_args(Precision),
+        help="Keras's dtype policy for the neural nets (default float32): mixed_bfloat16 and "
+        "mixed_float16 compute in 16 bits, with float32 weights; the result records it",
     )
     running.add_argument(
         "--subset",

@@ -13,29 +13,34 @@ backend-neutral API is used (TensorFlow by default).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
 import keras
 import numpy as np
+from keras import ops
 
 from nnbench.errors import ConfigError
 from nnbench.models.base import (
     NO_MONITOR,
     DataInfo,
-    EpochCallback,
     Model,
     ModelT,
     Monitor,
     SkipCell,
 )
 from nnbench.models.keras_compile import OPTIMIZERS, gives_logits, loss_and_accuracy
+from nnbench.models.keras_epochs import epoch_runner
 from nnbench.models.training import Training
 
 #: values per prediction batch: 4,000 MNIST digits or 70 candidate photos; the CNN's first layer
 #: then holds 260 MB of activations (3.7 GB for 1,000 photos)
 PREDICT_BATCH_VALUES = 4000 * 28 * 28
+#: a training set (uint8 images and targets) up to this size goes to the device once and trains
+#: there, epoch by epoch; a larger one (the candidate photos, 1.6 GB) is sent in chunks
+RESIDENT_BYTES = 1 << 30
 Builder = Callable[..., keras.Model]
 
 
@@ -96,80 +101,28 @@ def untrained_layers(model: keras.Model, initial: list[list[np.ndarray]]) -> dic
     return {"layers_with_weights": len(weighted), "untrained_layers": untrained}
 
 
-class ImageBatches(keras.utils.PyDataset):
-    """Batches cut from uint8 arrays as training asks for them, reshuffled each epoch if asked.
-
-    Given whole arrays, Keras copies them into backend tensors: one epoch of the dense net on
-    36k photos of the candidates' size, then prediction, peaked at 14 GB of memory; with these
-    batches (and prediction batch by batch), at 3.0 GB.
-    """
-
-    def __init__(
-        self,
-        images: np.ndarray,
-        targets: np.ndarray,
-        batch_size: int,
-        shuffle_seed: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.images = images
-        self.targets = targets
-        self.batch_size = batch_size
-        self.rng = None if shuffle_seed is None else np.random.default_rng(shuffle_seed)
-        self.order = np.arange(len(images))
-        self.on_epoch_end()
-
-    def __len__(self) -> int:
-        return -(-len(self.images) // self.batch_size)
-
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-        return self.images[rows], self.targets[rows]
-
-    def on_epoch_end(self) -> None:
-        if self.rng is not None:
-            self.order = self.rng.permutation(len(self.images))
+def epoch_order(count: int, seed: int) -> Iterator[np.ndarray]:
+    """Each epoch's order of ``count`` rows: a new permutation from the seed every epoch, the
+    same on every backend."""
+    rng = np.random.default_rng(seed)
+    while True:
+        yield rng.permutation(count).astype(np.int32)
 
 
-class EpochRecorder(keras.callbacks.Callback):
-    """Records one history row per epoch; ``elapsed_s`` counts training time only.
+def fits_on_device(images: np.ndarray, targets: np.ndarray) -> bool:
+    """Whether a training set is small enough to live on the device for the whole fit."""
+    return images.nbytes + targets.nbytes <= RESIDENT_BYTES
 
-    Keras runs the per-epoch evaluation of ``validation_data`` between ``on_test_begin`` and
-    ``on_test_end``; that time is left out of ``elapsed_s`` so that learning curves show training
-    cost alone.
-    """
 
-    def __init__(self, on_epoch_end: EpochCallback | None) -> None:
-        super().__init__()
-        self.rows: list[dict[str, Any]] = []
-        self.train_s = 0.0
-        self.eval_s = 0.0
-        self._notify = on_epoch_end
-
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._epoch_start = time.perf_counter()
-        self._eval_start: float | None = None
-
-    def on_test_begin(self, logs: dict | None = None) -> None:
-        self._eval_start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        now = time.perf_counter()
-        eval_s = now - self._eval_start if self._eval_start is not None else 0.0
-        self.train_s += now - self._epoch_start - eval_s
-        self.eval_s += eval_s
-        logs = logs or {}
-        row = {
-            "epoch": epoch + 1,
-            "train_loss": float(logs["loss"]),
-            "train_accuracy": float(logs["accuracy"]),
-            "test_loss": float(logs["val_loss"]) if "val_loss" in logs else None,
-            "test_accuracy": float(logs["val_accuracy"]) if "val_accuracy" in logs else None,
-            "elapsed_s": round(self.train_s, 4),
-        }
-        self.rows.append(row)
-        if self._notify is not None:
-            self._notify(row)
+@contextmanager
+def dtype_policy(precision: str) -> Iterator[None]:
+    """Build layers under Keras's dtype policy ``precision``, then restore the previous one."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 class KerasModel(Model):
@@ -231,33 +184,79 @@ class KerasModel(Model):
     ) -> ModelT:
         keras.utils.set_random_seed(self.seed)
         self.n_classes_ = n_classes
-        self.model_ = self.network(x.shape[1:], n_classes)
+        with dtype_policy(self.training.precision):
+            self.model_ = self.network(x.shape[1:], n_classes)
         self.binary_ = self.model_.output_shape[-1] == 1
         self.logits_ = gives_logits(self.model_)
         self.compile()
+        targets = self.targets(y)
+        # the optimiser's and the metrics' variables exist before a compiled loop reads them
+        self.model_._symbolic_build(data_batch=(x[:1], targets[:1]))
         initial = [layer.get_weights() for layer in self.model_.layers]
-        recorder = EpochRecorder(monitor.on_epoch_end)
-        watched = monitor.eval_images is not None and monitor.eval_labels is not None
-        self.model_.fit(
-            ImageBatches(x, self.targets(y), self.training.batch_size, shuffle_seed=self.seed),
-            epochs=self.training.epochs,
-            validation_data=(
-                ImageBatches(
-                    monitor.eval_images,
-                    self.targets(monitor.eval_labels),
-                    predict_batch_size(monitor.eval_images),
-                )
-                if watched
-                else None
-            ),
-            shuffle=False,  # ImageBatches shuffles, reproducibly, on every backend
-            callbacks=[recorder],
-            verbose=0,
-        )
-        self.history_ = recorder.rows
+        run = epoch_runner(self.model_, self.training.batch_size, self.jit_compile())
+        self.history_ = []
+        self.eval_during_fit_s_ = 0.0
+        train_s = 0.0
+        batches = self.batches(x, targets)
+        for epoch in range(1, self.training.epochs + 1):
+            started = time.perf_counter()
+            self.model_.reset_metrics()
+            for images, epoch_targets, rows in next(batches):
+                run(images, epoch_targets, rows)
+            trained = {k: float(v) for k, v in self.model_.get_metrics_result().items()}
+            train_s += time.perf_counter() - started
+            self.history_.append(self.history_row(epoch, trained, train_s, monitor))
         self.info_: dict = untrained_layers(self.model_, initial)
-        self.eval_during_fit_s_ = recorder.eval_s
         return self
+
+    def batches(self, x: np.ndarray, targets: np.ndarray) -> Iterator[list[tuple[Any, ...]]]:
+        """For each epoch, what the compiled loop runs on, in turn: the whole training set with
+        the epoch's permutation when it fits on the device (it goes there once), else chunks of
+        ``steps_per_execution`` batches gathered on the host."""
+        orders = epoch_order(len(x), self.seed)
+        if fits_on_device(x, targets):
+            images, labels = ops.convert_to_tensor(x), ops.convert_to_tensor(targets)
+            for order in orders:
+                yield [(images, labels, ops.convert_to_tensor(order))]
+        chunk = self.training.batch_size * self.training.steps_per_execution
+        for order in orders:
+            yield [
+                (
+                    ops.convert_to_tensor(x[rows]),
+                    ops.convert_to_tensor(targets[rows]),
+                    ops.arange(len(rows), dtype="int32"),
+                )
+                for rows in (order[start : start + chunk] for start in range(0, len(x), chunk))
+            ]
+
+    def history_row(
+        self, epoch: int, trained: dict[str, float], train_s: float, monitor: Monitor
+    ) -> dict[str, Any]:
+        """One epoch's history row, with the monitor's images scored (that time is left out of
+        the training time), and passed to the monitor."""
+        row: dict[str, Any] = {
+            "epoch": epoch,
+            "train_loss": trained["loss"],
+            "train_accuracy": trained["accuracy"],
+            "test_loss": None,
+            "test_accuracy": None,
+            "elapsed_s": round(train_s, 4),
+        }
+        if monitor.eval_images is not None and monitor.eval_labels is not None:
+            started = time.perf_counter()
+            scores = predict_scores(self.model_, monitor.eval_images)
+            loss = self.loss_(self.targets(monitor.eval_labels), scores)
+            row["test_loss"] = float(ops.convert_to_numpy(loss))
+            row["test_accuracy"] = float(np.mean(self.decide(scores) == monitor.eval_labels))
+            self.eval_during_fit_s_ += time.perf_counter() - started
+        if monitor.on_epoch_end is not None:
+            monitor.on_epoch_end(row)
+        return row
+
+    def jit_compile(self) -> bool:
+        """Whether TensorFlow compiles the loop with XLA: not on CPU, where XLA made the CNN
+        twice as slow (JAX always uses XLA)."""
+        return self.device() != "cpu"
 
     def one_hot(self) -> bool:
         """Whether targets are one-hot rows: for the quadratic loss over several classes."""
@@ -266,13 +265,12 @@ class KerasModel(Model):
     def compile(self) -> None:
         """The optimiser, and the loss and accuracy that suit the model's output."""
         loss, accuracy = loss_and_accuracy(self.training.loss, self.binary_, self.logits_)
+        self.loss_ = loss
         self.model_.compile(
             optimizer=OPTIMIZERS[self.training.optimizer](self.training.learning_rate),
             loss=loss,
             metrics=[accuracy],
-            steps_per_execution=self.training.steps_per_execution,
-            # XLA made the CNN twice as slow on CPU; let Keras decide on accelerators.
-            jit_compile=False if self.device() == "cpu" else "auto",
+            jit_compile=self.jit_compile(),
         )
 
     def targets(self, labels: np.ndarray) -> np.ndarray:
@@ -283,7 +281,10 @@ class KerasModel(Model):
         return labels.astype(np.float32) if self.binary_ else labels
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        scores = predict_scores(self.model_, x)
+        return self.decide(predict_scores(self.model_, x))
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        """The labels the model's outputs choose."""
         if self.binary_:
             return (scores[:, 0] > (0.0 if self.logits_ else 0.5)).astype(np.int64)
         return scores.argmax(axis=1)

@@ -28,17 +28,18 @@ Sizes = Sequence[PositiveCount]
 
 def output_layer(n_classes: int, output: Output = "softmax") -> layers.Layer:
     """Softmax over the classes; or (``output="sigmoid"``) one logistic unit for two classes; or
-    (``output="linear"``) scores: one unit for two classes, else one per class."""
+    (``output="linear"``) scores: one unit for two classes, else one per class. It computes in
+    float32 under a mixed precision too, as Keras advises, so that the loss stays exact."""
     if output == "linear":
-        return layers.Dense(1 if n_classes == 2 else n_classes)
+        return layers.Dense(1 if n_classes == 2 else n_classes, dtype="float32")
     if output == "sigmoid":
         if n_classes != 2:
             raise SkipCell(
                 f"output 'sigmoid' needs exactly 2 classes, and this dataset has {n_classes}; "
                 "use output 'softmax'"
             )
-        return layers.Dense(1, activation="sigmoid")
-    return layers.Dense(n_classes, activation="softmax")
+        return layers.Dense(1, activation="sigmoid", dtype="float32")
+    return layers.Dense(n_classes, activation="softmax", dtype="float32")
 
 
 class BinaryStep(layers.Layer):

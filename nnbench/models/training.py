@@ -13,6 +13,9 @@ Optimizer = Literal["adam", "sgd", "momentum", "adagrad", "rmsprop"]
 #: cross-entropy (binary or categorical, as the output suits); hinge, for one linear output unit
 #: and two classes; quadratic: the mean squared difference of the outputs and one-hot targets
 Loss = Literal["cross_entropy", "hinge", "quadratic"]
+#: Keras's dtype policies: float32 throughout, or layers computing in bfloat16 or float16 with
+#: float32 weights (float16 with dynamic loss scaling)
+Precision = Literal["float32", "mixed_bfloat16", "mixed_float16"]
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,12 @@ class Training:
     epochs: PositiveCount = 5
     batch_size: PositiveCount = 100
     learning_rate: PositiveNumber = 0.001
-    #: batches per compiled step: on 2 CPU cores a CNN epoch took 15.3 s with 100, 21.3 s with 1
+    #: batches per compiled call when the training set is too large to live on the device (it
+    #: then goes there in chunks of this many batches); one that fits trains a whole epoch per call
     steps_per_execution: PositiveCount = 100
     optimizer: Optimizer = "adam"
     loss: Loss = "cross_entropy"
+    precision: Precision = "float32"
 
 
 TRAINING_NAMES = tuple(field.name for field in fields(Training))

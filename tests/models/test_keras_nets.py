@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from nnbench.errors import ConfigError
-from nnbench.models import DataInfo, SkipCell, resolve_model
+from nnbench.models import DataInfo, SkipCell, keras_loop, resolve_model
 from nnbench.models.base import Monitor
-from nnbench.models.keras_loop import ImageBatches, predict_batch_size
+from nnbench.models.keras_loop import KerasModel, epoch_order, predict_batch_size
 from nnbench.models.keras_nets import conv_net, dense_net
+from nnbench.models.training import Training
 
 
 def dense(**params):
@@ -96,27 +97,51 @@ def test_history_has_one_row_per_epoch_and_test_accuracy(mnist_small):
     assert model.eval_during_fit_s_ > 0
 
 
-def test_image_batches_cover_every_row_once_per_epoch_and_reshuffle():
-    labels = np.arange(23)
-    images = labels.astype(np.uint8).reshape(23, 1, 1, 1)
-
-    def epoch(batches: ImageBatches) -> np.ndarray:
-        rows = [batches[i] for i in range(len(batches))]
-        for x, y in rows:
-            np.testing.assert_array_equal(x.ravel(), y)  # images and targets stay paired
-        assert [len(y) for _, y in rows] == [5, 5, 5, 5, 3]
-        return np.concatenate([y for _, y in rows])
-
-    shuffled = ImageBatches(images, labels, batch_size=5, shuffle_seed=1)
-    first = epoch(shuffled)
-    shuffled.on_epoch_end()
-    second = epoch(shuffled)
+def test_epoch_order_is_a_new_permutation_of_every_row_each_epoch_from_the_seed():
+    orders = epoch_order(23, seed=1)
+    first, second = next(orders), next(orders)
     assert sorted(first) == sorted(second) == list(range(23))
-    assert not np.array_equal(first, labels) and not np.array_equal(first, second)
-    np.testing.assert_array_equal(epoch(ImageBatches(images, labels, 5, shuffle_seed=1)), first)
-    in_order = ImageBatches(images, labels, 5)
-    in_order.on_epoch_end()
-    np.testing.assert_array_equal(epoch(in_order), labels)
+    assert not np.array_equal(first, np.arange(23)) and not np.array_equal(first, second)
+    np.testing.assert_array_equal(next(epoch_order(23, seed=1)), first)
+    assert not np.array_equal(next(epoch_order(23, seed=2)), first)
+
+
+def samples_counted(model: KerasModel) -> list[int]:
+    """How many samples each of the model's compiled metrics has counted since its reset."""
+    return [
+        int(variable.numpy())
+        for metric in model.model_.metrics
+        for variable in metric.variables
+        if variable.path.endswith("count")
+    ]
+
+
+@pytest.mark.parametrize("on_device", [True, False])
+def test_every_row_trains_once_per_epoch_in_partial_batches_too(monkeypatch, on_device: bool):
+    if not on_device:  # chunks of 2 batches: 10, 10 and 3 rows, the last a partial batch
+        monkeypatch.setattr(keras_loop, "RESIDENT_BYTES", 0)
+    images = np.random.default_rng(0).integers(0, 256, (23, 4, 4, 1), dtype=np.uint8)
+    labels = np.arange(23) % 3
+    training = Training(epochs=2, batch_size=5, steps_per_execution=2)
+    model = KerasModel(dense_net, {"hidden_units": (4,)}, training, seed=0)
+    model.fit(images, labels, n_classes=3)
+    assert samples_counted(model) == [23, 23]  # the loss and the accuracy, over the last epoch
+    assert len(model.history_) == 2
+
+
+def test_training_on_the_device_and_in_chunks_gives_the_same_weights(monkeypatch):
+    images = np.random.default_rng(0).integers(0, 256, (23, 4, 4, 1), dtype=np.uint8)
+    labels = np.arange(23) % 3
+    training = Training(epochs=2, batch_size=5, steps_per_execution=2)
+
+    def trained_weights() -> list[np.ndarray]:
+        model = KerasModel(dense_net, {"hidden_units": (4,)}, training, seed=0)
+        return model.fit(images, labels, n_classes=3).model_.get_weights()
+
+    resident = trained_weights()
+    monkeypatch.setattr(keras_loop, "RESIDENT_BYTES", 0)
+    for chunked, whole in zip(trained_weights(), resident, strict=True):
+        np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-6)
 
 
 def test_prediction_batches_shrink_with_the_image_size():

@@ -124,3 +124,28 @@ def test_training_records_which_layers_kept_their_initial_weights():
     }
     assert fitted["binary_step"].info_ == {"layers_with_weights": 3, "untrained_layers": [1, 2]}
     assert fitted["relu"].info_ == {"layers_with_weights": 3, "untrained_layers": []}
+
+
+@pytest.mark.parametrize(
+    "precision, compute, scaled",
+    [
+        ("float32", "float32", False),
+        ("mixed_bfloat16", "bfloat16", False),
+        ("mixed_float16", "float16", True),
+    ],
+)
+def test_precision_sets_the_hidden_layers_compute_dtype_and_keeps_float32_weights_and_output(
+    precision, compute, scaled
+):
+    data = synthetic_digits(n_train=30, n_test=9)
+    model = dense(hidden_units=[4], epochs=2, precision=precision)
+    model.fit(data.x_train, data.y_train, n_classes=3)
+    hidden, output = model.model_.layers[-2], model.model_.layers[-1]
+    assert (hidden.compute_dtype, hidden.kernel.dtype) == (compute, "float32")
+    assert output.compute_dtype == "float32"
+    assert model.predict(data.x_test).dtype == np.int64
+    # float16 needs loss scaling, which Keras adds; bfloat16 has float32's range and does not
+    optimizer = model.model_.optimizer
+    assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer) is scaled
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    assert model.get_params()["precision"] == precision

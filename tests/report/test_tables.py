@@ -320,6 +320,13 @@ def test_one_model_under_two_protocols_is_named_by_what_differs():
     assert "### dense_nn (epochs 5) (seed 0)" in report
 
 
+def test_a_precision_other_than_float32_is_named_beside_the_model():
+    full = make_result(model="cnn", params={"epochs": 5, "precision": "float32"})
+    mixed = make_result(model="dense_nn", params={"epochs": 5, "precision": "mixed_bfloat16"})
+    labels = label_cells(summarise(table_of(full, mixed)))
+    assert sorted(labels.values()) == ["cnn", "dense_nn (precision mixed_bfloat16)"]
+
+
 def test_the_lecture_number_is_shown_for_the_lecture_protocol_only():
     full = make_result(params={"variant": "multinomial"}, data={"subset": None})
     subset = make_result(seed=1, params={"variant": "multinomial"}, data={"subset": 1000})
