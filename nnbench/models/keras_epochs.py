@@ -67,7 +67,8 @@ def tensorflow_runner(model: keras.Model, batch_size: int, jit_compile: bool) ->
             model.train_step(batch_at(images, targets, rows, index * batch_size, batch_size))
             return carry
 
-        ops.fori_loop(0, full, step, 0)
+        if full:  # XLA checks the slices' sizes even of a loop that never runs
+            ops.fori_loop(0, full, step, 0)
         if last:
             model.train_step(batch_at(images, targets, rows, full * batch_size, last))
 
@@ -86,7 +87,8 @@ def jax_runner(model: keras.Model, batch_size: int) -> EpochRunner:
             batch = batch_at(images, targets, rows, index * batch_size, batch_size)
             return model.train_step(state, batch)[1]
 
-        state = jax.lax.fori_loop(0, full, step, state)
+        if full:
+            state = jax.lax.fori_loop(0, full, step, state)
         if last:
             batch = batch_at(images, targets, rows, full * batch_size, last)
             state = model.train_step(state, batch)[1]

@@ -41,6 +41,19 @@ PREDICT_BATCH_VALUES = 4000 * 28 * 28
 #: a training set (uint8 images and targets) up to this size goes to the device once and trains
 #: there, epoch by epoch; a larger one (the candidate photos, 1.6 GB) is sent in chunks
 RESIDENT_BYTES = 1 << 30
+#: the convolution layers, after which "auto" keeps XLA off on CPU
+CONVOLUTIONS = (
+    keras.layers.Conv1D,
+    keras.layers.Conv2D,
+    keras.layers.Conv3D,
+    keras.layers.Conv1DTranspose,
+    keras.layers.Conv2DTranspose,
+    keras.layers.Conv3DTranspose,
+    keras.layers.DepthwiseConv1D,
+    keras.layers.DepthwiseConv2D,
+    keras.layers.SeparableConv1D,
+    keras.layers.SeparableConv2D,
+)
 Builder = Callable[..., keras.Model]
 
 
@@ -254,9 +267,14 @@ class KerasModel(Model):
         return row
 
     def jit_compile(self) -> bool:
-        """Whether TensorFlow compiles the loop with XLA: not on CPU, where XLA made the CNN
-        twice as slow (JAX always uses XLA)."""
-        return self.device() != "cpu"
+        """Whether TensorFlow compiles the loop with XLA (``training.jit_compile``); "auto":
+        on a GPU, and on CPU for nets without convolutions, whose many small operations XLA
+        fuses (its CPU convolutions are slower than oneDNN's)."""
+        if self.training.jit_compile != "auto":
+            return bool(self.training.jit_compile)
+        if self.device() != "cpu":
+            return True
+        return not any(isinstance(layer, CONVOLUTIONS) for layer in self.model_.layers)
 
     def one_hot(self) -> bool:
         """Whether targets are one-hot rows: for the quadratic loss over several classes."""
@@ -270,7 +288,8 @@ class KerasModel(Model):
             optimizer=OPTIMIZERS[self.training.optimizer](self.training.learning_rate),
             loss=loss,
             metrics=[accuracy],
-            jit_compile=self.jit_compile(),
+            # Keras's own choice on the other backends (JAX always compiles with XLA)
+            jit_compile=self.jit_compile() if keras.backend.backend() == "tensorflow" else "auto",
         )
 
     def targets(self, labels: np.ndarray) -> np.ndarray:

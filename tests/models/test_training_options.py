@@ -149,3 +149,14 @@ def test_precision_sets_the_hidden_layers_compute_dtype_and_keeps_float32_weight
     assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer) is scaled
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
     assert model.get_params()["precision"] == precision
+
+
+@pytest.mark.parametrize(
+    "name, given, expected",
+    [("dense_nn", "auto", True), ("cnn", "auto", False), ("dense_nn", False, False)],
+)
+def test_xla_is_chosen_on_cpu_for_nets_without_convolutions_unless_set(name, given, expected):
+    model = resolve_model(name).build({"jit_compile": given}, seed=0)
+    model.model_ = model.network((28, 28, 1), 10)
+    assert model.device() == "cpu"
+    assert model.jit_compile() is expected
