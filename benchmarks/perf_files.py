@@ -36,7 +36,7 @@ def write_perf(out: Path, name: str, title: str, table: str, rows: list[dict[str
     header = (
         f"{title} `{command}` on {env['cpu']} ({env['cores']} cores), device {env['device']}, "
         f"Keras {env.get('keras')} on {env['keras_backend']}, TensorFlow {env.get('tensorflow')}, "
-        f"scikit-learn {env.get('sklearn')}, started {env['started_at']}.\n\n"
+        f"scikit-learn {env.get('sklearn')}, written {env['started_at']}.\n\n"
     )
     atomic_write_text(out / f"{name}.md", header + table + "\n")
 

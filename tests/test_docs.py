@@ -158,6 +158,7 @@ def test_readme_sections_are_a_guide():
         "## Bring your own data",
         "## Running on several processes or a cluster",
         "## The lecture's other claims, as studies",
+        "## Speed",
         "## Commands",
         "## Documentation",
     ]
