@@ -26,7 +26,7 @@ import numpy as np
 from perf_files import PERF_DIR, ROOT, warm_up, write_perf
 
 from nnbench.datasets import ImageData, get_dataset
-from nnbench.models import keras_loop, resolve_model
+from nnbench.models import keras_epochs, resolve_model
 from nnbench.presentation import Table, markdown_table
 
 #: a path: its name, the chunk size (None: on the device) and the precision
@@ -38,14 +38,14 @@ def train(model_name: str, data: ImageData, path: Path_, epochs: int, n: int) ->
     name, chunk, precision = path
     params = {"epochs": epochs, "precision": precision, "steps_per_execution": chunk or 100}
     model = resolve_model(model_name).build(params, seed=0)
-    resident = keras_loop.RESIDENT_BYTES
-    keras_loop.RESIDENT_BYTES = resident if chunk is None else 0
+    resident = keras_epochs.RESIDENT_BYTES
+    keras_epochs.RESIDENT_BYTES = resident if chunk is None else 0
     try:
         started = time.perf_counter()
         model.fit(data.x_train[:n], data.y_train[:n], n_classes=len(data.class_names))
         fit_s = time.perf_counter() - started
     finally:
-        keras_loop.RESIDENT_BYTES = resident
+        keras_epochs.RESIDENT_BYTES = resident
     elapsed = [row["elapsed_s"] for row in model.history_]
     epoch_s = np.diff([0.0, *elapsed])
     return {

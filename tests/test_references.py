@@ -102,6 +102,8 @@ def user_file(tmp_path: Path) -> Path:
                 "steps_per_execution",
                 "optimizer",
                 "loss",
+                "precision",
+                "jit_compile",
             ],
         ),
     ],

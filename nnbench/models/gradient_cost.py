@@ -11,8 +11,6 @@ study's report shows its timings, never its accuracy.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import keras
@@ -21,6 +19,7 @@ from keras import ops
 
 from nnbench.models.base import NO_MONITOR, Model, ModelT, Monitor
 from nnbench.models.gradients import Objective, finite_difference_gradient, time_call
+from nnbench.models.keras_compile import dtype_policy
 from nnbench.models.keras_loop import keras_device, predict_scores
 from nnbench.models.keras_nets import Sizes, dense_net
 from nnbench.models.params import PositiveCount, PositiveNumber
@@ -68,17 +67,6 @@ def worked_example() -> dict[str, Any]:
         "analytic": [EXAMPLE_POINT[1] + 6 * EXAMPLE_POINT[0], EXAMPLE_POINT[0]],
         "lecture": list(LECTURE_GRADIENT),
     }
-
-
-@contextlib.contextmanager
-def float64_layers() -> Iterator[None]:
-    """Keras layers built inside compute in float64."""
-    before = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("float64")
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(before)
 
 
 def relative_error(estimate: np.ndarray, exact: np.ndarray) -> float:
@@ -144,7 +132,7 @@ class GradientCost(Model):
         weights in float64, over ``check_coordinates`` coordinates drawn at random (all of
         them for a smaller net). In float32, forward differences agree only to about 1e-2: Q's
         rounding (1e-7) over the step, and steps across ReLU's kink, swamp small gradients."""
-        with float64_layers():
+        with dtype_policy("float64"):
             model = dense_net(x.shape[1:], n_classes, self.hidden_units)
         model.set_weights(self.model_.get_weights())
         loss = keras.losses.SparseCategoricalCrossentropy(dtype="float64")

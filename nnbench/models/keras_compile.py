@@ -1,9 +1,11 @@
-"""What the shared Keras loop compiles a model with: the optimiser asked for, and the loss and
-accuracy that suit the model's output (probabilities or logits; one unit or one per class)."""
+"""What the shared Keras loop builds and compiles a model with: the dtype policy, the optimiser
+asked for, and the loss and accuracy that suit the model's output (probabilities or logits; one
+unit or one per class)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import keras
 
@@ -11,6 +13,20 @@ from nnbench.models.training import Loss
 
 #: activations after which a model's outputs are probabilities rather than logits
 PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
+
+#: the convolution layers, after which "auto" keeps XLA off on CPU
+CONVOLUTIONS = (
+    keras.layers.Conv1D,
+    keras.layers.Conv2D,
+    keras.layers.Conv3D,
+    keras.layers.Conv1DTranspose,
+    keras.layers.Conv2DTranspose,
+    keras.layers.Conv3DTranspose,
+    keras.layers.DepthwiseConv1D,
+    keras.layers.DepthwiseConv2D,
+    keras.layers.SeparableConv1D,
+    keras.layers.SeparableConv2D,
+)
 
 #: each optimiser the loop offers, made for a learning rate
 OPTIMIZERS: dict[str, Callable[[float], keras.optimizers.Optimizer]] = {
@@ -50,3 +66,14 @@ def loss_and_accuracy(
     if binary:
         return keras.losses.BinaryCrossentropy(from_logits=logits), accuracy
     return keras.losses.SparseCategoricalCrossentropy(from_logits=logits), accuracy
+
+
+@contextmanager
+def dtype_policy(precision: str) -> Iterator[None]:
+    """Build layers under Keras's dtype policy ``precision``, then restore the previous one."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)

@@ -16,16 +16,64 @@ PyTorch, which runs eagerly anyway.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import keras
+import numpy as np
 from keras import ops
 
 #: trains the compiled model on the batches of ``rows`` (row numbers into images and targets)
 EpochRunner = Callable[[Any, Any, Any], None]
 #: a batch: images and targets
 Batch = tuple[Any, Any]
+#: what one compiled call trains on: images, targets (backend tensors) and the rows to take
+Chunk = tuple[Any, Any, Any]
+#: a training set (uint8 images and targets) up to this size goes to the device once and trains
+#: there, epoch by epoch; a larger one (the candidate photos, 1.6 GB) is sent in chunks
+RESIDENT_BYTES = 1 << 30
+
+
+def epoch_order(count: int, seed: int) -> Iterator[np.ndarray]:
+    """Each epoch's order of ``count`` rows: a new permutation from the seed every epoch, the
+    same on every backend."""
+    rng = np.random.default_rng(seed)
+    while True:
+        yield rng.permutation(count).astype(np.int32)
+
+
+def fits_on_device(images: np.ndarray, targets: np.ndarray) -> bool:
+    """Whether a training set is small enough to live on the device for the whole fit."""
+    return images.nbytes + targets.nbytes <= RESIDENT_BYTES
+
+
+def epoch_chunks(
+    images: np.ndarray, targets: np.ndarray, seed: int, chunk_rows: int
+) -> Iterator[Iterator[Chunk]]:
+    """For each epoch, what the compiled loop runs on, in turn: the whole training set with the
+    epoch's permutation when it fits on the device (it goes there once), else chunks of
+    ``chunk_rows`` rows gathered on the host in the epoch's order, each sent when its turn
+    comes."""
+    orders = epoch_order(len(images), seed)
+    if fits_on_device(images, targets):
+        on_device = ops.convert_to_tensor(images), ops.convert_to_tensor(targets)
+        for order in orders:
+            yield iter([(*on_device, ops.convert_to_tensor(order))])
+    for order in orders:
+        yield host_chunks(images, targets, order, chunk_rows)
+
+
+def host_chunks(
+    images: np.ndarray, targets: np.ndarray, order: np.ndarray, chunk_rows: int
+) -> Iterator[Chunk]:
+    """The rows of ``order``, ``chunk_rows`` at a time, gathered on the host and sent."""
+    for start in range(0, len(order), chunk_rows):
+        rows = order[start : start + chunk_rows]
+        yield (
+            ops.convert_to_tensor(images[rows]),
+            ops.convert_to_tensor(targets[rows]),
+            ops.arange(len(rows), dtype="int32"),
+        )
 
 
 def batch_at(images: Any, targets: Any, rows: Any, start: Any, size: int) -> Batch:

@@ -13,8 +13,7 @@ backend-neutral API is used (TensorFlow by default).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -31,29 +30,19 @@ from nnbench.models.base import (
     Monitor,
     SkipCell,
 )
-from nnbench.models.keras_compile import OPTIMIZERS, gives_logits, loss_and_accuracy
-from nnbench.models.keras_epochs import epoch_runner
+from nnbench.models.keras_compile import (
+    CONVOLUTIONS,
+    OPTIMIZERS,
+    dtype_policy,
+    gives_logits,
+    loss_and_accuracy,
+)
+from nnbench.models.keras_epochs import epoch_chunks, epoch_runner
 from nnbench.models.training import Training
 
 #: values per prediction batch: 4,000 MNIST digits or 70 candidate photos; the CNN's first layer
 #: then holds 260 MB of activations (3.7 GB for 1,000 photos)
 PREDICT_BATCH_VALUES = 4000 * 28 * 28
-#: a training set (uint8 images and targets) up to this size goes to the device once and trains
-#: there, epoch by epoch; a larger one (the candidate photos, 1.6 GB) is sent in chunks
-RESIDENT_BYTES = 1 << 30
-#: the convolution layers, after which "auto" keeps XLA off on CPU
-CONVOLUTIONS = (
-    keras.layers.Conv1D,
-    keras.layers.Conv2D,
-    keras.layers.Conv3D,
-    keras.layers.Conv1DTranspose,
-    keras.layers.Conv2DTranspose,
-    keras.layers.Conv3DTranspose,
-    keras.layers.DepthwiseConv1D,
-    keras.layers.DepthwiseConv2D,
-    keras.layers.SeparableConv1D,
-    keras.layers.SeparableConv2D,
-)
 Builder = Callable[..., keras.Model]
 
 
@@ -112,30 +101,6 @@ def untrained_layers(model: keras.Model, initial: list[list[np.ndarray]]) -> dic
         if all(np.array_equal(a, b) for a, b in zip(after, before, strict=True))
     ]
     return {"layers_with_weights": len(weighted), "untrained_layers": untrained}
-
-
-def epoch_order(count: int, seed: int) -> Iterator[np.ndarray]:
-    """Each epoch's order of ``count`` rows: a new permutation from the seed every epoch, the
-    same on every backend."""
-    rng = np.random.default_rng(seed)
-    while True:
-        yield rng.permutation(count).astype(np.int32)
-
-
-def fits_on_device(images: np.ndarray, targets: np.ndarray) -> bool:
-    """Whether a training set is small enough to live on the device for the whole fit."""
-    return images.nbytes + targets.nbytes <= RESIDENT_BYTES
-
-
-@contextmanager
-def dtype_policy(precision: str) -> Iterator[None]:
-    """Build layers under Keras's dtype policy ``precision``, then restore the previous one."""
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(precision)
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
 
 
 class KerasModel(Model):
@@ -210,37 +175,18 @@ class KerasModel(Model):
         self.history_ = []
         self.eval_during_fit_s_ = 0.0
         train_s = 0.0
-        batches = self.batches(x, targets)
+        chunk_rows = self.training.batch_size * self.training.steps_per_execution
+        epochs = epoch_chunks(x, targets, self.seed, chunk_rows)
         for epoch in range(1, self.training.epochs + 1):
             started = time.perf_counter()
             self.model_.reset_metrics()
-            for images, epoch_targets, rows in next(batches):
+            for images, epoch_targets, rows in next(epochs):
                 run(images, epoch_targets, rows)
             trained = {k: float(v) for k, v in self.model_.get_metrics_result().items()}
             train_s += time.perf_counter() - started
             self.history_.append(self.history_row(epoch, trained, train_s, monitor))
         self.info_: dict = untrained_layers(self.model_, initial)
         return self
-
-    def batches(self, x: np.ndarray, targets: np.ndarray) -> Iterator[list[tuple[Any, ...]]]:
-        """For each epoch, what the compiled loop runs on, in turn: the whole training set with
-        the epoch's permutation when it fits on the device (it goes there once), else chunks of
-        ``steps_per_execution`` batches gathered on the host."""
-        orders = epoch_order(len(x), self.seed)
-        if fits_on_device(x, targets):
-            images, labels = ops.convert_to_tensor(x), ops.convert_to_tensor(targets)
-            for order in orders:
-                yield [(images, labels, ops.convert_to_tensor(order))]
-        chunk = self.training.batch_size * self.training.steps_per_execution
-        for order in orders:
-            yield [
-                (
-                    ops.convert_to_tensor(x[rows]),
-                    ops.convert_to_tensor(targets[rows]),
-                    ops.arange(len(rows), dtype="int32"),
-                )
-                for rows in (order[start : start + chunk] for start in range(0, len(x), chunk))
-            ]
 
     def history_row(
         self, epoch: int, trained: dict[str, float], train_s: float, monitor: Monitor

@@ -53,6 +53,8 @@ def test_an_example_model_runs_beside_naive_bayes_and_is_tabled(
             "steps_per_execution": 100,
             "optimizer": "adam",
             "loss": "cross_entropy",
+            "precision": "float32",
+            "jit_compile": "auto",
         }
         assert (
             len(mine["history"]) == 1 and mine["n_params"] == 16 * 10 + 13 * 13 * 16 * 64 + 64 + 650

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from nnbench.errors import ConfigError
-from nnbench.models import DataInfo, SkipCell, keras_loop, resolve_model
+from nnbench.models import DataInfo, SkipCell, keras_epochs, resolve_model
 from nnbench.models.base import Monitor
-from nnbench.models.keras_loop import KerasModel, epoch_order, predict_batch_size
+from nnbench.models.keras_epochs import epoch_order
+from nnbench.models.keras_loop import KerasModel, predict_batch_size
 from nnbench.models.keras_nets import conv_net, dense_net
 from nnbench.models.training import Training
 
@@ -119,7 +120,7 @@ def samples_counted(model: KerasModel) -> list[int]:
 @pytest.mark.parametrize("on_device", [True, False])
 def test_every_row_trains_once_per_epoch_in_partial_batches_too(monkeypatch, on_device: bool):
     if not on_device:  # chunks of 2 batches: 10, 10 and 3 rows, the last a partial batch
-        monkeypatch.setattr(keras_loop, "RESIDENT_BYTES", 0)
+        monkeypatch.setattr(keras_epochs, "RESIDENT_BYTES", 0)
     images = np.random.default_rng(0).integers(0, 256, (23, 4, 4, 1), dtype=np.uint8)
     labels = np.arange(23) % 3
     training = Training(epochs=2, batch_size=5, steps_per_execution=2)
@@ -139,7 +140,7 @@ def test_training_on_the_device_and_in_chunks_gives_the_same_weights(monkeypatch
         return model.fit(images, labels, n_classes=3).model_.get_weights()
 
     resident = trained_weights()
-    monkeypatch.setattr(keras_loop, "RESIDENT_BYTES", 0)
+    monkeypatch.setattr(keras_epochs, "RESIDENT_BYTES", 0)
     for chunked, whole in zip(trained_weights(), resident, strict=True):
         np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-6)
 
