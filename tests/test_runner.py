@@ -41,7 +41,7 @@ def test_cells_take_suite_parameters_and_seeds():
         ("cnn", 0),
         ("cnn", 1),
     ]
-    assert cells[0].params == {"C": 0.1, "tol": 0.001, "max_iter": 30}
+    assert cells[0].params == {"C": 0.1, "solver": "fista", "tol": 0.0001, "max_iter": 2000}
 
 
 def test_cell_ids_are_stable_and_distinct():

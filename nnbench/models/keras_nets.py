@@ -28,18 +28,19 @@ Sizes = Sequence[PositiveCount]
 
 def output_layer(n_classes: int, output: Output = "softmax") -> layers.Layer:
     """Softmax over the classes; or (``output="sigmoid"``) one logistic unit for two classes; or
-    (``output="linear"``) scores: one unit for two classes, else one per class. It computes in
-    float32 under a mixed precision too, as Keras advises, so that the loss stays exact."""
+    (``output="linear"``) scores: one unit for two classes, else one per class. Under a mixed
+    precision it computes in float32, as Keras advises, so that the loss stays exact."""
+    dtype = "float32" if keras.config.dtype_policy().name.startswith("mixed") else None
     if output == "linear":
-        return layers.Dense(1 if n_classes == 2 else n_classes, dtype="float32")
+        return layers.Dense(1 if n_classes == 2 else n_classes, dtype=dtype)
     if output == "sigmoid":
         if n_classes != 2:
             raise SkipCell(
                 f"output 'sigmoid' needs exactly 2 classes, and this dataset has {n_classes}; "
                 "use output 'softmax'"
             )
-        return layers.Dense(1, activation="sigmoid", dtype="float32")
-    return layers.Dense(n_classes, activation="softmax", dtype="float32")
+        return layers.Dense(1, activation="sigmoid", dtype=dtype)
+    return layers.Dense(n_classes, activation="softmax", dtype=dtype)
 
 
 class BinaryStep(layers.Layer):

@@ -60,3 +60,11 @@ def test_a_cell_key_changes_with_the_data_and_with_nnbench(tmp_path: Path, monke
 def test_mnist_keys_hold_its_checksums_without_reading_it(tmp_path: Path):
     [cell] = build_cells(load_suite(DEFAULT_SUITE), ["mnist"], ["cnn"], data_dir=tmp_path)
     assert cell.data_fingerprint == "a76fded12c0fba3c"
+
+
+def test_iterations_scale_the_cost_only_within_the_default_algorithm():
+    saga = Cell("mnist", "lasso_logit", params={"max_iter": 60})
+    fista = Cell("mnist", "lasso_logit", params={"solver": "fista", "max_iter": 2000})
+    registered = estimated_cost(Cell("mnist", "lasso_logit"))
+    assert estimated_cost(saga) == pytest.approx(2 * registered)
+    assert estimated_cost(fista) == pytest.approx(registered)  # not 67 times saga's 30 passes
