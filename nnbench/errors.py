@@ -28,8 +28,8 @@ class ResultFileError(NNBenchError):
     """A result file that is missing, unreadable or of an unknown schema."""
 
 
-class ApiKeyError(NNBenchError):
-    """An API key that is missing or that the service rejected."""
+class CredentialsError(NNBenchError):
+    """Credentials (an API key, a login, a token) that are missing or that a service refused."""
 
 
 class BaselineError(NNBenchError):

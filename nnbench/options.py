@@ -85,6 +85,17 @@ non_negative_float = number_in(0)
 unit_interval = number_in(0, 1)
 
 
+def choice(allowed: tuple[str, ...]) -> Callable[[str], str]:
+    """A parser of one of ``allowed`` (exactly as written there)."""
+
+    def parse(text: str) -> str:
+        if text.strip() not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {text!r}")
+        return text.strip()
+
+    return parse
+
+
 def list_of(parse: Callable[[str], Any]) -> Callable[[str], list[Any]]:
     """A parser of comma-separated values, each read by ``parse``."""
     return lambda text: [parse(part) for part in names(text)]

@@ -156,6 +156,7 @@ def test_readme_sections_are_a_guide():
         "## Concepts",
         "## Compare your own model",
         "## Bring your own data",
+        "## Candidate photos",
         "## Running on several processes or a cluster",
         "## The lecture's other claims, as studies",
         "## Speed",

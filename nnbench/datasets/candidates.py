@@ -5,7 +5,8 @@ The folder format, shared by the builder (:mod:`nnbench.datasets.votesmart`) and
     candidates/
       images/<candidate_id>.png   RGB, 110 wide x 135 high
       labels.csv                  candidate_id,gender,split,photo_url,sha256
-      manifest.json               complete or not, scopes built, counts, build date, split rule
+      manifest.json               complete or not, APIs and scopes built, counts, the last
+                                  build's summary, build date, split rule
 
 ``candidate_id`` is letters, digits, ``-`` and ``_`` (it names the image), each once; ``gender``
 is ``Female`` or ``Male`` (``F``/``M`` and any case are read too); ``split`` is ``train``,
@@ -19,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -29,12 +31,12 @@ import numpy as np
 from nnbench.datasets.arrays import ArrayStore
 from nnbench.datasets.base import Dataset, ImageData, Size
 from nnbench.datasets.images import open_image, pixels, store_images
+from nnbench.datasets.votesmart.credentials import API_KEY_ENV, APIS
 from nnbench.errors import DataError, DataUnavailableError
 from nnbench.files import sha256_file
-from nnbench.options import Option, list_of, names, positive_float, whole_number
+from nnbench.options import Option, choice, list_of, names, positive_float, whole_number
 
 FOLDER_NAME = "candidates"
-API_KEY_ENV = "VOTESMART_API_KEY"
 IMAGES_DIR = "images"
 LABELS_FILE = "labels.csv"
 MANIFEST_FILE = "manifest.json"
@@ -61,7 +63,8 @@ CACHE_SUFFIX = ".cache"
 CACHE_VERSION = 1
 HOW_TO_GET = (
     "Build it from Project Vote Smart with `nnbench data build candidates --year YEAR` "
-    "(needs an API key in VOTESMART_API_KEY), or arrange your own copy of the photos as "
+    "(needs Vote Smart credentials: VOTESMART_EMAIL and VOTESMART_PASSWORD for REST API 2.0, "
+    "or VOTESMART_API_KEY for the classic API), or arrange your own copy of the photos as "
     "images/<id>.png (110 x 135 RGB) plus labels.csv (candidate_id,gender,split) in {folder}; "
     "see docs/data.md."
 )
@@ -94,7 +97,15 @@ class Candidates(Dataset):
     """
 
     build_options = (
-        Option("api_key", f"Vote Smart API key (default: ${API_KEY_ENV})", env=API_KEY_ENV),
+        Option(
+            "api",
+            "which Vote Smart API: rest2 reads $VOTESMART_EMAIL and $VOTESMART_PASSWORD, or "
+            "$VOTESMART_API_TOKEN; classic reads the key (default: rest2 when its credentials "
+            "are set, else classic)",
+            choice(APIS),
+            metavar="|".join(APIS),
+        ),
+        Option("api_key", f"classic API key (default: ${API_KEY_ENV})", env=API_KEY_ENV),
         Option("state", "two-letter states (default: all)", names, metavar="XX[,YY]"),
         Option(
             "year",
@@ -106,7 +117,17 @@ class Candidates(Dataset):
         Option("rate_limit", "at most R requests per second", positive_float, 2.0, "R"),
         Option("timeout", "seconds before a request times out", positive_float, 30.0, "S"),
         Option("retries", "retries of a failed request, with backoff", whole_number(0), 3, "N"),
-        Option("api_url", "API root (default: the public Vote Smart API)", metavar="URL"),
+        Option("api_url", "API root (default: the public root of the API used)", metavar="URL"),
+        Option(
+            "retry_missing",
+            "ask again for photos that answered 403 or 404 in earlier builds",
+            switch=True,
+        ),
+        Option(
+            "dry_run",
+            "list the scope and say how many bios and photos a build would fetch; write nothing",
+            switch=True,
+        ),
     )
 
     def folder(self, data_dir: Path) -> Path:
@@ -148,8 +169,11 @@ class Candidates(Dataset):
         return folder
 
     def build(self, data_dir: Path, **options: Any) -> dict[str, Any]:
-        """Build the folder from the Vote Smart API, or resume or widen an earlier build."""
-        from nnbench.datasets.votesmart import DEFAULT_API_URL, BuildScope, build_candidates
+        """Build the folder from Vote Smart, or resume or widen an earlier build; with
+        ``dry_run``, only say what a build would fetch."""
+        from nnbench.datasets.votesmart.build import build_candidates
+        from nnbench.datasets.votesmart.credentials import Credentials
+        from nnbench.datasets.votesmart.listing import BuildScope
 
         folder = self.folder(data_dir)
         scope = BuildScope(
@@ -157,16 +181,26 @@ class Candidates(Dataset):
             years=tuple(options["year"] or ()),
             offices=tuple(options["office"] or ()),
         )
-        manifest = build_candidates(
+        built = build_candidates(
             folder,
-            options["api_key"],
+            Credentials.from_env(os.environ, api_key=options["api_key"]),
             scope,
-            api_url=options["api_url"] or DEFAULT_API_URL,
+            api=options["api"],
+            api_url=options["api_url"],
             rate_limit=options["rate_limit"],
             timeout=options["timeout"],
             retries=options["retries"],
+            retry_missing=options["retry_missing"],
+            dry_run=options["dry_run"],
         )
-        return {"folder": str(folder), "counts": manifest["counts"]}
+        if options["dry_run"]:
+            return built
+        return {
+            "folder": str(folder),
+            "api": built["source"]["api"],
+            "this_build": built["last_build"]["summary"],
+            "counts": built["counts"],
+        }
 
     def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
         self.fetch(data_dir)

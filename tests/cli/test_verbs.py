@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ from nnbench.results import load, read_run
 from tests.conftest import main_in_fresh_python
 from tests.datasets.test_candidates import make_folder
 from tests.datasets.test_fetch import FakeSource
-from tests.datasets.test_votesmart import KEY, Person
-from tests.datasets.test_votesmart import api as api  # the fake Vote Smart API fixture
+from tests.datasets.votesmart.fakes import EMAIL, KEY, PASSWORD, Person, serve
+from tests.datasets.votesmart.inferred import Rest2Fake
+from tests.datasets.votesmart.recorded import ClassicFake
 
 VERBS = [
     [],
@@ -288,12 +290,24 @@ def test_a_dataset_named_but_absent_exits_2(tmp_path: Path, capsys):
     assert not (tmp_path / "run").exists()
 
 
-def test_data_build_needs_a_key_a_scope_and_a_buildable_dataset(monkeypatch, capsys):
-    monkeypatch.delenv("VOTESMART_API_KEY", raising=False)
+@pytest.fixture
+def api() -> Iterator[ClassicFake]:
+    """The fake classic Vote Smart API, on 127.0.0.1."""
+    with serve(ClassicFake()) as fake:
+        yield fake
+
+
+def test_data_build_needs_credentials_a_scope_and_a_buildable_dataset(monkeypatch, capsys):
+    for name in ("API_KEY", "EMAIL", "PASSWORD", "API_TOKEN"):
+        monkeypatch.delenv(f"VOTESMART_{name}", raising=False)
     assert main(["data", "build", "candidates", "--year", "2022"]) == 2
-    assert "No Vote Smart API key. Set VOTESMART_API_KEY or pass --api-key" in (
+    assert "No Vote Smart credentials. Set VOTESMART_API_KEY (or pass --api-key)" in (
         capsys.readouterr().err
     )
+    with pytest.raises(SystemExit) as exit:
+        main(["data", "build", "candidates", "--year", "2022", "--api", "rest3"])
+    assert exit.value.code == 2
+    assert "--api: expected one of classic, rest2, got 'rest3'" in capsys.readouterr().err
     monkeypatch.setenv("VOTESMART_API_KEY", "k")
     assert main(["data", "build", "candidates"]) == 2
     assert "give --year, --office or both" in capsys.readouterr().err
@@ -325,6 +339,32 @@ def test_build_candidates_then_run_the_face_models_on_them(tmp_path: Path, api, 
     assert [r["status"] for r in results] == ["ok"] * 3
     assert {r["metrics"]["test"]["n"] for r in results} == {2}  # ids 113 and 128
     assert {r["n_params"] for r in results if r["model"] != "naive_bayes"} == {5_719_169, 145_218}
+
+
+def test_build_candidates_with_rest2_credentials_from_the_environment(
+    tmp_path: Path, monkeypatch, capsys
+):
+    monkeypatch.delenv("VOTESMART_API_KEY", raising=False)
+    monkeypatch.setenv("VOTESMART_EMAIL", EMAIL)
+    monkeypatch.setenv("VOTESMART_PASSWORD", PASSWORD)
+    with serve(Rest2Fake()) as fake:
+        fake.populate({cid: Person(gender="Male" if int(cid) % 2 else "") for cid in "123456"})
+        fake.faults = {"photo:5": ["404"]}
+        build = ["data", "build", "candidates", "--data-dir", str(tmp_path), "--api-url", fake.url]
+        scope = ["--state", "VT", "--year", "2020", "--rate-limit", "1000"]
+        assert main([*build, *scope, "--dry-run"]) == 0
+        plan = json.loads(capsys.readouterr().out)
+        assert (plan["api"], plan["listed"], plan["to_fetch"]["photos_at_most"]) == ("rest2", 6, 6)
+        assert not (tmp_path / "candidates").exists()
+        assert main([*build, *scope]) == 0
+    out, err = capsys.readouterr()
+    built = json.loads(out)
+    assert built["api"] == "rest2"
+    assert built["this_build"] == {"tried": 6, "kept": 2, "uncoded_gender": 3, "no_photo": 0,
+                                   "photo_missing": 1, "greyscale": 0, "failed": 0}  # fmt: skip
+    assert EMAIL not in out + err and PASSWORD not in out + err
+    assert main(["data", "fetch", "candidates", "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "candidates")
 
 
 def test_a_damaged_candidates_folder_fails_its_cells_with_exit_2_and_fetch_names_the_file(

@@ -1,0 +1,14 @@
+"""Build the ``candidates`` folder from Project Vote Smart, through either of its APIs.
+
+Steps: list the candidates in a :class:`BuildScope` (:mod:`.listing`), ask each one's bio for
+the gender and photo URL, download the photo, drop the ones that cannot be used, centre-crop and
+resize the rest to 110 x 135 RGB (:mod:`.outcomes`), and write the folder format of
+:mod:`nnbench.datasets.candidates` (:mod:`.folder_state`, :mod:`.build`).
+
+The two APIs sit behind one interface (:mod:`.api`): the classic key API (:mod:`.classic`), whose
+shapes are confirmed by recordings of the live service, and REST API 2.0 (:mod:`.rest2`), whose
+shapes are inferred from the newest public clients. :mod:`.credentials` chooses between them;
+:mod:`.transport` rate-limits, times out and retries every request and keeps credentials out of
+every message. Import from the modules: the package imports none of them, so that the
+candidates loader can name the credentials without loading the builder.
+"""

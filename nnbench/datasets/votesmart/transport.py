@@ -1,0 +1,220 @@
+"""HTTP for the Vote Smart builder: every request rate-limited, timed out and retried with
+backoff, and no credential in any message it makes.
+
+Retried (at most ``retries`` times, waiting ``backoff_s * 2**attempt`` seconds, at most
+:data:`MAX_WAIT_S`): timeouts, connection errors, HTTP 5xx, HTTP 429 (waiting ``Retry-After``
+seconds when given, also at most :data:`MAX_WAIT_S`) and a body the caller cannot parse. Not
+retried: any other HTTP 4xx, a redirect to a URL that is not http or https, and an invalid URL.
+"""
+
+from __future__ import annotations
+
+import email.message
+import email.utils
+import http.client
+import json
+import math
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import IO, Any, TypeVar
+
+#: the longest wait of the exponential backoff
+MAX_WAIT_S = 30.0
+#: the longest wait a ``Retry-After`` header is granted
+MAX_RETRY_AFTER_S = 300.0
+#: how much of an HTTP error's body is kept (an API's error message)
+MAX_ERROR_BYTES = 65536
+MAX_PHOTO_BYTES = 20_000_000
+USER_AGENT = "nnbench-candidates-builder"
+#: what replaces a credential in any message or recorded text
+MASK = "***"
+
+T = TypeVar("T")
+
+
+class FetchError(Exception):
+    """A request that failed for good; ``url`` is the shown URL, which holds no credential."""
+
+    def __init__(
+        self, reason: str, url: str, status: int | None = None, body: bytes | None = None
+    ) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.reason = reason
+        self.url = url
+        self.status = status
+        self.body = body  # the start of an HTTP error's body, for the API to read
+
+
+class RedirectRefusedError(Exception):
+    """A redirect to a URL that is neither http nor https; the argument is its scheme."""
+
+
+class HttpOnlyRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http and https URLs only."""
+
+    def http_error_302(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: email.message.Message,
+    ) -> http.client.HTTPResponse | None:
+        location = headers.get("location") or headers.get("uri") or ""
+        scheme = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, location)).scheme
+        if scheme not in ("http", "https"):
+            fp.close()
+            raise RedirectRefusedError(scheme)
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+class Secrets:
+    """The credentials of a build, and the tokens it obtains, to be masked in any text."""
+
+    def __init__(self, *values: str | None) -> None:
+        self._values: set[str] = set()
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str | None) -> None:
+        """Mask ``value`` from now on, as written and as URL-encoded."""
+        if value:
+            self._values |= {
+                value,
+                urllib.parse.quote(value, safe=""),
+                urllib.parse.quote_plus(value),
+            }
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every credential replaced by :data:`MASK`, longest first."""
+        for value in sorted(self._values, key=len, reverse=True):
+            text = text.replace(value, MASK)
+        return text
+
+
+class Transport:
+    """Requests to the API and to photo URLs: rate-limited, retried, credentials kept private."""
+
+    def __init__(
+        self,
+        *,
+        rate_limit: float,
+        timeout: float,
+        retries: int,
+        backoff_s: float,
+        secrets: Secrets,
+    ) -> None:
+        self.secrets = secrets
+        self._interval = 1.0 / rate_limit
+        self._timeout = timeout
+        self._retries = retries
+        self._backoff_s = backoff_s
+        self._next_turn = 0.0
+        self._opener = urllib.request.build_opener(HttpOnlyRedirectHandler)
+
+    def request(
+        self,
+        url: str,
+        shown: str,
+        parse: Callable[[bytes], T],
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        max_bytes: int | None = None,
+    ) -> T:
+        """Send the request and ``parse`` the body, retrying what may pass; ``shown`` names it in
+        errors. With ``max_bytes``, at most ``max_bytes + 1`` bytes of the body are read."""
+        reason = ""
+        for attempt in range(self._retries + 1):
+            wait = min(self._backoff_s * 2**attempt, MAX_WAIT_S)
+            self._wait_turn()
+            try:
+                request = urllib.request.Request(
+                    url,
+                    data=body,
+                    method=method,
+                    headers={"User-Agent": USER_AGENT, **(headers or {})},
+                )
+                with self._opener.open(request, timeout=self._timeout) as response:
+                    raw = response.read() if max_bytes is None else response.read(max_bytes + 1)
+            except RedirectRefusedError as exc:
+                message = f"redirected to a {exc}: URL; only http and https are followed"
+                raise FetchError(message, shown) from None
+            except urllib.error.HTTPError as exc:
+                with exc:
+                    error_body = exc.read(MAX_ERROR_BYTES)
+                if exc.code != 429 and exc.code < 500:
+                    raise FetchError(f"HTTP {exc.code}", shown, exc.code, error_body) from None
+                reason = f"HTTP {exc.code}"
+                asked = retry_after(exc.headers.get("Retry-After"))
+                wait = wait if asked is None else asked
+            except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
+                reason = self.secrets.scrub(transient_reason(exc))
+            except ValueError:  # a URL urllib cannot use; its message could show a credential
+                raise FetchError("invalid URL", shown) from None
+            else:
+                try:
+                    return parse(raw)
+                except ValueError as exc:
+                    reason = self.secrets.scrub(str(exc)) or "unreadable response"
+            if attempt < self._retries:
+                time.sleep(wait)
+        raise FetchError(reason, shown)
+
+    def get_photo(self, url: str) -> bytes:
+        """The bytes at ``url`` (http or https only, at most MAX_PHOTO_BYTES)."""
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise FetchError("unsupported photo URL", url)
+        photo = self.request(url, url, bytes, max_bytes=MAX_PHOTO_BYTES)
+        if len(photo) > MAX_PHOTO_BYTES:
+            raise FetchError(f"photo larger than {MAX_PHOTO_BYTES / 1e6:g} MB", url)
+        return photo
+
+    def _wait_turn(self) -> None:
+        """Sleep until the next request may start (at most ``rate_limit`` per second)."""
+        now = time.monotonic()
+        if now < self._next_turn:
+            time.sleep(self._next_turn - now)
+        self._next_turn = max(now, self._next_turn) + self._interval
+
+
+def retry_after(header: str | None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for, given in seconds or as an HTTP date, from 0 to
+    :data:`MAX_RETRY_AFTER_S`; None when there is none or it cannot be read."""
+    if not header:
+        return None
+    try:
+        seconds = float(header)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S) if math.isfinite(seconds) else None
+
+
+def transient_reason(exc: BaseException) -> str:
+    """A short reason for a timeout or connection failure."""
+    cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(cause, TimeoutError):
+        return "timed out"
+    return f"connection error ({cause})"
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """``raw`` as a JSON object; ValueError otherwise, which the transport retries."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ValueError("malformed JSON") from None
+    if not isinstance(value, dict):
+        raise ValueError("unexpected response (not a JSON object)")
+    return value
