@@ -31,7 +31,7 @@ import numpy as np
 from nnbench.datasets.arrays import ArrayStore
 from nnbench.datasets.base import Dataset, ImageData, Size
 from nnbench.datasets.images import open_image, pixels, store_images
-from nnbench.datasets.votesmart.credentials import API_KEY_ENV, APIS
+from nnbench.datasets.votesmart import API_KEY_ENV, APIS, HOW_TO_SET
 from nnbench.errors import DataError, DataUnavailableError
 from nnbench.files import sha256_file
 from nnbench.options import Option, choice, list_of, names, positive_float, whole_number
@@ -62,11 +62,10 @@ def split_for(candidate_id: str) -> str:
 CACHE_SUFFIX = ".cache"
 CACHE_VERSION = 1
 HOW_TO_GET = (
-    "Build it from Project Vote Smart with `nnbench data build candidates --year YEAR` "
-    "(needs Vote Smart credentials: VOTESMART_EMAIL and VOTESMART_PASSWORD for REST API 2.0, "
-    "or VOTESMART_API_KEY for the classic API), or arrange your own copy of the photos as "
-    "images/<id>.png (110 x 135 RGB) plus labels.csv (candidate_id,gender,split) in {folder}; "
-    "see docs/data.md."
+    "Build it from Project Vote Smart with `nnbench data build candidates --year YEAR`. "
+    + HOW_TO_SET
+    + " Or arrange your own copy of the photos as images/<id>.png (110 x 135 RGB) plus "
+    "labels.csv (candidate_id,gender,split) in {folder}; see docs/data.md."
 )
 
 
@@ -120,7 +119,7 @@ class Candidates(Dataset):
         Option("api_url", "API root (default: the public root of the API used)", metavar="URL"),
         Option(
             "retry_missing",
-            "ask again for photos that answered 403 or 404 in earlier builds",
+            "ask again for photos that answered 403, 404 or 410 in earlier builds",
             switch=True,
         ),
         Option(
@@ -157,8 +156,9 @@ class Candidates(Dataset):
         return ArrayStore(data_dir / (FOLDER_NAME + CACHE_SUFFIX))
 
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
-        """Nothing can be downloaded without a key: check the folder and decode it into the cache
-        (again when ``labels.csv`` changed, or with ``force``)."""
+        """Nothing can be downloaded without Vote Smart credentials (``build`` does that): check
+        the folder and decode it into the cache (again when ``labels.csv`` changed, or with
+        ``force``)."""
         reason = self.unavailable_reason(data_dir)
         if reason:
             raise DataUnavailableError(reason)

@@ -62,3 +62,21 @@ def test_scaling_fits_an_exponent_and_draws_the_plot(tmp_path, data_dir):
     assert row["sizes"] == [5000, 20000, 60000] and len(row["seconds"]) == 3
     assert 0 < row["exponent"] < 2  # naive Bayes's counts grow about linearly
     assert (tmp_path / "scaling.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_candidates_build_times_both_apis_on_the_loopback_fakes(tmp_path):
+    script = [sys.executable, str(REPO / "benchmarks" / "candidates_build.py")]
+    command = [*script, "--candidates", "6", "--out", str(tmp_path)]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "`python benchmarks/candidates_build.py --candidates 6" in (
+        (tmp_path / "candidates_build.md").read_text()
+    )
+    rows = json.loads((tmp_path / "candidates_build.json").read_text())["rows"]
+    assert [(row["api"], row["kept"]) for row in rows] == [("classic", 6), ("rest2", 6)]
+    # 4 listing calls, then a bio and a photo each; REST API 2.0 also logs in
+    assert [row["requests"] for row in rows] == [4 + 12, 1 + 4 + 12]
+    for row in rows:
+        assert row["ms_per_candidate"] == pytest.approx(1000 * row["build_s"] / 6)
+        hours = 40_932 * row["requests"] / 6 / 2.0 / 3600
+        assert row["rate_limited_hours_for_lecture"] == pytest.approx(hours)

@@ -9,6 +9,17 @@ The two APIs sit behind one interface (:mod:`.api`): the classic key API (:mod:`
 shapes are confirmed by recordings of the live service, and REST API 2.0 (:mod:`.rest2`), whose
 shapes are inferred from the newest public clients. :mod:`.credentials` chooses between them;
 :mod:`.transport` rate-limits, times out and retries every request and keeps credentials out of
-every message. Import from the modules: the package imports none of them, so that the
-candidates loader can name the credentials without loading the builder.
+every message. The package itself holds only the names below, which the candidates loader
+uses without loading the builder; import the rest from the modules.
 """
+
+API_KEY_ENV = "VOTESMART_API_KEY"
+EMAIL_ENV = "VOTESMART_EMAIL"
+PASSWORD_ENV = "VOTESMART_PASSWORD"
+TOKEN_ENV = "VOTESMART_API_TOKEN"
+#: the APIs, as ``--api`` and the manifest name them
+APIS = ("classic", "rest2")
+HOW_TO_SET = (
+    f"Set {API_KEY_ENV} (or pass --api-key) for the classic API, or {EMAIL_ENV} and "
+    f"{PASSWORD_ENV}, or {TOKEN_ENV}, for REST API 2.0."
+)

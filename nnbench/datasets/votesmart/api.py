@@ -7,9 +7,6 @@ from typing import Any, Protocol
 
 from nnbench.datasets.votesmart.transport import FetchError, Transport
 
-#: the kinds of call a build makes; each API names its own endpoint for each
-ENDPOINT_KINDS = ("states", "elections", "by_election", "by_office_state", "bio")
-
 
 class ApiError(FetchError):
     """An answer that is an error message from the API, e.g. an unknown parameter."""
@@ -34,7 +31,9 @@ class VoteSmartApi(Protocol):
 
     name: str  # "classic" or "rest2", as the manifest records it
     url: str  # the API root
-    endpoints: dict[str, str]  # ENDPOINT_KINDS -> the endpoint's name, for the manifest
+    #: the endpoint of each kind of call ("states", "elections", "by_election",
+    #: "by_office_state", "bio"), as the manifest names it
+    endpoints: dict[str, str]
     transport: Transport
 
     def state_ids(self) -> list[str]: ...
@@ -46,10 +45,6 @@ class VoteSmartApi(Protocol):
     def candidates_by_office_state(self, office: str, state: str) -> list[str]: ...
 
     def bio(self, candidate_id: str) -> Bio: ...
-
-    def bio_url(self, candidate_id: str) -> str:
-        """The URL of ``candidate_id``'s bio, safe to print and record."""
-        ...
 
 
 def id_text(value: Any) -> str:

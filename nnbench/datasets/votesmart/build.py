@@ -92,7 +92,7 @@ def build_candidates(
         f"listed {len(listed)} candidates; the folder holds {len(state.kept)} kept and "
         f"{len(state.dropped)} dropped; {len(todo)} to fetch"
     )
-    state.add_source(scope, client)
+    state.add_scope(scope, client)
     return fetch_candidates(state, client, todo, retry_missing)
 
 
@@ -166,7 +166,8 @@ def build_plan(
     state: BuildFolder, client: VoteSmartApi, listed: list[str], todo: list[str], rate_limit: float
 ) -> dict[str, Any]:
     """What a build would fetch, for ``--dry-run``: nothing is fetched beyond the listing and
-    nothing is written. Each candidate to fetch costs a bio request and at most one photo."""
+    nothing is written. Each candidate to fetch costs a bio request and at most one photo;
+    ``hours_estimate`` is what those take at the rate limit, without retries or their waits."""
     todo_set = set(todo)
     plan = {
         "dry_run": True,
@@ -184,13 +185,13 @@ def build_plan(
             "earlier_failures": sum(cid in state.failed for cid in todo),
             "damaged_images": sum(cid in state.damaged for cid in todo),
             "missing_photos": sum(cid in todo_set for cid in state.missing_photos()),
-            "bios": len(todo),
             "photos_at_most": len(todo),
         },
-        "hours_at_most": round(2 * len(todo) / rate_limit / 3600, 2),
+        "hours_estimate": round(2 * len(todo) / rate_limit / 3600, 2),
     }
     progress.info(
         f"dry run: {len(listed)} listed; would fetch {len(todo)} bios and at most {len(todo)} "
-        f"photos, at most {plan['hours_at_most']} h at {rate_limit:g} requests/s; nothing written"
+        f"photos, about {plan['hours_estimate']} h at {rate_limit:g} requests/s without retries; "
+        "nothing written"
     )
     return plan

@@ -40,10 +40,14 @@ from nnbench.datasets.votesmart.transport import FetchError, Transport
 from nnbench.errors import CredentialsError
 
 DEFAULT_URL = "http://api.votesmart.org/"
-#: an API error message that means a listing found nothing
-NOTHING_FOUND = re.compile(r"\bno\b.*\b(found|for)\b", re.IGNORECASE)
+#: an API error message that means a listing found nothing, as recorded: "No candidates found
+#: matching this criteria.", "No elections found ...", "No offices for this office level."
+NOTHING_FOUND = re.compile(r"^\s*no \w+ (found\b|for this \w+ level\b)", re.IGNORECASE)
 #: an API error message that refuses the key: "Authorization failed" is the recorded one
-KEY_REFUSED = re.compile(r"authoriz|api ?key", re.IGNORECASE)
+KEY_REFUSED = re.compile(
+    r"authoriz|\bapi ?key\b|\binvalid key\b|\bkey (is )?(invalid|missing|required|expired)\b",
+    re.IGNORECASE,
+)
 CREDENTIALS_HINT = "Set VOTESMART_API_KEY or pass --api-key."
 #: what decktools/votesmart appends to a body that does not parse
 TRUNCATION_REPAIR = b"}}"

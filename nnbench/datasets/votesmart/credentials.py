@@ -11,6 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from nnbench.datasets.votesmart import (
+    API_KEY_ENV,
+    APIS,
+    EMAIL_ENV,
+    HOW_TO_SET,
+    PASSWORD_ENV,
+    TOKEN_ENV,
+)
 from nnbench.datasets.votesmart.api import VoteSmartApi
 from nnbench.datasets.votesmart.classic import DEFAULT_URL as CLASSIC_URL
 from nnbench.datasets.votesmart.classic import ClassicApi
@@ -19,15 +27,11 @@ from nnbench.datasets.votesmart.rest2 import Rest2Api
 from nnbench.datasets.votesmart.transport import Secrets, Transport
 from nnbench.errors import ConfigError, CredentialsError
 
-API_KEY_ENV = "VOTESMART_API_KEY"
-EMAIL_ENV = "VOTESMART_EMAIL"
-PASSWORD_ENV = "VOTESMART_PASSWORD"
-TOKEN_ENV = "VOTESMART_API_TOKEN"
-APIS = ("classic", "rest2")
-HOW_TO_SET = (
-    f"Set {API_KEY_ENV} (or pass --api-key) for the classic API, or {EMAIL_ENV} and "
-    f"{PASSWORD_ENV}, or {TOKEN_ENV}, for REST API 2.0."
-)
+#: each API's class, by the name ``--api`` and the manifest give it
+API_CLASSES: dict[str, type[ClassicApi] | type[Rest2Api]] = {
+    "classic": ClassicApi,
+    "rest2": Rest2Api,
+}
 
 
 @dataclass(frozen=True)

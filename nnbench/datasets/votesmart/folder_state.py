@@ -35,7 +35,9 @@ from nnbench.datasets.candidates import (
     read_manifest,
     split_for,
 )
+from nnbench.datasets.votesmart import APIS
 from nnbench.datasets.votesmart.api import VoteSmartApi
+from nnbench.datasets.votesmart.credentials import API_CLASSES
 from nnbench.datasets.votesmart.listing import (
     SCOPE_FIELDS,
     BuildScope,
@@ -61,7 +63,7 @@ class BuildFolder:
         """Read the folder as earlier builds left it (an empty one when it does not exist)."""
         self.folder = folder
         self.images = folder / IMAGES_DIR
-        self.scopes, self.apis = recorded_source(folder)
+        self.scopes = recorded_scopes(folder)
         labels = read_labels(folder) if (folder / LABELS_FILE).is_file() else []
         # the split is always the hashed rule that the manifest states
         self.kept = {
@@ -102,13 +104,28 @@ class BuildFolder:
         again = self.missing_photos() if retry_missing else []
         return list(dict.fromkeys([*new, *self.failed, *self.damaged, *again]))
 
-    def add_source(self, scope: BuildScope, api: VoteSmartApi) -> None:
-        """Record ``scope`` and ``api`` among those built into the folder, once each."""
-        record = scope_record(scope)
+    def add_scope(self, scope: BuildScope, api: VoteSmartApi) -> None:
+        """Record ``scope``, built with ``api``, among those built into the folder, once."""
+        record = {**scope_record(scope), "api": api.name}
         if record not in self.scopes:
             self.scopes.append(record)
-        if api.name not in self.apis:
-            self.apis.append(api.name)
+
+    def source(self, api: VoteSmartApi) -> dict[str, Any]:
+        """The manifest's ``source``: the API of this build, every API and scope built into the
+        folder, and the endpoints each API was called at."""
+        apis = list(dict.fromkeys(scope["api"] for scope in self.scopes))
+        return {
+            "api": api.name,
+            "apis": apis,
+            "api_url": api.url,
+            "endpoints": {
+                name: endpoints_called(
+                    API_CLASSES[name].endpoints, [s for s in self.scopes if s["api"] == name]
+                )
+                for name in apis
+            },
+            "scopes": self.scopes,
+        }
 
     def record(self, candidate_id: str, outcome: Outcome) -> None:
         """Note ``outcome``; a kept image is written now, its row at the next checkpoint."""
@@ -145,13 +162,7 @@ class BuildFolder:
             "dataset": "candidates",
             "complete": complete,
             "built_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "source": {
-                "api": api.name,
-                "apis": self.apis,
-                "api_url": api.url,
-                "endpoints": endpoints_called(api, self.scopes),
-                "scopes": self.scopes,
-            },
+            "source": self.source(api),
             "last_build": last_build,
             "image_size": {"width": IMAGE_WIDTH, "height": IMAGE_HEIGHT},
             "class_names": list(CLASS_NAMES),
@@ -186,25 +197,27 @@ class BuildFolder:
         }
 
 
-def recorded_source(folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """The scopes and APIs that earlier builds recorded in ``folder``'s manifest (none without
-    one; a manifest from before REST API 2.0 was built with the classic API)."""
-    source = (read_manifest(folder) or {}).get("source")
-    if source is None:
-        return [], []
+def recorded_scopes(folder: Path) -> list[dict[str, Any]]:
+    """The scopes that earlier builds recorded in ``folder``'s manifest, each with the API that
+    built it (none without a manifest; a scope from before REST API 2.0 was built with the
+    classic API)."""
+    source = (read_manifest(folder) or {}).get("source", {})
     scopes = source.get("scopes", []) if isinstance(source, dict) else None
-    apis = source.get("apis", ["classic"]) if isinstance(source, dict) else None
-    if (
-        isinstance(scopes, list)
-        and all(isinstance(scope, dict) and scope.keys() == set(SCOPE_FIELDS) for scope in scopes)
-        and isinstance(apis, list)
-        and all(isinstance(api, str) for api in apis)
-    ):
-        return scopes, apis
+    if isinstance(scopes, list) and all(map(is_scope_record, scopes)):
+        return [{"api": "classic", **scope} for scope in scopes]
     raise DataError(
         f"{folder / MANIFEST_FILE}: source.scopes is not a list of {{{', '.join(SCOPE_FIELDS)}}} "
-        f"records, or source.apis not a list of names. Fix it, or delete {MANIFEST_FILE} (the "
+        f"records, each with an api of {', '.join(APIS)}. Fix it, or delete {MANIFEST_FILE} (the "
         "build writes a new one)."
+    )
+
+
+def is_scope_record(value: Any) -> bool:
+    """Whether ``value`` is a scope as the manifest records it, with or without its API."""
+    return (
+        isinstance(value, dict)
+        and value.keys() - {"api"} == set(SCOPE_FIELDS)
+        and value.get("api", "classic") in APIS
     )
 
 

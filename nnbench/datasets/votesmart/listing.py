@@ -37,8 +37,9 @@ def scope_record(scope: BuildScope) -> dict[str, Any]:
     return {"states": states, "years": list(scope.years), "offices": list(scope.offices)}
 
 
-def endpoints_called(api: VoteSmartApi, scopes: list[dict[str, Any]]) -> list[str]:
-    """The endpoints that builds of ``scopes`` (manifest records) call, in call order."""
+def endpoints_called(endpoints: dict[str, str], scopes: list[dict[str, Any]]) -> list[str]:
+    """Which of an API's ``endpoints`` builds of ``scopes`` (manifest records) call, in call
+    order."""
     called = {
         "states": any(scope["states"] is None for scope in scopes),
         "elections": any(scope["years"] for scope in scopes),
@@ -46,7 +47,7 @@ def endpoints_called(api: VoteSmartApi, scopes: list[dict[str, Any]]) -> list[st
         "by_office_state": any(scope["offices"] for scope in scopes),
         "bio": True,
     }
-    return [api.endpoints[kind] for kind, used in called.items() if used]
+    return [endpoints[kind] for kind, used in called.items() if used]
 
 
 def listed(call: Callable[..., list[str]], *args: Any) -> list[str]:

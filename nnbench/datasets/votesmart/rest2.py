@@ -12,7 +12,8 @@ that uses a ready token (github.com/JacksonAHannan/alabama-state-house-and-state
   call then sends ``Authorization: Bearer JWT``. A ready token (``VOTESMART_API_TOKEN``) is sent
   the same way. An expired or refused token answers 401 ``{"message": "Unauthorized",
   "statusCode": 401}``: the client logs in again once and repeats the call.
-* Lists: ``GET /v1/states``, ``/v1/elections/by-year-state?year=&stateId=``,
+* Lists (every page is read, see :meth:`Rest2Api._pages`): ``GET /v1/states``,
+  ``/v1/elections/by-year-state?year=&stateId=``,
   ``/v1/candidates/by-election?electionId=``, ``/v1/candidates/by-office-state?officeId=&stateId=``,
   each with ``page`` and ``perPage``, answer ``{"data": [...], "meta": {"currentPage": 1,
   "lastPage": 3, "perPage": 500, "total": 1234}}``; the next page is asked for until
@@ -33,6 +34,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+from nnbench.datasets.votesmart import HOW_TO_SET
 from nnbench.datasets.votesmart.api import ApiError, Bio, id_text
 from nnbench.datasets.votesmart.transport import FetchError, Transport, json_object
 from nnbench.errors import CredentialsError
@@ -42,10 +44,6 @@ LOGIN_PATH = "auth/login"
 PER_PAGE = 500
 #: a list longer than this many pages is taken as a server that ignores ``page``
 MAX_PAGES = 1000
-CREDENTIALS_HINT = (
-    "Set VOTESMART_EMAIL and VOTESMART_PASSWORD (the login of your Vote Smart API account), or "
-    "VOTESMART_API_TOKEN (a bearer token), or use the classic API with VOTESMART_API_KEY."
-)
 
 
 class Rest2Api:
@@ -73,6 +71,8 @@ class Rest2Api:
         self.transport = transport
         self._login = (email, password) if email and password else None
         self._token = token
+        if self._login is None and not token:
+            raise CredentialsError(f"No credentials for the Vote Smart REST API. {HOW_TO_SET}")
 
     def state_ids(self) -> list[str]:
         return [id_text(s.get("stateId", s.get("id"))) for s in self._pages("v1/states", {})]
@@ -102,8 +102,13 @@ class Rest2Api:
         return f"{self.url}v1/candidatebios/{urllib.parse.quote(candidate_id, safe='')}"
 
     def _pages(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
-        """Every record of a paginated list; none when the API answers "Not Found"."""
+        """Every record of a paginated list; none when the API answers "Not Found". Pages are
+        asked for until ``meta.lastPage``, or without one until a page comes back empty; a page
+        that answers as another page (``meta.currentPage``), or repeats the last one, stops the
+        listing rather than cut it short or loop."""
         found: list[dict[str, Any]] = []
+        shown = self._shown(path, params)
+        previous = None
         for page in range(1, MAX_PAGES + 1):
             try:
                 body = self._get(path, {**params, "page": str(page), "perPage": str(PER_PAGE)})
@@ -111,23 +116,30 @@ class Rest2Api:
                 if exc.status == 404 and not exc.message.startswith("Cannot "):
                     return found
                 raise
-            records = body.get("data")
+            records, meta = body.get("data"), body.get("meta")
             if not isinstance(records, list):
-                raise FetchError("unexpected response (no data list)", self._shown(path, params))
+                raise FetchError("unexpected response (no data list)", shown)
+            meta = meta if isinstance(meta, dict) else {}
+            current = whole_number(meta.get("currentPage"))
+            if (current is not None and current != page) or (records and records == previous):
+                raise FetchError(f"page {page} came back as another page; is page ignored?", shown)
             found += [record for record in records if isinstance(record, dict)]
-            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-            last = meta.get("lastPage", meta.get("last_page"))
-            if not records or not isinstance(last, int) or page >= last:
+            last = whole_number(meta.get("lastPage", meta.get("last_page")))
+            if not records or (last is not None and page >= last):
                 return found
-        raise FetchError(
-            f"more than {MAX_PAGES} pages; is page ignored?", self._shown(path, params)
-        )
+            previous = records
+        raise FetchError(f"more than {MAX_PAGES} pages", shown)
 
     def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
-        """GET ``path`` with a bearer token: logs in first when needed, and once more on a 401."""
-        for fresh_login in (self._token is None, True):
-            if fresh_login:
-                self._token = self._log_in()
+        """GET ``path`` with a bearer token: logs in first when it has no token, and once more
+        when the call answers 401 (an expired token); a second 401 in a row stops the build."""
+        for attempt in range(2):
+            if self._token is None or attempt:
+                if self._login is None:  # a ready token that the API refused
+                    raise CredentialsError(
+                        f"The Vote Smart REST API refused the token (HTTP 401). {HOW_TO_SET}"
+                    )
+                self._token = self._log_in(*self._login)
             try:
                 return self._get_once(path, params)
             except ApiError as exc:
@@ -139,56 +151,40 @@ class Rest2Api:
                     ) from None
                 if exc.status != 401:
                     raise
-                if self._login is None:
-                    raise CredentialsError(
-                        f"The Vote Smart REST API refused the token (HTTP 401). {CREDENTIALS_HINT}"
-                    ) from None
         raise CredentialsError(
-            "The Vote Smart REST API refused a fresh login's token (HTTP 401 twice). "
-            + CREDENTIALS_HINT
+            f"The Vote Smart REST API refused a fresh login's token (HTTP 401 twice). {HOW_TO_SET}"
         )
 
     def _get_once(self, path: str, params: dict[str, str]) -> dict[str, Any]:
-        shown = self._shown(path, params)
-        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        url = self._shown(path, params)  # the real URL: REST API 2.0 URLs hold no credential
         headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
         try:
-            body = self.transport.request(
-                self.url + path + query, shown, json_object, headers=headers
-            )
+            body = self.transport.request(url, url, json_object, headers=headers)
         except FetchError as exc:
             raise api_error(exc, self.transport.secrets.scrub) from None
         status = body.get("statusCode")
         if isinstance(status, int) and status >= 400:  # an error in a 2xx answer
-            raise ApiError(error_message(body, self.transport.secrets.scrub), shown, status)
+            raise ApiError(error_message(body, self.transport.secrets.scrub), url, status)
         return body
 
-    def _log_in(self) -> str:
-        """A fresh bearer token from ``auth/login`` (the one given, without a login)."""
-        if self._login is None:
-            if self._token is None:
-                raise CredentialsError(
-                    f"No credentials for the Vote Smart REST API. {CREDENTIALS_HINT}"
-                )
-            return self._token
-        email, password = self._login
-        shown = self.url + LOGIN_PATH
+    def _log_in(self, email: str, password: str) -> str:
+        """A fresh bearer token from ``auth/login``."""
+        url = self.url + LOGIN_PATH
         payload = json.dumps({"email": email, "password": password}).encode()
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         try:
             body = self.transport.request(
-                shown, shown, json_object, method="POST", headers=headers, body=payload
+                url, url, json_object, method="POST", headers=headers, body=payload
             )
         except FetchError as exc:
             if exc.status in (400, 401, 403):
                 raise CredentialsError(
-                    f"The Vote Smart REST API refused the login (HTTP {exc.status}). "
-                    f"{CREDENTIALS_HINT}"
+                    f"The Vote Smart REST API refused the login (HTTP {exc.status}). {HOW_TO_SET}"
                 ) from None
-            raise FetchError(f"login failed: {exc.reason}", shown, exc.status) from None
+            raise FetchError(f"login failed: {exc.reason}", url, exc.status) from None
         token = body.get("accessToken") or body.get("access_token")
         if not isinstance(token, str) or not token:
-            raise FetchError("login answered no accessToken", shown)
+            raise FetchError("login answered no accessToken", url)
         self.transport.secrets.add(token)
         return token
 
@@ -214,6 +210,15 @@ def error_message(body: dict[str, Any], scrub: Callable[[str], str]) -> str:
     message = body.get("message", body.get("error", ""))
     text = "; ".join(map(str, message)) if isinstance(message, list) else str(message)
     return scrub(text) or f"HTTP {body.get('statusCode')}"
+
+
+def whole_number(value: Any) -> int | None:
+    """``value`` as a page number (an int, or a string of digits); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
 
 
 def candidate_id(record: dict[str, Any]) -> str:

@@ -2,8 +2,9 @@
 backoff, and no credential in any message it makes.
 
 Retried (at most ``retries`` times, waiting ``backoff_s * 2**attempt`` seconds, at most
-:data:`MAX_WAIT_S`): timeouts, connection errors, HTTP 5xx, HTTP 429 (waiting ``Retry-After``
-seconds when given, also at most :data:`MAX_WAIT_S`) and a body the caller cannot parse. Not
+:data:`MAX_WAIT_S`): timeouts, connection errors, HTTP 5xx, HTTP 429 (waiting what a
+``Retry-After`` header asks, in seconds or as a date, at most :data:`MAX_RETRY_AFTER_S`) and a
+body the caller cannot parse. Not
 retried: any other HTTP 4xx, a redirect to a URL that is not http or https, and an invalid URL.
 """
 
@@ -19,6 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, Any, TypeVar
 
@@ -32,6 +34,8 @@ MAX_PHOTO_BYTES = 20_000_000
 USER_AGENT = "nnbench-candidates-builder"
 #: what replaces a credential in any message or recorded text
 MASK = "***"
+#: the shortest value :class:`Secrets` masks
+MIN_SECRET_LENGTH = 4
 
 T = TypeVar("T")
 
@@ -54,7 +58,22 @@ class RedirectRefusedError(Exception):
 
 
 class HttpOnlyRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follows redirects to http and https URLs only."""
+    """Follows redirects to http and https URLs only, and sends ``Authorization`` on only to
+    the same scheme, host and port."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: email.message.Message,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        redirected = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if redirected is not None and origin(redirected.full_url) != origin(req.full_url):
+            redirected.remove_header("Authorization")
+        return redirected
 
     def http_error_302(
         self,
@@ -83,8 +102,10 @@ class Secrets:
             self.add(value)
 
     def add(self, value: str | None) -> None:
-        """Mask ``value`` from now on, as written and as URL-encoded."""
-        if value:
+        """Mask ``value`` from now on, as written and as URL-encoded; values shorter than
+        :data:`MIN_SECRET_LENGTH` are no credential worth the name, and masking them would mangle
+        every message."""
+        if value and len(value) >= MIN_SECRET_LENGTH:
             self._values |= {
                 value,
                 urllib.parse.quote(value, safe=""),
@@ -96,6 +117,20 @@ class Secrets:
         for value in sorted(self._values, key=len, reverse=True):
             text = text.replace(value, MASK)
         return text
+
+    def scrub_bytes(self, raw: bytes) -> bytes:
+        """:meth:`scrub` for a body (read as UTF-8; undecodable bytes are replaced)."""
+        return self.scrub(raw.decode("utf-8", errors="replace")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One attempt at a request: the body, or why it failed and whether that may pass."""
+
+    raw: bytes | None = None  # the body, when the server answered 2xx
+    fatal: FetchError | None = None  # a failure that retrying cannot mend
+    reason: str = ""  # why an attempt that may be retried failed
+    wait: float | None = None  # the seconds a Retry-After header asked for
 
 
 class Transport:
@@ -130,43 +165,58 @@ class Transport:
         max_bytes: int | None = None,
     ) -> T:
         """Send the request and ``parse`` the body, retrying what may pass; ``shown`` names it in
-        errors. With ``max_bytes``, at most ``max_bytes + 1`` bytes of the body are read."""
+        errors. With ``max_bytes``, at most ``max_bytes + 1`` bytes of the body are read.
+
+        Errors are raised outside any ``except`` block, so that no exception that holds the
+        real URL (and a key in it) hangs on to them as their context."""
+        headers = {"User-Agent": USER_AGENT, **(headers or {})}
         reason = ""
         for attempt in range(self._retries + 1):
-            wait = min(self._backoff_s * 2**attempt, MAX_WAIT_S)
             self._wait_turn()
-            try:
-                request = urllib.request.Request(
-                    url,
-                    data=body,
-                    method=method,
-                    headers={"User-Agent": USER_AGENT, **(headers or {})},
-                )
-                with self._opener.open(request, timeout=self._timeout) as response:
-                    raw = response.read() if max_bytes is None else response.read(max_bytes + 1)
-            except RedirectRefusedError as exc:
-                message = f"redirected to a {exc}: URL; only http and https are followed"
-                raise FetchError(message, shown) from None
-            except urllib.error.HTTPError as exc:
-                with exc:
-                    error_body = exc.read(MAX_ERROR_BYTES)
-                if exc.code != 429 and exc.code < 500:
-                    raise FetchError(f"HTTP {exc.code}", shown, exc.code, error_body) from None
-                reason = f"HTTP {exc.code}"
-                asked = retry_after(exc.headers.get("Retry-After"))
-                wait = wait if asked is None else asked
-            except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
-                reason = self.secrets.scrub(transient_reason(exc))
-            except ValueError:  # a URL urllib cannot use; its message could show a credential
-                raise FetchError("invalid URL", shown) from None
+            sent = self._send(url, shown, method, headers, body, max_bytes)
+            if sent.fatal is not None:
+                raise sent.fatal
+            if sent.raw is None:
+                reason = sent.reason
             else:
                 try:
-                    return parse(raw)
+                    return parse(sent.raw)
                 except ValueError as exc:
                     reason = self.secrets.scrub(str(exc)) or "unreadable response"
             if attempt < self._retries:
-                time.sleep(wait)
+                backoff = min(self._backoff_s * 2**attempt, MAX_WAIT_S)
+                time.sleep(backoff if sent.wait is None else sent.wait)
         raise FetchError(reason, shown)
+
+    def _send(
+        self,
+        url: str,
+        shown: str,
+        method: str,
+        headers: dict[str, str],
+        body: bytes | None,
+        max_bytes: int | None,
+    ) -> Sent:
+        """One attempt; no exception leaves it."""
+        try:
+            request = urllib.request.Request(url, data=body, method=method, headers=headers)
+            with self._opener.open(request, timeout=self._timeout) as response:
+                return Sent(
+                    raw=response.read() if max_bytes is None else response.read(max_bytes + 1)
+                )
+        except RedirectRefusedError as exc:
+            message = f"redirected to a {exc}: URL; only http and https are followed"
+            return Sent(fatal=FetchError(message, shown))
+        except urllib.error.HTTPError as exc:
+            with exc:
+                error_body = self.secrets.scrub_bytes(exc.read(MAX_ERROR_BYTES))
+            if exc.code != 429 and exc.code < 500:
+                return Sent(fatal=FetchError(f"HTTP {exc.code}", shown, exc.code, error_body))
+            return Sent(reason=f"HTTP {exc.code}", wait=retry_after(exc.headers.get("Retry-After")))
+        except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
+            return Sent(reason=self.secrets.scrub(transient_reason(exc)))
+        except ValueError:  # a URL urllib cannot use; its message could show a credential
+            return Sent(fatal=FetchError("invalid URL", shown))
 
     def get_photo(self, url: str) -> bytes:
         """The bytes at ``url`` (http or https only, at most MAX_PHOTO_BYTES)."""
@@ -183,6 +233,13 @@ class Transport:
         if now < self._next_turn:
             time.sleep(self._next_turn - now)
         self._next_turn = max(now, self._next_turn) + self._interval
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """The scheme, host and port of ``url``: where a credential may go."""
+    parts = urllib.parse.urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
 
 
 def retry_after(header: str | None) -> float | None:

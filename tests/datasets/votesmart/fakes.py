@@ -76,7 +76,7 @@ class World:
 
     Resources (the keys of ``hits`` and ``faults``) are named alike for both APIs: "states",
     "elections", "by_election", "by_office_state", "bio:ID", "photo:ID" and "login". Faults are
-    served first, one per request: "slow", "bad-json" (cut mid-string), "401", "403", "404", "500",
+    served first, one per request: "slow", "bad-json" (cut mid-string), "401", "403", "404", "410", "500",
     "502", "503", "429" or "429:<Retry-After>", "redirect:<Location>", and each API's own (see its module).
     """
 
@@ -115,7 +115,7 @@ class World:
         """The answer to a fault both APIs give alike; None for no such fault."""
         if kind == "slow":
             time.sleep(SLOW_S)
-        elif kind in ("401", "403", "404", "429", "500", "502", "503"):
+        elif kind in ("401", "403", "404", "410", "429", "500", "502", "503"):
             return Response(int(kind), b"fault", {"Retry-After": argument} if argument else {})
         elif kind == "redirect":
             return Response(302, b"", {"Location": argument})
@@ -195,12 +195,20 @@ def build(world: World, folder: Path, scope: BuildScope = SCOPE, **options: Any)
     )
 
 
-def assert_no_secret(*texts: str | bytes, folder: Path | None = None) -> None:
-    """No credential, and no token the fake issued, in ``texts`` or any file under ``folder``."""
-    found = [*texts]
+def assert_no_secret(*found: str | bytes | BaseException, folder: Path | None = None) -> None:
+    """No credential, and no token the fake issued, in ``found`` (texts, or exceptions with
+    every exception they chain to and every attribute they hold) or in any file under
+    ``folder``."""
+    texts: list[str | bytes] = []
+    for item in found:
+        while isinstance(item, BaseException):
+            texts += [str(item), repr(item.args), repr(vars(item))]
+            item = item.__cause__ or item.__context__
+        if item is not None:
+            texts.append(item)
     if folder is not None:
-        found += [path.read_bytes() for path in folder.rglob("*") if path.is_file()]
-    for text in found:
+        texts += [path.read_bytes() for path in folder.rglob("*") if path.is_file()]
+    for text in texts:
         raw = text.encode() if isinstance(text, str) else text
         assert not any(secret.encode() in raw for secret in SECRETS), raw[:300]
 

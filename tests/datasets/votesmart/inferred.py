@@ -17,8 +17,9 @@ JacksonAHannan/alabama-state-house-and-state-senate-model
   the candidate under ``data``;
 * a bad parameter is 400 ``{"errors": "Bad Request", "message": [...], "statusCode": 400}``.
 
-Faults of this API: "error:<message>" (that 400), "expire" (every token issued so far stops
-working, and this request answers 401), "401" (this request answers 401).
+Faults of this API: "error:<message>" (that 400), "error-in-200:<message>" (a NestJS error
+body with HTTP 200), "expire" (every token issued so far stops working, and this request answers
+401), "401" (this request answers 401).
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ class Rest2Fake(World):
 
     page_size: int = 2  # the most records a page holds, whatever perPage asks
     token_field: str = "accessToken"  # or "access_token"
-    bio_wrapper: str = "candidate"  # or "data"
+    bio_wrapper: str = "candidate"  # or "data", "data.candidate", or "" for neither
+    #: "full"; "string" (numbers as strings); "alias" (``last_page``); "none" (no meta);
+    #: "ignores-page" (always page 1, with its meta); "ignores-page-bare" (page 1, no meta)
+    meta_style: str = "full"
     valid_tokens: set[str] = field(default_factory=lambda: {TOKEN})
     issued: int = 0
 
@@ -77,6 +81,8 @@ class Rest2Fake(World):
                                   "statusCode": 400}, 400)  # fmt: skip
         if kind == "bad-json":
             return Response(200, b'{"candidate":{"gender":"Fem', {})
+        if kind == "error-in-200":
+            return json_response({"message": argument, "statusCode": 400})
         if resource.startswith("bio:"):
             return self.bio(resource.removeprefix("bio:"))
         return self.page(self.records(resource, query), query)
@@ -114,13 +120,25 @@ class Rest2Fake(World):
             return json_response(NOT_FOUND, 404)
         size = min(int(query.get("perPage", 10)), self.page_size)
         last = -(-len(records) // size)
-        page = int(query.get("page", 1))
+        page = 1 if self.meta_style.startswith("ignores-page") else int(query.get("page", 1))
         meta = {"currentPage": page, "lastPage": last, "perPage": size, "total": len(records)}
-        return json_response({"data": records[(page - 1) * size : page * size], "meta": meta})
+        if self.meta_style == "string":
+            meta = {name: str(value) for name, value in meta.items()}
+        elif self.meta_style == "alias":
+            meta = {"current_page": page, "last_page": last}
+        answer: dict = {"data": records[(page - 1) * size : page * size], "meta": meta}
+        if self.meta_style in ("none", "ignores-page-bare"):
+            del answer["meta"]
+        return json_response(answer)
 
     def bio(self, candidate_id: str) -> Response:
         person = self.people[candidate_id]
         candidate = {"id": int(candidate_id), "crpId": None, "photo": self.photo_url(candidate_id),
                      "firstName": "Max", "lastName": f"Doe{candidate_id}",
                      "gender": person.gender, "homeState": "VT"}  # fmt: skip
-        return json_response({self.bio_wrapper: candidate, "elections": [], "offices": []})
+        wrapped: dict = {"elections": [], "offices": []}
+        if self.bio_wrapper == "data.candidate":
+            wrapped["data"] = {"candidate": candidate}
+        elif self.bio_wrapper:
+            wrapped[self.bio_wrapper] = candidate
+        return json_response(wrapped)

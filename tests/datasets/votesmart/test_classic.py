@@ -77,7 +77,7 @@ def test_an_error_that_echoes_the_key_is_shown_masked(classic_api: ClassicFake, 
     with pytest.raises(DataUnavailableError) as caught:
         build(classic_api, tmp_path / "c")
     assert "'Invalid parameter near ***'" in str(caught.value)
-    assert_no_secret(str(caught.value))
+    assert_no_secret(caught.value)
 
 
 @pytest.mark.parametrize("status", ["401", "403"])
@@ -121,3 +121,16 @@ def test_a_body_cut_mid_string_cannot_be_repaired():
         classic_json(b'{"bio":{"candidate":{"gender":"Fem')
     with pytest.raises(ValueError, match="not a JSON object"):
         classic_json(b"[1, 2]")
+
+
+@pytest.mark.parametrize("status", ["401", "404"])
+def test_no_exception_in_the_chain_holds_the_key(
+    classic_api: ClassicFake, tmp_path: Path, status: str
+):
+    """urllib's HTTPError holds the real URL, key included: it must not hang on as the
+    context of the error the user sees."""
+    classic_api.populate({"1": Person()})
+    classic_api.faults = {"elections": [status]}
+    with pytest.raises((CredentialsError, DataUnavailableError)) as caught:
+        build(classic_api, tmp_path / "c")
+    assert_no_secret(caught.value)

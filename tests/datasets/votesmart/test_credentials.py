@@ -47,7 +47,7 @@ def test_missing_credentials_say_which_to_set(env: dict, forced: str | None, mes
     with pytest.raises(CredentialsError) as caught:
         choose_api(Credentials.from_env(env), forced)
     assert str(caught.value).startswith(message)
-    assert_no_secret(str(caught.value))
+    assert_no_secret(caught.value)
 
 
 def test_an_unknown_api_is_a_config_error():

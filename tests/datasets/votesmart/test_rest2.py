@@ -22,8 +22,10 @@ from tests.datasets.votesmart.fakes import (
     Person,
     assert_no_secret,
     build,
+    serve,
 )
 from tests.datasets.votesmart.inferred import Rest2Fake
+from tests.datasets.votesmart.recorded import ClassicFake
 
 READY_TOKEN = Credentials(token=TOKEN)
 
@@ -72,14 +74,15 @@ def test_a_second_401_in_a_row_stops_the_build_and_keeps_what_it_had(
     folder = tmp_path / "c"
     with pytest.raises(CredentialsError) as caught:
         build(rest2_api, folder)
-    assert str(caught.value).startswith(
+    assert str(caught.value) == (
         "The Vote Smart REST API refused a fresh login's token (HTTP 401 twice). Set "
-        "VOTESMART_EMAIL and VOTESMART_PASSWORD"
+        "VOTESMART_API_KEY (or pass --api-key) for the classic API, or VOTESMART_EMAIL and "
+        "VOTESMART_PASSWORD, or VOTESMART_API_TOKEN, for REST API 2.0."
     )
     assert rest2_api.hits["login"] == 2
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["complete"] is False and manifest["counts"]["kept"] == 2
-    assert_no_secret(str(caught.value), capsys.readouterr().err, folder=folder)
+    assert_no_secret(caught.value, capsys.readouterr().err, folder=folder)
 
 
 def test_an_expired_ready_token_asks_for_a_login(rest2_api: Rest2Fake, tmp_path: Path):
@@ -97,7 +100,7 @@ def test_a_refused_login_names_neither_the_email_nor_the_password(
     with pytest.raises(CredentialsError) as caught:
         build(rest2_api, tmp_path / "c", credentials=wrong)
     assert str(caught.value).startswith("The Vote Smart REST API refused the login (HTTP 401).")
-    assert_no_secret(str(caught.value))
+    assert_no_secret(caught.value)
     assert not (tmp_path / "c").exists()
 
 
@@ -152,3 +155,69 @@ def test_a_403_from_the_api_says_the_account_lacks_the_endpoint(
     with pytest.raises(CredentialsError, match="refused access to .* \\(HTTP 403\\): the account"):
         build(rest2_api, tmp_path / "c")
     assert rest2_api.hits["login"] == 1
+
+
+@pytest.mark.parametrize("style", ["string", "alias", "none"])
+def test_pages_are_read_to_the_end_whatever_the_meta_looks_like(rest2_api: Rest2Fake, style: str):
+    ids = [str(i) for i in range(1, 8)]
+    rest2_api.populate({cid: Person() for cid in ids})
+    rest2_api.meta_style = style
+    api = Rest2Api(rest2_api.url, Transport(secrets=Secrets(TOKEN), **FAST), token=TOKEN)
+    assert api.candidates_by_election("100") == ids[:-1]
+    # with lastPage: 3 pages; without: a 4th, empty page says the list is over
+    assert rest2_api.hits["by_election"] == (4 if style == "none" else 3)
+
+
+@pytest.mark.parametrize("style", ["ignores-page", "ignores-page-bare"])
+def test_a_server_that_ignores_page_stops_the_build_instead_of_cutting_the_list(
+    rest2_api: Rest2Fake, tmp_path: Path, style: str
+):
+    rest2_api.populate({cid: Person() for cid in "12345"})
+    rest2_api.meta_style = style
+    with pytest.raises(DataUnavailableError, match="page 2 came back as another page"):
+        build(rest2_api, tmp_path / "c")
+    assert not (tmp_path / "c").exists()
+
+
+def test_an_error_body_with_http_200_is_an_api_error(rest2_api: Rest2Fake, tmp_path: Path):
+    rest2_api.populate({cid: Person() for cid in "12"})
+    rest2_api.faults = {"by_office_state": ["error-in-200:officeId must be a number"]}
+    with pytest.raises(DataUnavailableError, match="answered the API error 'officeId must be a"):
+        build(rest2_api, tmp_path / "c")
+
+
+def test_a_bio_under_data_candidate_is_read_and_one_under_neither_fails(
+    rest2_api: Rest2Fake, tmp_path: Path
+):
+    rest2_api.populate({cid: Person(gender="Male") for cid in "12"})
+    rest2_api.bio_wrapper = "data.candidate"
+    assert build(rest2_api, tmp_path / "c")["counts"]["kept"] == 2
+    rest2_api.bio_wrapper = ""
+    manifest = build(rest2_api, tmp_path / "d")
+    assert manifest["counts"]["failed_by_reason"] == {
+        "unexpected response (no candidate or data)": 2
+    }
+
+
+def test_rest2_needs_a_login_or_a_token():
+    with pytest.raises(CredentialsError, match="No credentials for the Vote Smart REST API"):
+        Rest2Api("http://127.0.0.1:9/", Transport(secrets=Secrets(), **FAST), email=EMAIL)
+
+
+def test_the_token_follows_a_redirect_on_the_api_host_but_not_off_it(
+    rest2_api: Rest2Fake, tmp_path: Path
+):
+    rest2_api.populate({cid: Person() for cid in "12"})
+    with serve(ClassicFake()) as elsewhere:  # another host:port, as far as origins go
+        elsewhere.populate({"1": Person()})
+        listing = "v1/elections/by-year-state?year=2020&stateId=VT&page=1&perPage=500"
+        rest2_api.faults = {
+            "elections": [f"redirect:{elsewhere.url}canphoto/1.jpg"],  # not JSON: retried
+            "by_office_state": [f"redirect:{rest2_api.url}{listing}"],
+        }
+        manifest = build(rest2_api, tmp_path / "c")
+    assert manifest["counts"]["kept"] == 2
+    assert elsewhere.hits["photo:1"] == 1
+    assert not any("Authorization" in headers for headers in elsewhere.photo_headers)
+    # the same origin kept the token: the redirected call was answered, not refused
+    assert rest2_api.hits["elections"] == 3  # the redirect, its retry, then the same-origin one

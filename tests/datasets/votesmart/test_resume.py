@@ -149,11 +149,12 @@ def test_a_rerun_with_another_scope_adds_to_the_folder_and_keeps_what_it_held(
     assert [api.hits[f"bio:{cid}"] for cid in ("1", "2", "3", "41", "42")] == [1, 1, 4, 1, 1]
     assert manifest["counts"]["kept"] == 4 and manifest["counts"]["failed"] == 0
     scopes = [
-        {"states": ["VT"], "years": [2020], "offices": []},
-        {"states": ["ME"], "years": [2020], "offices": []},
+        {"api": api.api_name, "states": ["VT"], "years": [2020], "offices": []},
+        {"api": api.api_name, "states": ["ME"], "years": [2020], "offices": []},
     ]
     assert manifest["source"]["scopes"] == scopes
-    assert manifest["source"]["endpoints"] == [ENDPOINTS[api.api_name][i] for i in (1, 2, 4)]
+    endpoints = [ENDPOINTS[api.api_name][i] for i in (1, 2, 4)]
+    assert manifest["source"]["endpoints"] == {api.api_name: endpoints}
     again = build(api, folder, vermont)  # a scope already recorded is not added again
     assert again["source"]["scopes"] == scopes
     assert again["counts"] == manifest["counts"]
@@ -167,13 +168,21 @@ def test_a_folder_built_before_rest2_is_widened_by_it(rest2_api: World, tmp_path
     (folder / "images").mkdir(parents=True)
     (folder / "dropped.csv").write_text("candidate_id,reason\n2,uncoded_gender\n")
     (folder / "labels.csv").write_text("candidate_id,gender,split,photo_url,sha256\n")
-    old_source = {"api_url": "http://api.votesmart.org/", "api_methods": ["CandidateBio.getBio"],
-                  "scopes": [{"states": ["VT"], "years": [2018], "offices": []}]}  # fmt: skip
+    old_source = {"api_url": "http://api.votesmart.org/",
+                  "api_methods": ["Candidates.getByOfficeState", "CandidateBio.getBio"],
+                  "scopes": [{"states": ["VT"], "years": [], "offices": ["6"]}]}  # fmt: skip
     (folder / "manifest.json").write_text(json.dumps({"complete": True, "source": old_source}))
     manifest = build(rest2_api, folder)
-    assert manifest["source"]["apis"] == ["classic", "rest2"]
-    assert manifest["source"]["api"] == "rest2"
-    assert [scope["years"] for scope in manifest["source"]["scopes"]] == [[2018], [2020]]
+    source = manifest["source"]
+    assert (source["api"], source["apis"]) == ("rest2", ["classic", "rest2"])
+    assert source["scopes"] == [
+        {"api": "classic", "states": ["VT"], "years": [], "offices": ["6"]},
+        {"api": "rest2", "states": ["VT"], "years": [2020], "offices": ["5"]},
+    ]
+    assert source["endpoints"] == {
+        "classic": ["Candidates.getByOfficeState", "CandidateBio.getBio"],
+        "rest2": ENDPOINTS["rest2"][1:],
+    }
     assert rest2_api.hits["bio:2"] == 0  # dropped by the earlier build
     assert read_csv(folder / "dropped.csv")[1:] == [["2", "uncoded_gender", "", ""]]
     assert manifest["counts"]["kept"] == 2
