@@ -21,27 +21,12 @@ from nnbench.datasets.candidates import IMAGES_DIR
 from nnbench.datasets.fetch import CHOOSE_DATA_DIR
 from nnbench.datasets.votesmart.api import VoteSmartApi
 from nnbench.datasets.votesmart.credentials import Credentials, choose_api, open_api
-from nnbench.datasets.votesmart.folder_state import FAILURES_FILE, BuildFolder
+from nnbench.datasets.votesmart.folder_state import FAILURES_FILE, SUMMARY_KEYS, BuildFolder
 from nnbench.datasets.votesmart.listing import SCOPE_HINT, BuildScope, list_candidates, scope_record
-from nnbench.datasets.votesmart.outcomes import (
-    DROP_GREYSCALE,
-    DROP_NO_PHOTO,
-    DROP_PHOTO_MISSING,
-    DROP_UNCODED_GENDER,
-    process_candidate,
-)
+from nnbench.datasets.votesmart.outcomes import process_candidate
 from nnbench.errors import ConfigError, DataError
 
 CHECKPOINT_EVERY = 25
-#: the summary of a build, in the order it is printed: each candidate tried is in one
-SUMMARY_KEYS = (
-    "kept",
-    DROP_UNCODED_GENDER,
-    DROP_NO_PHOTO,
-    DROP_PHOTO_MISSING,
-    DROP_GREYSCALE,
-    "failed",
-)
 
 
 def build_candidates(
@@ -100,37 +85,20 @@ def fetch_candidates(
     state: BuildFolder, client: VoteSmartApi, todo: list[str], retry_missing: bool
 ) -> dict[str, Any]:
     """Fetch each of ``todo`` into ``state``, checkpointing; return the manifest written last."""
-    tried = 0
-
-    def last_build() -> dict[str, Any]:
-        return {
-            "api": client.name,
-            "retry_missing": retry_missing,
-            "summary": summary(state, tried),
-        }
-
-    state.save(False, client, last_build())
+    state.save(False, client, retry_missing)
     complete = False
     try:
-        for candidate_id in todo:
+        for done, candidate_id in enumerate(todo, start=1):
             state.record(candidate_id, process_candidate(client, candidate_id))
-            tried += 1
-            if tried % CHECKPOINT_EVERY == 0:
-                state.save(False, client, last_build())
-                progress.info(
-                    f"  {tried}/{len(todo)} fetched: {summary_text(summary(state, tried))}"
-                )
+            if done % CHECKPOINT_EVERY == 0:
+                state.save(False, client, retry_missing)
+                progress.info(f"  {done}/{len(todo)} fetched: {summary_text(state.summary())}")
         complete = True
         state.remove_orphans()
     finally:
-        manifest = state.save(complete, client, last_build())
+        manifest = state.save(complete, client, retry_missing)
         report(state, manifest)
     return manifest
-
-
-def summary(state: BuildFolder, tried: int) -> dict[str, int]:
-    """What this run did with the candidates it tried."""
-    return {"tried": tried, **{key: state.this_run[key] for key in SUMMARY_KEYS}}
 
 
 def summary_text(counts: dict[str, int]) -> str:

@@ -9,7 +9,7 @@ appear in a message, a file or a repr.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nnbench.datasets.votesmart import (
     API_KEY_ENV,
@@ -38,10 +38,10 @@ API_CLASSES: dict[str, type[ClassicApi] | type[Rest2Api]] = {
 class Credentials:
     """What a user holds for either API; the repr shows which are set, never their values."""
 
-    api_key: str | None = field(default=None, repr=False)
-    email: str | None = field(default=None, repr=False)
-    password: str | None = field(default=None, repr=False)
-    token: str | None = field(default=None, repr=False)
+    api_key: str | None = None
+    email: str | None = None
+    password: str | None = None
+    token: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], api_key: str | None = None) -> Credentials:
@@ -72,25 +72,23 @@ class Credentials:
 
 def choose_api(credentials: Credentials, forced: str | None = None) -> str:
     """``forced`` when its credentials are there; else REST API 2.0 when its credentials are
-    there, else classic; CredentialsError when the needed ones are missing."""
-    if forced is not None and forced not in APIS:
+    there, else classic when a key is; CredentialsError when the needed ones are missing."""
+    if forced not in (None, *APIS):
         raise ConfigError(f"--api must be one of {', '.join(APIS)}, not {forced!r}.")
-    if forced == "classic" or (
-        forced is None and credentials.for_classic and not credentials.for_rest2
-    ):
-        if not credentials.for_classic:
-            raise CredentialsError(
-                f"--api classic needs a key: set {API_KEY_ENV} or pass --api-key."
-            )
-        return "classic"
+    prefer_rest2 = credentials.for_rest2 or not credentials.for_classic
+    name = forced or ("rest2" if prefer_rest2 else "classic")
+    if name == "classic":
+        if credentials.for_classic:
+            return name
+        raise CredentialsError(f"--api classic needs a key: set {API_KEY_ENV} or pass --api-key.")
     if credentials.for_rest2:
-        return "rest2"
+        return name
     if credentials.email or credentials.password:
         given, missing = (
             (EMAIL_ENV, PASSWORD_ENV) if credentials.email else (PASSWORD_ENV, EMAIL_ENV)
         )
         raise CredentialsError(f"{given} is set but {missing} is not; REST API 2.0 needs both.")
-    if forced == "rest2":
+    if forced:
         raise CredentialsError(f"--api rest2 needs {EMAIL_ENV} and {PASSWORD_ENV}, or {TOKEN_ENV}.")
     raise CredentialsError(f"No Vote Smart credentials. {HOW_TO_SET}")
 

@@ -44,7 +44,16 @@ from nnbench.datasets.votesmart.listing import (
     endpoints_called,
     scope_record,
 )
-from nnbench.datasets.votesmart.outcomes import DROP_PHOTO_MISSING, Dropped, Failed, Kept, Outcome
+from nnbench.datasets.votesmart.outcomes import (
+    DROP_GREYSCALE,
+    DROP_NO_PHOTO,
+    DROP_PHOTO_MISSING,
+    DROP_UNCODED_GENDER,
+    Dropped,
+    Failed,
+    Kept,
+    Outcome,
+)
 from nnbench.errors import DataError
 from nnbench.files import atomic_write_bytes, atomic_write_text, sha256_file
 
@@ -52,6 +61,15 @@ DROPPED_FILE = "dropped.csv"
 FAILURES_FILE = "failures.csv"
 DROPPED_COLUMNS = ("candidate_id", "reason", "detail", "url")
 FAILURE_COLUMNS = ("candidate_id", "stage", "reason", "url")
+#: the summary of a build, in the order it is printed: each candidate tried is in one
+SUMMARY_KEYS = (
+    "kept",
+    DROP_UNCODED_GENDER,
+    DROP_NO_PHOTO,
+    DROP_PHOTO_MISSING,
+    DROP_GREYSCALE,
+    "failed",
+)
 
 T = TypeVar("T")
 
@@ -145,9 +163,13 @@ class BuildFolder:
             self.failed[candidate_id] = outcome
             self.this_run["failed"] += 1
 
-    def save(self, complete: bool, api: VoteSmartApi, last_build: dict[str, Any]) -> dict[str, Any]:
+    def summary(self) -> dict[str, int]:
+        """What this run did with the candidates it tried."""
+        return {"tried": sum(self.this_run.values())} | {k: self.this_run[k] for k in SUMMARY_KEYS}
+
+    def save(self, complete: bool, api: VoteSmartApi, retry_missing: bool) -> dict[str, Any]:
         """Rewrite labels.csv, dropped.csv, failures.csv (removed when nothing failed) and the
-        manifest; return the manifest."""
+        manifest, which sums up this run as ``last_build``; return the manifest."""
         labels = (astuple(label) for _, label in sorted_items(self.kept))
         atomic_write_text(self.folder / LABELS_FILE, csv_text(LABEL_COLUMNS, labels))
         dropped = ((cid, *astuple(drop)) for cid, drop in sorted_items(self.dropped))
@@ -163,7 +185,11 @@ class BuildFolder:
             "complete": complete,
             "built_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "source": self.source(api),
-            "last_build": last_build,
+            "last_build": {
+                "api": api.name,
+                "retry_missing": retry_missing,
+                "summary": self.summary(),
+            },
             "image_size": {"width": IMAGE_WIDTH, "height": IMAGE_HEIGHT},
             "class_names": list(CLASS_NAMES),
             "split_rule": SPLIT_RULE,

@@ -50,7 +50,7 @@ def endpoints_called(endpoints: dict[str, str], scopes: list[dict[str, Any]]) ->
     return [endpoints[kind] for kind, used in called.items() if used]
 
 
-def listed(call: Callable[..., list[str]], *args: Any) -> list[str]:
+def list_or_stop(call: Callable[..., list[str]], *args: Any) -> list[str]:
     """``call(*args)``, a listing; a failure is DataUnavailableError, which stops the build."""
     try:
         return call(*args)
@@ -71,17 +71,17 @@ def list_candidates(api: VoteSmartApi, scope: BuildScope) -> list[str]:
     """The ids of every candidate in ``scope``, each once, in the order found; ids that could
     not be file names (:data:`~nnbench.datasets.candidates.CANDIDATE_ID`) are left out."""
     if scope.states is None:
-        states = [state for state in listed(api.state_ids) if state]
+        states = [state for state in list_or_stop(api.state_ids) if state]
     else:
         states = [state.upper() for state in scope.states]
     election_ids: dict[str, None] = {}
     for year in scope.years:
         for state in states:
-            election_ids.update(dict.fromkeys(listed(api.election_ids, year, state)))
+            election_ids.update(dict.fromkeys(list_or_stop(api.election_ids, year, state)))
     found: list[str] = []
     for election_id in filter(None, election_ids):
-        found += listed(api.candidates_by_election, election_id)
+        found += list_or_stop(api.candidates_by_election, election_id)
     for office in scope.offices:
         for state in states:
-            found += listed(api.candidates_by_office_state, office, state)
+            found += list_or_stop(api.candidates_by_office_state, office, state)
     return list(dict.fromkeys(cid for cid in found if CANDIDATE_ID.fullmatch(cid)))
