@@ -1,11 +1,13 @@
 """Your own models beside the lecture's baselines: one of each kind nnbench takes.
 
     nnbench run --model examples/my_models.py:tiny_cnn,naive_bayes --dataset mnist --epochs 1
-    nnbench run --model examples/my_models.py:NearestMean --dataset mnist
+    nnbench run --model 'examples/my_models.py:NearestMean[shrink=0.1]' --dataset mnist
     nnbench all --suite examples/suite.toml
 
-The third kind, a scikit-learn classifier class, needs no code at all: name it as
-``sklearn.ensemble:RandomForestClassifier`` (see suite.toml).
+Every model receives the images as uint8 pixels from 0 to 255, an array of N x H x W x C (C is
+1 for grey, 3 for colour), with integer labels 0..K-1. The third kind, a scikit-learn classifier
+class, needs no code at all: name it as ``sklearn.ensemble:RandomForestClassifier`` (see
+suite.toml); it is fitted on the pixels flattened to N x (H*W*C) float32 in [0, 1].
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from nnbench.models import Model
 def tiny_cnn(input_shape, n_classes, filters: PositiveInt = 16, dense_units: PositiveInt = 64):
     """A Keras builder: one conv/pool block, one dense layer, a softmax.
 
-    nnbench trains it with the loop of the lecture's nets (Adam, epochs, batch size, shuffling,
-    history, device), whose parameters it also takes: epochs, batch_size, learning_rate. The
-    type hints are checked: ``filters = 0`` in a suite is refused before anything trains.
+    Its model receives uint8 pixels from 0 to 255, ``input_shape`` (H, W, C) each, so it starts
+    with ``Rescaling(1 / 255)``: without it, the first layer sees values up to 255, training goes
+    wrong, and nnbench records a warning that says so. nnbench trains it with the loop of the
+    lecture's nets (Adam, epochs, batch size, shuffling, history, device), whose parameters it
+    also takes: epochs, batch_size, learning_rate. The type hints are checked: ``filters = 0``
+    in a suite is refused before anything trains.
     """
     import keras  # here, so that the file's other models load without TensorFlow
     from keras import layers
@@ -42,7 +47,9 @@ def tiny_cnn(input_shape, n_classes, filters: PositiveInt = 16, dense_units: Pos
 class NearestMean(Model):
     """A Model subclass: each image goes to the class whose mean image is nearest.
 
-    ``__init__`` stores parameters only; ``fit`` learns ``means_`` and returns ``self``.
+    ``fit`` and ``predict`` get the uint8 images (N x H x W x C, 0 to 255) as they are and scale
+    them themselves. ``__init__`` stores parameters only; ``fit`` learns ``means_`` and returns
+    ``self``.
     """
 
     def __init__(self, shrink: float = 0.0, seed: int = 0) -> None:

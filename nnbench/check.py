@@ -26,6 +26,7 @@ from nnbench.presentation import (
     one_line,
     status_cell,
 )
+from nnbench.progress import counted
 from nnbench.stats import CellSummary, Estimate, protocol_changes, summarise
 
 #: environment keys whose change a check reports
@@ -327,7 +328,7 @@ def tally(rows: Sequence[Row]) -> str:
     failed = sum(row.failed for row in rows)
     kinds = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
     outcome = f"{failed} failed" if failed else "all passed"
-    return f"{len(rows)} checks: {kinds}; {outcome}."
+    return f"{counted(len(rows), 'check')}: {kinds}; {outcome}."
 
 
 def junit_xml(rows: Sequence[Row], name: str, properties: Mapping[str, str]) -> str:

@@ -68,6 +68,15 @@ def digest(value: object, length: int = 16) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:length]
 
 
+def short_fingerprint(value: object) -> str:
+    """A fingerprint as messages show it: ``sha256:`` and 12 hex digits, other values as they
+    are (``none`` for a missing one)."""
+    if value is None:
+        return "none"
+    kind, colon, digits = str(value).partition(":")
+    return f"{kind}:{digits[:12]}" if colon and kind == "sha256" else str(value)
+
+
 def tree_fingerprint(path: Path) -> str:
     """A digest of the name, size and modification time of the file ``path``, or of every file
     below the folder ``path`` outside hidden folders and files (such as a cache nnbench

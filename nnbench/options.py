@@ -5,6 +5,7 @@ was expected; the command line shows it as the flag's error.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sys
@@ -20,6 +21,8 @@ else:  # pragma: no cover - Python 3.10
 #: a value ``--param`` takes as a plain string when it is not a TOML literal
 BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 IMAGE_SIZE = re.compile(r"(\d+)[xX](\d+)")
+#: a model with parameters of its own: ``REF[KEY=VALUE, ...]``
+SCOPED_MODEL = re.compile(r"(?P<name>[^\[\]]+)\[(?P<params>.*)\]", re.DOTALL)
 #: the largest count a flag takes (epochs, images, retries): what a C int holds
 MAX_COUNT = 2**31 - 1
 #: seeds are what every backend takes: NumPy, scikit-learn, Python and Keras (0 <= seed < 2**32)
@@ -34,9 +37,33 @@ MAX_RETRIES = 10
 MAX_JOBS = 256
 
 
+def split_outside_brackets(text: str, separator: str = ",") -> list[str]:
+    """``text`` cut at each ``separator`` outside brackets and quotes, so that a model's own
+    parameters stay whole: ``"knn[k=3, w=[1, 2]],nb"`` -> ``["knn[k=3, w=[1, 2]]", "nb"]``."""
+    parts, depth, quote, start = [], 0, "", 0
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth < 0:
+                raise ValueError(f"{text!r} has a ']' without its '['")
+        elif char == separator and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    if depth or quote:
+        raise ValueError(f"{text!r} has an unclosed {quote or '['}")
+    return [*parts, text[start:]]
+
+
 def names(text: str) -> list[str]:
-    """``"a,b"`` -> ``["a", "b"]``; an empty item (``"a,,b"``, ``"a,"``) is an error."""
-    found = [part.strip() for part in text.split(",")]
+    """``"a,b"`` -> ``["a", "b"]``, commas inside brackets kept (``"a[x=1, y=2],b"``); an empty
+    item (``"a,,b"``, ``"a,"``) is an error."""
+    found = [part.strip() for part in split_outside_brackets(text)]
     if not any(found):
         raise ValueError("expected one or more comma-separated names")
     if not all(found):
@@ -146,6 +173,49 @@ def key_value(text: str) -> tuple[str, Any]:
     parsed = toml_value(value.strip())
     check_json_value(parsed, f"the value of {key.strip()}")
     return key.strip(), parsed
+
+
+def parameter_label(params: dict[str, Any]) -> str:
+    """``C=0.1, solver="saga"``: parameters as grids, variants and scoped models label a cell
+    (each value as JSON, which is also a TOML literal)."""
+    return ", ".join(f"{key}={json.dumps(value)}" for key, value in params.items())
+
+
+def scoped_model(text: str) -> tuple[str, dict[str, Any]]:
+    """``"REF[KEY=VALUE, ...]"`` -> ``(REF, {KEY: VALUE})``: parameters for this model only,
+    each a TOML literal as with ``--param``; a name without brackets has none."""
+    text = text.strip()
+    if "[" not in text and "]" not in text:
+        return text, {}
+    found = SCOPED_MODEL.fullmatch(text)
+    if not found or not found["name"].strip():
+        raise ValueError(
+            f"{text!r} is not MODEL[KEY=VALUE, ...], such as "
+            "'sklearn.neighbors:KNeighborsClassifier[n_neighbors=3]'"
+        )
+    params: dict[str, Any] = {}
+    for item in split_outside_brackets(found["params"]):
+        if not item.strip():
+            raise ValueError(f"{text!r} has an empty parameter; separate KEY=VALUE pairs by commas")
+        key, value = key_value(item)
+        if key in params:
+            raise ValueError(f"{text!r} gives {key} twice; give it once")
+        params[key] = value
+    return found["name"].strip(), params
+
+
+def scoped_text(name: str, params: dict[str, Any]) -> str:
+    """The inverse of :func:`scoped_model`: ``REF[KEY=VALUE, ...]``, or ``REF`` alone."""
+    return f"{name}[{parameter_label(params)}]" if params else name
+
+
+def model_names(text: str) -> list[str]:
+    """``--model``'s list: names or references, each with optional ``[KEY=VALUE, ...]``
+    (checked here, parsed again by the plan)."""
+    found = names(text)
+    for item in found:
+        scoped_model(item)
+    return found
 
 
 @dataclass(frozen=True)

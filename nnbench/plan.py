@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,7 +12,9 @@ from typing import Any
 from nnbench import __version__
 from nnbench.datasets import check_dataset_name, get_dataset, resolve_dataset_path
 from nnbench.errors import ConfigError
-from nnbench.models import Model, ModelSpec, check_model_name, resolve_model
+from nnbench.files import digest
+from nnbench.models import Model, ModelSpec, check_model_name, model_code, resolve_model
+from nnbench.options import parameter_label, scoped_model, scoped_text
 from nnbench.references import resolve_file
 from nnbench.suite import Config, Suite
 
@@ -28,8 +30,10 @@ class Cell:
     ``overrides`` set parameters of the models that take them (``--epochs`` sets ``epochs`` of
     the nets, and leaves naive Bayes alone); ``image_size`` (H, W) resizes the images;
     ``skip`` is the suite's reason for not running the cell; ``variant`` labels one of several
-    configurations of the model on the dataset (a variant's name, a grid's values);
-    ``data_fingerprint`` identifies the data's content (see ``Dataset.fingerprint``).
+    configurations of the model on the dataset (a variant's name, a grid's values, a model's
+    own parameters); ``data_fingerprint`` identifies the data's content (see
+    ``Dataset.fingerprint``) and ``code`` the model's code (see
+    :func:`nnbench.references.code_fingerprint`).
     """
 
     dataset: str
@@ -42,14 +46,21 @@ class Cell:
     skip: str | None = None
     variant: str | None = None
     data_fingerprint: str | None = None
+    code: str | None = None
 
     @property
     def cell_id(self) -> str:
         """The cell's key: a short hash of every field and of the nnbench version, so that
-        equal cells share it, and a change of data, parameters or nnbench makes a new key."""
-        fields = {**asdict(self), "nnbench": __version__}
-        canonical = json.dumps(fields, sort_keys=True, default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+        equal cells share it, and a change of data, code, parameters or nnbench makes a new
+        key."""
+        return digest({**asdict(self), "nnbench": __version__}, 12)
+
+    @property
+    def slot_id(self) -> str:
+        """The cell's place in a plan: a hash of every field but the data, the code and the
+        nnbench version it runs with. A result of the same slot under another key is this
+        cell as it ran before one of those changed."""
+        return digest({**asdict(self), "data_fingerprint": None, "code": None}, 12)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Cell) and self.cell_id == other.cell_id
@@ -61,6 +72,10 @@ class Cell:
         """``dataset · model [variant] · seed N`` for progress lines."""
         variant = f" [{self.variant}]" if self.variant else ""
         return f"{self.dataset} · {self.model}{variant} · seed {self.seed}"
+
+
+#: a model the plan runs, with the parameters given to it alone (``REF[KEY=VALUE]``)
+Choice = tuple[str, dict[str, Any]]
 
 
 def build_cells(
@@ -79,10 +94,11 @@ def build_cells(
     ``datasets`` defaults to the suite's; ``models`` to the ones the suite lists per dataset.
     A (dataset, model) pair that the suite does not list runs with the model's defaults. A pair
     the suite skips is skipped, with its reason, unless ``models`` names it. ``params``
-    (``--param``) override the suite's for every model; ``overrides`` (``--epochs``) only for
-    the models that take them. Names are checked, and references to user code imported, so that
-    a model that cannot be found fails before anything runs. With ``data_dir``, each cell's key
-    includes its data's fingerprint.
+    (``--param``) override the suite's for every model; a model named with parameters of its
+    own, ``REF[KEY=VALUE, ...]``, gets those over both, and they label its cells.
+    ``overrides`` (``--epochs``) apply only to the models that take them. Names are checked,
+    and references to user code imported, so that a model that cannot be found fails before
+    anything runs. With ``data_dir``, each cell's key includes its data's fingerprint.
     """
     if datasets is None:
         dataset_names = list(suite.default_datasets)
@@ -90,55 +106,125 @@ def build_cells(
         dataset_names = [resolve_dataset_path(name) for name in datasets]
     for name in dataset_names:
         check_dataset_name(name)
-    models = None if models is None else [resolve_file(name) for name in models]
-    for name in models or ():
-        check_model_name(name)
+    chosen = None if models is None else [choice(text) for text in models]
+    flags = dict(params or {})
+    if chosen is not None:
+        check_shared_params(chosen, flags)
     fingerprints = {
         name: None if data_dir is None else get_dataset(name).fingerprint(data_dir)
         for name in dataset_names
     }
+    plan = [
+        (dataset, model, own)
+        for dataset in dataset_names
+        for model, own in (chosen if chosen is not None else choices(suite.models(dataset)))
+    ]
+    check_params(suite, plan, flags)
     cells = [
         Cell(
             dataset,
             model,
             seed,
-            {**config.params, **(params or {})},
+            {**config.params, **flags, **own},
             dict(overrides or {}),
             subset,
             image_size,
-            skip=suite.skip_reason(dataset, model) if models is None else None,
-            variant=config.label,
+            skip=suite.skip_reason(dataset, model) if chosen is None else None,
+            variant=", ".join(part for part in (config.label, parameter_label(own)) if part)
+            or None,
             data_fingerprint=fingerprints[dataset],
+            code=model_code(model),
         )
-        for dataset in dataset_names
-        for model in (models if models is not None else suite.models(dataset))
+        for dataset, model, own in plan
         for config in suite.configs(dataset, model)
         for seed in seeds
     ]
-    check_params(suite, cells, params or {})
     return list(dict.fromkeys(cells))  # a repeated name or seed runs once
 
 
-def check_params(suite: Suite, cells: Sequence[Cell], flags: Mapping[str, Any]) -> None:
+def choice(text: str) -> Choice:
+    """A ``--model`` item, ``REF`` or ``REF[KEY=VALUE, ...]``: the name checked (a file's path
+    made relative to the working directory) and the model's own parameters."""
+    try:
+        name, own = scoped_model(text)
+    except ValueError as exc:
+        raise ConfigError(f"--model: {exc}.") from None
+    name = resolve_file(name)
+    check_model_name(name)
+    return name, own
+
+
+def choices(names: Sequence[str]) -> list[Choice]:
+    """Models named without parameters of their own."""
+    return [(name, {}) for name in names]
+
+
+def takes(spec: ModelSpec, key: str) -> bool:
+    """Whether the model takes the parameter ``key``."""
+    return spec.takes_any() or key in spec.defaults()
+
+
+def check_shared_params(chosen: Sequence[Choice], flags: Mapping[str, Any]) -> None:
+    """Refuse a ``--param`` that some named models take and others do not, with the
+    ``--model`` list that gives it to the models that take it, ready to paste. (A parameter
+    no model takes is refused by :func:`check_params`, with the model's parameters.)"""
+    specs = {name: resolve_model(name) for name, _ in chosen}
+    split = [
+        key
+        for key in flags
+        if len({takes(specs[name], key) for name, _ in chosen}) == 2  # some do, some do not
+    ]
+    if not split:
+        return
+    key = split[0]
+    refusing = [name for name, _ in chosen if not takes(specs[name], key)]
+    scoped = ",".join(
+        shlex.quote(
+            scoped_text(name, {**{k: flags[k] for k in split if takes(specs[name], k)}, **own})
+        )
+        for name, own in chosen
+    )
+    shared = "".join(
+        f" --param {shlex.quote(f'{k}={json.dumps(v)}')}"
+        for k, v in flags.items()
+        if k not in split
+    )
+    raise ConfigError(
+        f"--param {key}={json.dumps(flags[key])} goes to every --model, and "
+        f"{', '.join(map(repr, refusing))} has no parameter {key!r}. To give it only to the "
+        f"models that take it, write it in brackets after them: --model {scoped}{shared}"
+    )
+
+
+def check_params(
+    suite: Suite, plan: Sequence[tuple[str, str, dict[str, Any]]], flags: Mapping[str, Any]
+) -> None:
     """Check every parameter against its model's declaration, naming where it was given: the
-    suite's table or ``--param``. User code is imported now, so that a broken file fails
-    before anything runs."""
-    for dataset, model in dict.fromkeys((cell.dataset, cell.model) for cell in cells):
+    suite's table, ``--param`` or the model's own brackets. User code is imported now, so that
+    a broken file fails before anything runs."""
+    unique = {digest([dataset, model, own]): (dataset, model, own) for dataset, model, own in plan}
+    for dataset, model, own in unique.values():
         spec = resolve_model(model)
         spec.check_params(dict(flags), "--param", partial=True)
+        sources = ["--param"] * bool(flags)
+        if own:
+            spec.check_params(own, f"--model {scoped_text(model, own)}", partial=True)
+            sources.append(f"--model {scoped_text(model, own)}")
         for config in suite.configs(dataset, model):
-            check_config(spec, config, flags)
+            check_config(spec, config, {**flags, **own}, sources)
 
 
-def check_config(spec: ModelSpec, config: Config, flags: Mapping[str, Any]) -> None:
-    """Check one configuration of the suite, with ``--param``'s values over it."""
+def check_config(
+    spec: ModelSpec, config: Config, given: Mapping[str, Any], sources: Sequence[str]
+) -> None:
+    """Check one configuration of the suite, with the values ``given`` on the command line
+    (by ``sources``) over it."""
     spec.check_params(config.params, config.where, partial=True)
     try:  # what only the model can check: a scikit-learn estimator's own constraints
-        spec.build({**config.params, **flags}, seed=0)
+        spec.build({**config.params, **given}, seed=0)
     except ConfigError as exc:  # name where the values were given
-        given = [config.where] * bool(config.params) + ["--param"] * bool(flags)
-        where = f"{' with '.join(given)}: " if given else ""
-        raise ConfigError(f"{where}{exc}") from None
+        where = [config.where] * bool(config.params) + list(sources)
+        raise ConfigError(f"{' with '.join(where)}: {exc}" if where else str(exc)) from None
 
 
 def cell_params(cell: Cell) -> dict[str, Any]:

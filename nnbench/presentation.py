@@ -53,8 +53,9 @@ def one_line(text: str | None) -> str:
 
 
 def status_cell(cell: CellSummary) -> str:
-    """``ok``, ``ok (not converged)``, ``skipped`` (reasons go below), ``failed: <error>``, or,
-    when only some seeds failed, ``failed (seed S; F of N seeds): <error>``."""
+    """``ok``, ``ok (not converged)``, ``ok (training warning)`` (warnings go below),
+    ``skipped`` (reasons go below), ``failed: <error>``, or, when only some seeds failed,
+    ``failed (seed S; F of N seeds): <error>``."""
     failed = cell.with_status("failed")
     if len(failed):
         error = one_line(failed["error"].iloc[0])
@@ -64,9 +65,15 @@ def status_cell(cell: CellSummary) -> str:
         return f"failed (seed {seeds}; {len(failed)} of {len(cell.per_seed)} seeds): {error}"
     if not cell.succeeded:
         return "skipped"
-    if (cell.per_seed["converged"] == False).any():  # noqa: E712 (a nullable column)
-        return "ok (not converged)"
-    return "ok"
+    notes = [
+        note
+        for note, applies in (
+            ("not converged", (cell.per_seed["converged"] == False).any()),  # noqa: E712
+            ("training warning", cell.per_seed["warnings"].notna().any()),
+        )
+        if applies
+    ]
+    return f"ok ({'; '.join(notes)})" if notes else "ok"
 
 
 def environments(table: pd.DataFrame) -> list[dict[str, Any]]:

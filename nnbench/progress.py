@@ -16,8 +16,24 @@ def info(message: str) -> None:
     sys.stderr.flush()
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 cell``, ``2 cells``: a count with its noun (an English plural in -s)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def duration(seconds: float) -> str:
+    """``8.2 s``, ``1 min 46 s``, ``2 h 5 min``: a wall time as people read it."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, whole = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {whole} s"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
 def byte_bar(description: str, total: int | None) -> tqdm:
-    """A download bar on stderr counting bytes; ``total`` is None when the size is unknown."""
+    """A download bar on stderr counting bytes (on a terminal only: a log gets no bar);
+    ``total`` is None when the size is unknown."""
     return tqdm(
         total=total,
         desc=description,
@@ -27,6 +43,7 @@ def byte_bar(description: str, total: int | None) -> tqdm:
         file=sys.stderr,
         leave=False,
         mininterval=0.5,
+        disable=not sys.stderr.isatty(),
     )
 
 

@@ -12,9 +12,11 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import json
 import os
 import sys
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -59,9 +61,12 @@ def resolve_file(reference: str, base: Path | None = None) -> str:
     return f"{shown_path(source, base)}{SEPARATOR}{name}"
 
 
-def load_reference(reference: str) -> tuple[Any, dict[str, str]]:
+def load_reference(reference: str) -> tuple[Any, dict[str, Any]]:
     """The object ``reference`` names, and its origin for a result file: the reference, the
-    kind (``file`` or ``module``), and the file's SHA-256 or the module's distribution version."""
+    kind (``file`` or ``module``), and what identifies its code (:func:`code_fingerprint`): the
+    file's SHA-256, or the module's distribution and version (and the module file's SHA-256
+    when no distribution provides it, or one installed in editable mode, whose version does not
+    change with its code)."""
     source, _, name = reference.rpartition(SEPARATOR)
     if is_file_source(source):
         path = Path(source).expanduser()
@@ -71,7 +76,22 @@ def load_reference(reference: str) -> tuple[Any, dict[str, str]]:
     else:
         module = import_module(source, reference)
         origin = {"kind": "module", "reference": reference, **distribution_of(source)}
+        module_file = getattr(module, "__file__", None)
+        if ("version" not in origin or origin.get("editable")) and module_file:
+            origin["sha256"] = sha256_file(Path(module_file))
     return attribute(module, name, reference), origin
+
+
+def code_fingerprint(origin: Mapping[str, Any]) -> str | None:
+    """What identifies the code a model's ``origin`` (:func:`load_reference`, or a registry
+    entry's provenance) names: ``sha256:HEX`` of its file, else ``DISTRIBUTION VERSION``; None
+    for a built-in model, whose code the nnbench version identifies."""
+    if origin.get("sha256"):
+        return f"sha256:{origin['sha256']}"
+    if origin.get("version"):
+        return f"{origin.get('distribution')} {origin['version']}"
+    plugin = str(origin.get("from", ""))
+    return plugin if plugin.startswith("plugin") else None
 
 
 def import_file(path: Path, reference: str) -> ModuleType:
@@ -158,12 +178,20 @@ def public_names(module: ModuleType) -> list[str]:
     )
 
 
-def distribution_of(module_name: str) -> dict[str, str]:
-    """The installed distribution that provides ``module_name`` and its version, when known."""
+def distribution_of(module_name: str) -> dict[str, Any]:
+    """The installed distribution that provides ``module_name`` and its version, when known,
+    and whether it is installed in editable mode (``pip install -e``)."""
     from importlib import metadata
 
     top = module_name.split(".", 1)[0]
     names = metadata.packages_distributions().get(top, [])
     if not names:
         return {}
-    return {"distribution": names[0], "version": metadata.version(names[0])}
+    found: dict[str, Any] = {"distribution": names[0], "version": metadata.version(names[0])}
+    try:
+        direct = json.loads(metadata.distribution(names[0]).read_text("direct_url.json") or "{}")
+    except (OSError, ValueError):
+        direct = {}
+    if direct.get("dir_info", {}).get("editable"):
+        found["editable"] = True
+    return found

@@ -136,6 +136,9 @@ COLUMNS = {
     "cell_id": "string",
     "study": "string",
     "model_info": "string",
+    "warnings": "string",
+    "code": "string",
+    "data_fingerprint": "string",
     **{f"env_{key}": ("Int64" if key == "cores" else "string") for key in ENV_KEYS},
 }
 #: the columns of :attr:`Tables.epochs`: one row per epoch of a model that trains in epochs
@@ -198,6 +201,9 @@ def cell_facts(result: Result) -> dict[str, Any]:
         "cell_id": result.get("cell_id"),
         "study": result.get("study"),
         "model_info": canonical(info),
+        "warnings": "; ".join(result.get("warnings", [])) or None,
+        "code": result.get("model_origin", {}).get("code"),
+        "data_fingerprint": data.get("fingerprint"),
         **{f"env_{key}": env.get(key) for key in ENV_KEYS},
     }
 
@@ -308,7 +314,10 @@ def load(*run_dirs: str | Path) -> pd.DataFrame:
       ``eval_during_fit_s``, ``n_params``, ``n_nonzero`` and ``converged`` (the LASSO's),
       ``synthetic``, ``subset``, ``n_train``, ``n_test``, ``params`` (JSON), ``variant`` (the
       suite's label of one of several configurations of a model), ``cell_id``, ``study`` (the
-      study that ran it, if any), ``model_info`` (the model's own facts, as JSON);
+      study that ran it, if any), ``model_info`` (the model's own facts, as JSON),
+      ``warnings`` (what went wrong in training although the cell ran, ``; ``-separated),
+      ``code`` (what identifies a user's model's code: ``sha256:…`` of its file, or its
+      distribution's version) and ``data_fingerprint`` (the data's content);
     - ``env_*``: the device, versions, processor, cores, git commit and start time.
 
     >>> frame = load("results/runs/my-run")  # doctest: +SKIP

@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from nnbench import progress
+from nnbench import __version__, progress
 from nnbench.datasets import get_dataset
 from nnbench.errors import ConfigError, DataError
 from nnbench.execute.base import Executor, Task
 from nnbench.execute.local import LocalExecutor
 from nnbench.execute.schedule import longest_first
+from nnbench.files import short_fingerprint
 from nnbench.plan import Cell, make_model
-from nnbench.results import Result, read_run, result_files, write_result
+from nnbench.progress import counted, duration
+from nnbench.results import Result, read_result, result_files, write_result
+
+#: where a resumed run moves the results of its cells as they ran under other code or data
+SUPERSEDED_DIR = "superseded"
+#: earlier result files of a resumed run's cells, by the key of the cell replacing them, each
+#: with what changed
+Superseded = dict[str, list[tuple[Path, str]]]
 
 
 def default_run_dir(root: Path = Path("results/runs")) -> Path:
@@ -53,11 +62,57 @@ def prepare_run_dir(run_dir: Path, resume: bool = False) -> bool:
     return created
 
 
-def finished_cells(run_dir: Path) -> dict[str, Result]:
-    """The successful results in ``run_dir``, by cell key: the cells a resumed run skips."""
-    if not result_files(run_dir):
-        return {}
-    return {result["cell_id"]: result for result in read_run(run_dir) if result["status"] == "ok"}
+def earlier_results(run_dir: Path) -> list[tuple[Path, Result]]:
+    """The result files of a run folder being resumed, each with its path."""
+    return [(path, read_result(path)) for path in result_files(run_dir)]
+
+
+def what_changed(result: Result, cell: Cell) -> str:
+    """What differs between the cell as it ran for ``result`` and as it is planned now."""
+    compared = [
+        ("the model's code", result.get("model_origin", {}).get("code"), cell.code),
+        ("the data", result.get("data", {}).get("fingerprint"), cell.data_fingerprint),
+        ("nnbench", result["env"].get("nnbench"), __version__),
+    ]
+    changed = [
+        f"{what} ({short_fingerprint(before)} → {short_fingerprint(now)})"
+        for what, before, now in compared
+        if before != now
+    ]
+    return " and ".join(changed) or "its key"
+
+
+def superseded(cells: Sequence[Cell], earlier: Sequence[tuple[Path, Result]]) -> Superseded:
+    """The earlier results of the plan's cells that ran under other code, data or nnbench
+    (same slot, another key), by the key of the cell that replaces them, with what changed."""
+    by_slot = {cell.slot_id: cell for cell in cells}
+    found: Superseded = {}
+    for path, result in earlier:
+        cell = by_slot.get(result.get("slot_id", ""))
+        if cell is not None and cell.cell_id != result["cell_id"]:
+            found.setdefault(cell.cell_id, []).append((path, what_changed(result, cell)))
+    return found
+
+
+def retire(paths: Iterable[Path], run_dir: Path) -> None:
+    """Move superseded result files into ``run_dir/superseded/``, out of the run's results."""
+    for path in paths:
+        (run_dir / SUPERSEDED_DIR).mkdir(exist_ok=True)
+        path.replace(run_dir / SUPERSEDED_DIR / path.name)
+
+
+def announce_reruns(cells: Sequence[Cell], stale: Superseded) -> None:
+    """Say which cells run again because their code, data or nnbench changed."""
+    reasons: dict[str, list[str]] = {}
+    for cell in cells:
+        for _, changed in stale.get(cell.cell_id, ())[:1]:
+            reasons.setdefault(changed, []).append(cell.label())
+    for changed, labels in reasons.items():
+        shown = "; ".join(labels[:5]) + (f"; and {len(labels) - 5} more" if len(labels) > 5 else "")
+        progress.info(
+            f"nnbench: running {counted(len(labels), 'cell')} again, as {changed} changed "
+            f"since {'its result' if len(labels) == 1 else 'their results'}: {shown}"
+        )
 
 
 def prepare_data(cells: list[Cell], data_dir: Path) -> None:
@@ -91,7 +146,9 @@ def run_cells(
     plan's order). Cells the suite skips, and cells of a dataset that is not available, are
     recorded as skipped with the reason; cells of a dataset that fails to load, as failed with
     ``error_kind`` "data". With ``resume``, a cell that has a successful result with its key in
-    ``run_dir`` is not run again; any other result of its key is replaced. A cell whose model
+    ``run_dir`` is not run again; any other result of its key is replaced; and a result of the
+    cell as it ran under other code, data or nnbench (its slot, another key) is moved into
+    ``superseded/`` once the cell has its new result. A cell whose model
     fails is tried up to ``retries`` more times. With ``shared_data`` (workers on this machine,
     or on a file system shared with it), each dataset is prepared once first (see
     :func:`prepare_data`); a remote cluster's workers prepare their own. Each result records
@@ -101,10 +158,14 @@ def run_cells(
     for cell in cells:
         make_model(cell)
     created = prepare_run_dir(run_dir, resume)
-    done = finished_cells(run_dir) if resume else {}
+    earlier = earlier_results(run_dir) if resume else []
+    done = {result["cell_id"]: result for _, result in earlier if result["status"] == "ok"}
+    stale = superseded(cells, earlier)
     results: dict[int, Result] = {
         index: done[cell.cell_id] for index, cell in enumerate(cells) if cell.cell_id in done
     }
+    for index in results:  # a done cell's older results are not results of this run
+        retire((path for path, _ in stale.pop(cells[index].cell_id, [])), run_dir)
     tasks = [
         Task(index, cells[index], f"[{index + 1}/{len(cells)}]", str(data_dir), retries, cost)
         for index, cost in longest_first(cells)
@@ -116,18 +177,53 @@ def run_cells(
         with executor() as runner:
             again = f", {len(results)} of them done already" if resume else ""
             progress.info(
-                f"nnbench: {len(cells)} cells{again}; running {len(tasks)} {runner.describe()}; "
-                f"results go to {run_dir}"
+                f"nnbench: {counted(len(cells), 'cell')}{again}; running {len(tasks)} "
+                f"{runner.describe()}; results go to {run_dir}"
             )
+            announce_reruns(cells, stale)
+            skips: set[tuple[str, str]] = set()
             with progress.CellProgress(len(tasks), runner.running) as bar:
                 for task, result in runner.run(tasks):
                     result["cell_index"] = task.index
                     result["study"] = study
                     write_result(result, run_dir)
+                    retire((path for path, _ in stale.get(task.cell.cell_id, [])), run_dir)
                     results[task.index] = result
+                    announce_skip(task, result, skips)
                     bar.finished(result["status"])
     except BaseException:
         if created and not any(run_dir.iterdir()):
             run_dir.rmdir()  # leave no empty run folder behind
         raise
     return [results[index] for index in sorted(results)]
+
+
+def announce_skip(task: Task, result: Result, shown: set[tuple[str, str]]) -> None:
+    """Print a skipped cell's reason the first time its dataset is skipped for it."""
+    if result["status"] != "skipped":
+        return
+    reason = (result["dataset"], str(result.get("skip_reason")))
+    if reason not in shown:
+        shown.add(reason)
+        progress.info(f"{task.tag} {task.cell.label()}: SKIPPED · {reason[1]}")
+
+
+def run_summary(results: Sequence[Result], seconds: float, run_dir: Path) -> str:
+    """The line a run ends with: its cells ok, failed and skipped, its time and its folder."""
+    counts = Counter(result["status"] for result in results)
+    statuses = ", ".join(f"{counts[status]} {status}" for status in ("ok", "failed", "skipped"))
+    return (
+        f"nnbench: {counted(len(results), 'cell')}: {statuses} in "
+        f"{duration(seconds)}; results and report in {run_dir}"
+    )
+
+
+def warning_lines(results: Sequence[Result]) -> list[str]:
+    """One line per warning a cell recorded (training that went wrong), for the run's end."""
+    return [
+        f"nnbench: warning: {result['dataset']} · {result['model']}"
+        + (f" [{result['variant']}]" if result.get("variant") else "")
+        + f" · seed {result['seed']}: {warning}"
+        for result in results
+        for warning in result.get("warnings", [])
+    ]

@@ -9,13 +9,15 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from scipy.special import stdtrit
 
 from nnbench.errors import ResultFileError
-from nnbench.results import ALL, ENV_KEYS, SEED_KEY
+from nnbench.files import short_fingerprint
+from nnbench.results import ALL, ENV_KEYS, SEED_KEY, result_file_name
 
 #: two-sided confidence of the interval shown as "mean ± half-width"
 CONFIDENCE = 0.95
@@ -163,20 +165,50 @@ def plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+#: what can tell two results of one protocol and seed apart, as a clash names it
+CLASH_FIELDS = {
+    "code": "the model's code",
+    "data_fingerprint": "the data",
+    "params": "the parameters",
+    "env_nnbench": "nnbench",
+    "env_git_commit": "the git commit",
+}
+
+
+def clash(first: pd.Series, second: pd.Series) -> str:
+    """Why two results of one protocol and seed cannot be pooled: their files, and what
+    differs between them."""
+    files = [str(Path(row["run"]) / result_file_name(row)) for row in (first, second)]
+    differences = [
+        f"{what} ({short_fingerprint(plain(first[column]))} against "
+        f"{short_fingerprint(plain(second[column]))})"
+        for column, what in CLASH_FIELDS.items()
+        if plain(first[column]) != plain(second[column])
+    ]
+    cause = (
+        f"They differ in {', '.join(differences)}: report them apart, or pool runs of the same "
+        "code and data that used different seeds."
+        if differences
+        else "They are the same cell run twice (a folder copied, or given twice?): keep one."
+    )
+    return (
+        f"{first['dataset']} · {first['model']} seed {first['seed']} has two results with the "
+        f"same protocol, {files[0]} and {files[1]}. {cause}"
+    )
+
+
 def summarise(table: pd.DataFrame) -> list[CellSummary]:
     """The rows of :func:`nnbench.results.load` grouped into cells that differ only by seed, in
     the order the cells first ran.
 
-    A seed that appears twice in one cell (a run folder given twice, say) is an error.
+    A seed that appears twice in one cell is an error that names both files and what differs
+    between them (the model's code, say).
     """
     keys = ["dataset", "model", "protocol"]
     seeds = table.drop_duplicates(list(SEED_KEY))
-    twice = seeds[seeds.duplicated([*keys, "seed"])]
+    twice = seeds[seeds.duplicated([*keys, "seed"], keep=False)]
     if len(twice):
         first = twice.iloc[0]
-        raise ResultFileError(
-            f"{first['dataset']} · {first['model']} seed {first['seed']} appears twice "
-            "with the same protocol. Give each run folder once; runs to be pooled need "
-            "different seeds."
-        )
+        same = (twice[[*keys, "seed"]] == first[[*keys, "seed"]]).all(axis=1)
+        raise ResultFileError(clash(*[row for _, row in twice[same].head(2).iterrows()]))
     return [CellSummary(rows) for _, rows in table.groupby(keys, sort=False, dropna=False)]

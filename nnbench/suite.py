@@ -9,7 +9,6 @@ of its own) and named ``variants`` (each a configuration of its own); see :func:
 from __future__ import annotations
 
 import itertools
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from nnbench.datasets import check_dataset_name, resolve_dataset_path
 from nnbench.errors import ConfigError, UnknownNameError
 from nnbench.models import check_model_name
-from nnbench.options import check_json_value
+from nnbench.options import check_json_value, parameter_label
 from nnbench.references import resolve_file
 from nnbench.schemas import check
 from nnbench.schemas.suite import SuiteDocument, SuiteHeader
@@ -145,7 +144,7 @@ def expand(table: dict[str, Any], where: str, path: Path) -> list[Config]:
     for variant, overrides in variants.items():
         for values in itertools.product(*grid.values()):
             chosen = dict(zip(grid, values, strict=True))
-            point = ", ".join(f"{key}={json.dumps(value)}" for key, value in chosen.items())
+            point = parameter_label(chosen)
             params = {**base, **overrides, **chosen}
             table_name = f"{where}.{VARIANTS}.{variant}" if variant else where
             written = f"Suite file {path}, table [{table_name}]" + (f", grid {point}" * bool(point))

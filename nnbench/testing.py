@@ -162,6 +162,31 @@ def check_fitted(model: Model, predictions: np.ndarray, data: ImageData, passed:
     )
 
 
+#: how far from chance to perfect a model must get on the check's data to have learned it
+LEARNING_SHARE = 0.25
+
+
+def check_learning(
+    model: Model, predictions: np.ndarray, data: ImageData, passed: list[str]
+) -> None:
+    """The fitted model learned the data clearly above chance (a quarter of the way from always
+    guessing the most frequent training class to every image right), and its training recorded
+    no warning (such as a first-epoch loss far above guessing, from unscaled pixels)."""
+    frequent = np.bincount(data.y_train, minlength=len(data.class_names)).argmax()
+    chance = float(np.mean(data.y_test == frequent))
+    floor = chance + LEARNING_SHARE * (1 - chance)
+    accuracy = float(np.mean(predictions == data.y_test))
+    warnings = [str(warning) for warning in getattr(model, "warnings_", ())]
+    check(
+        "learns clearly above chance",
+        passed,
+        accuracy >= floor and not warnings,
+        " ".join(warnings)
+        or f"test accuracy {accuracy:.3f} on {data.name}, where always guessing the most "
+        f"frequent class scores {chance:.3f}; a model that learns reaches {floor:.3f}",
+    )
+
+
 def check_model(
     model: Any, data: ImageData | None = None, params: dict[str, Any] | None = None
 ) -> list[str]:
@@ -192,6 +217,7 @@ def check_model(
     fitted, predictions = fitted_predictions(spec, params, data, seed=3)
     passed += ["fit takes a run's arguments", "fit returns self"]
     check_fitted(fitted, predictions, data, passed)
+    check_learning(fitted, predictions, data, passed)
     _, again = fitted_predictions(spec, params, data, seed=3)
     check(
         "same seed, same predictions",

@@ -68,7 +68,7 @@ def test_one_seed_has_no_sd_and_skipped_cells_are_left_out():
         ),
         (
             {"r": [seed_result(0, 0.8, 0.7)], "r2": [seed_result(0, 0.8, 0.7)]},
-            "seed 0 appears twice with the same protocol",
+            "seed 0 has two results with the same protocol",
         ),
         (
             {"r": [seed_result(0, 0.8, 0.7), seed_result(1, 0.8, 0.7, params={"variant": "x"})]},

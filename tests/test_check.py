@@ -124,6 +124,22 @@ def test_missing_skipped_and_failed_cells_fail():
     assert (extra.verdict, extra.failed) == ("not in baseline", False)
 
 
+def test_a_cell_that_failed_on_one_of_three_seeds_fails_though_the_others_pass():
+    # seeds 0 and 2 match the baseline exactly; seed 1 failed
+    run = [
+        seed_result(0, 0.80, 0.70),
+        seed_result(1, 0.84, 0.74, status="failed", error="ValueError: nan loss", metrics={}),
+        seed_result(2, 0.88, 0.78),
+    ]
+    rows = check(BASELINE, table_of(*run))
+    assert [(row.metric, row.now, row.verdict, row.failed) for row in rows] == [
+        ("result", "failed (seed 1; 1 of 3 seeds): ValueError: nan loss", "FAILED", True)
+    ]
+    assert tally(rows) == "1 check: 1 FAILED; 1 failed."
+    healthy = check(BASELINE, table_of(run[0], seed_result(1, 0.84, 0.74), run[2]))
+    assert not any(row.failed for row in healthy)  # the same seeds, all successful, pass
+
+
 def test_a_protocol_change_is_not_comparable_unless_allowed():
     changed = seed_result(0, 0.5, 0.5, params={"variant": "bernoulli"}, data={"n_test": 9})
     (row,) = check(SINGLE, table_of(changed))

@@ -98,6 +98,7 @@ def test_a_plugin_model_runs_on_a_plugin_dataset_and_records_its_origin(
         "reference": "majority",
         "target": "demo_plugin:Majority",
         "from": "plugin nnbench-demo-plugin 1.2",
+        "code": "plugin nnbench-demo-plugin 1.2",
         "adapter": "model",
     }
     assert results["majority"]["metrics"]["test"]["accuracy"] == pytest.approx(1 / 3)

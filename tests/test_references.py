@@ -136,6 +136,24 @@ def test_a_module_reference_records_the_distribution_and_version():
     }
 
 
+def test_the_code_of_a_module_is_its_version_or_without_one_its_file_s_checksum(
+    tmp_path: Path, monkeypatch
+):
+    from nnbench.files import sha256_file
+    from nnbench.references import code_fingerprint, load_reference
+
+    _, installed = load_reference("sklearn.ensemble:RandomForestClassifier")
+    assert code_fingerprint(installed) == f"scikit-learn {sklearn.__version__}"
+    module = tmp_path / "loose_module_nnbench_test.py"
+    module.write_text("from sklearn.naive_bayes import GaussianNB as Model\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _, loose = load_reference("loose_module_nnbench_test:Model")
+    assert "version" not in loose and loose["sha256"] == sha256_file(module)
+    assert code_fingerprint(loose) == f"sha256:{sha256_file(module)}"
+    assert code_fingerprint({"kind": "built-in", "from": "built-in"}) is None
+    assert code_fingerprint({"kind": "entry point", "from": "plugin acme 1.2"}) == "plugin acme 1.2"
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

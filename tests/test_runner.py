@@ -9,6 +9,7 @@ import pytest
 
 from nnbench import runner
 from nnbench.errors import ConfigError
+from nnbench.files import sha256_file
 from nnbench.models.naive_bayes import NaiveBayes
 from nnbench.plan import Cell, build_cells, make_model
 from nnbench.results import read_run
@@ -90,7 +91,9 @@ def test_failed_model_is_recorded_and_the_others_finish(tmp_path: Path, small_id
     assert results[0]["model_origin"] == {
         "kind": "module",
         "reference": EXPLODING,
+        "sha256": sha256_file(REPO / "tests" / "test_runner.py"),  # no distribution has it
         "adapter": "model",
+        "code": None,  # a cell made by hand, not planned: its key holds no code
     }
     assert "out of coffee" in results[0]["traceback"]
     assert results[0]["metrics"] == {} and results[0]["n_params"] is None

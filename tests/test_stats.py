@@ -68,6 +68,35 @@ def test_protocol_is_as_stored_tuples_become_lists():
     assert protocol(result) == {"params": {"hidden_units": [128, 128]}, "subset": 10}
 
 
-def test_a_seed_given_twice_is_refused():
-    with pytest.raises(ResultFileError, match="naive_bayes seed 3 appears twice"):
+def test_a_seed_given_twice_is_refused_naming_both_files():
+    with pytest.raises(ResultFileError) as refused:
         summarise(runs_table({"a": [make_result(seed=3)], "b": [make_result(seed=3)]}))
+    assert str(refused.value) == (
+        "mnist · naive_bayes seed 3 has two results with the same protocol, "
+        "a/mnist__naive_bayes__seed3__abc123.json and b/mnist__naive_bayes__seed3__abc123.json. "
+        "They are the same cell run twice (a folder copied, or given twice?): keep one."
+    )
+
+
+def test_pooling_results_of_two_versions_of_a_model_names_what_differs():
+    model = "my.py:Net"
+    old = make_result(
+        model=model,
+        cell_id="old111",
+        model_origin={"kind": "file", "code": "sha256:" + "1" * 64},
+        data={"fingerprint": "d1"},
+    )
+    new = {
+        **old,
+        "cell_id": "new222",
+        "model_origin": {"kind": "file", "code": "sha256:" + "2" * 64},
+    }
+    with pytest.raises(ResultFileError) as refused:
+        summarise(runs_table({"runs/old": [old], "runs/new": [new]}))
+    assert str(refused.value) == (
+        "mnist · my.py:Net seed 0 has two results with the same protocol, "
+        "runs/old/mnist__my.py-Net__seed0__old111.json and "
+        "runs/new/mnist__my.py-Net__seed0__new222.json. They differ in the model's code "
+        "(sha256:111111111111 against sha256:222222222222): report them apart, or pool runs of "
+        "the same code and data that used different seeds."
+    )

@@ -12,20 +12,24 @@ from tests.models.test_contract import ALL_CHECKS
 
 
 class Good(Model):
+    """The nearest class mean: it learns the synthetic bars."""
+
     def __init__(self, k: int = 1, seed: int = 0) -> None:
         self.k = k
         self.seed = seed
 
     def fit(self, x, y, *, n_classes, monitor=None):
-        self.counts_ = np.bincount(y, minlength=n_classes)
+        pixels = x.reshape(len(x), -1).astype(float)
+        self.means_ = np.stack([pixels[y == label].mean(axis=0) for label in range(n_classes)])
         self.history_, self.info_ = [], {}
         return self
 
     def predict(self, x):
-        return np.full(len(x), int(self.counts_.argmax()))
+        pixels = x.reshape(len(x), -1).astype(float)
+        return ((pixels[:, None, :] - self.means_[None]) ** 2).sum(axis=2).argmin(axis=1)
 
     def n_params(self):
-        return int(self.counts_.size)
+        return int(self.means_.size)
 
 
 class LearnsInInit(Good):
@@ -50,13 +54,26 @@ class PredictsTooMany(Good):
 
 
 class Random(Good):
+    """Right most of the time, and a different tenth wrong on every call."""
+
     def predict(self, x):
-        return np.random.default_rng().integers(0, 3, len(x))
+        labels, rng = super().predict(x), np.random.default_rng()
+        flipped = rng.random(len(x)) < 0.1
+        labels[flipped] = (labels[flipped] + 1) % 3
+        return labels
+
+
+class Majority(Good):
+    """Always the most frequent training class: it learns nothing."""
+
+    def predict(self, x):
+        return np.zeros(len(x), dtype=np.int64)
 
 
 class NoHistory(Good):
     def fit(self, x, y, *, n_classes, monitor=None):
-        self.counts_ = np.bincount(y, minlength=n_classes)
+        super().fit(x, y, n_classes=n_classes)
+        del self.history_
         return self
 
 
@@ -86,6 +103,12 @@ def test_a_model_that_refuses_the_data_is_checked_up_to_its_reason():
         (PredictsFloats, "check 'predict gives one label per image' failed: predict gave float64"),
         (PredictsTooMany, "check 'labels are classes' failed: predict gave labels outside 0..2"),
         (Random, "check 'same seed, same predictions' failed: two fits with seed 3 disagreed"),
+        (
+            Majority,
+            "check 'learns clearly above chance' failed: test accuracy 0.333 on contract-check "
+            "(synthetic), where always guessing the most frequent class scores 0.333; a model "
+            "that learns reaches 0.500",
+        ),
         (NoHistory, "check 'history_ and info_ are set' failed: after fit, history_ is None"),
         (
             NoMonitor,
@@ -105,3 +128,30 @@ def test_the_examples_pass_and_the_default_data_is_labelled_synthetic():
     assert data.synthetic and "synthetic" in data.name
     assert check_model("examples/my_models.py:NearestMean") == ALL_CHECKS
     assert check_model("examples/my_models.py:tiny_cnn", params={"epochs": 1}) == ALL_CHECKS
+
+
+def unscaled_builder(input_shape, n_classes):
+    """A Keras builder that forgets Rescaling: its first Dense layer sees pixels of 0 to 255."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Flatten(),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(n_classes, activation="softmax"),
+        ]
+    )
+
+
+def test_a_builder_without_rescaling_fails_the_learning_rule_naming_the_scaling():
+    with pytest.raises(ModelContractError) as caught:
+        check_model(unscaled_builder)
+    message = str(caught.value)
+    assert message.startswith(
+        "check 'learns clearly above chance' failed: training went wrong: the training loss of "
+        "epoch 1 was"
+    )
+    assert "the first layer with weights sees the pixels unscaled (values up to 255)" in message
+    assert "keras.layers.Rescaling(1 / 255)" in message

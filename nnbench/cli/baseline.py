@@ -13,13 +13,14 @@ def baseline(args: argparse.Namespace) -> int:
     from nnbench.baseline import make_baseline, write_baseline
     from nnbench.check import Tolerances, baseline_summary
     from nnbench.files import writing
+    from nnbench.progress import counted
     from nnbench.results import load
 
     made = make_baseline(load(*args.run_dir), note=args.note)
     with writing("--out", args.out):
         write_baseline(made, args.out)
     print(baseline_summary(made, Tolerances()), end="")
-    print(f"nnbench: wrote {args.out} ({len(made['cells'])} cells)", file=sys.stderr)
+    print(f"nnbench: wrote {args.out} ({counted(len(made['cells']), 'cell')})", file=sys.stderr)
     return EXIT_OK
 
 

@@ -5,15 +5,50 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nnbench.cli.common import EXIT_OK, data_dir, data_flags, option_arguments
 
+if TYPE_CHECKING:
+    from nnbench.datasets import ImageData
+
 
 def fetch(args: argparse.Namespace) -> int:
+    """Fetch (or check) the dataset, then print what it holds and where nnbench keeps it."""
     from nnbench.datasets import get_dataset
 
-    print(get_dataset(args.name).fetch(data_dir(args), force=args.force))
+    dataset = get_dataset(args.name)
+    folder = dataset.fetch(data_dir(args), force=args.force)
+    data = dataset.load(data_dir(args))
+    print(data_summary(args.name, data, dataset.stored_at(data_dir(args)) or folder))
     return EXIT_OK
+
+
+def data_summary(name: str, data: ImageData, stored: Path) -> str:
+    """A dataset's classes with their images per split, its image size and channels, and
+    where its files or decoded images are, as Markdown."""
+    import numpy as np
+
+    from nnbench.presentation import Table, markdown_table
+
+    height, width, channels = data.input_shape
+    counts = {
+        split: np.bincount(labels, minlength=len(data.class_names))
+        for split, labels in (("train", data.y_train), ("test", data.y_test))
+    }
+    rows = [
+        [label, *(f"{int(counts[split][index]):,}" for split in counts)]
+        for index, label in enumerate(data.class_names)
+    ]
+    rows.append(["all", *(f"{int(counts[split].sum()):,}" for split in counts)])
+    kind = {1: "grey", 3: "colour (RGB)"}.get(channels, "")
+    title = f"{name} (SYNTHETIC data)" if data.synthetic else name
+    return (
+        f"{title}: {len(data.class_names)} classes; images {height} x {width} pixels, "
+        f"{channels} channel{'s' if channels != 1 else ''}{f' ({kind})' if kind else ''}; "
+        f"stored in {stored}\n\n" + markdown_table(Table(["class", "train", "test"], rows, "lrr"))
+    )
 
 
 def build(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ def print_plan(cells: list[Any], data_dir: Path) -> None:
     from nnbench.datasets import get_dataset
     from nnbench.plan import make_model
     from nnbench.presentation import Table, markdown_table
+    from nnbench.progress import counted
 
     for cell in cells:
         make_model(cell)
@@ -22,7 +23,7 @@ def print_plan(cells: list[Any], data_dir: Path) -> None:
         name: get_dataset(name).unavailable_reason(data_dir)
         for name in dict.fromkeys(cell.dataset for cell in cells)
     }
-    why = {cell: cell.skip or unavailable[cell.dataset] for cell in cells}
+    why = {cell: unavailable[cell.dataset] or cell.skip for cell in cells}
     skipped = sum(bool(reason) for reason in why.values())
     rows = [
         [
@@ -39,7 +40,7 @@ def print_plan(cells: list[Any], data_dir: Path) -> None:
     headers = ["key", "dataset", "model", "variant", "seed", "parameters", "plan"]
     print(markdown_table(Table(headers, rows, "lllllll")))
     print(
-        f"nnbench: {len(cells)} cells, {len(cells) - skipped} to run and {skipped} to skip; "
-        "nothing was run (--dry-run).",
+        f"nnbench: {counted(len(cells), 'cell')}, {len(cells) - skipped} to run and {skipped} "
+        "to skip; nothing was run (--dry-run).",
         file=sys.stderr,
     )

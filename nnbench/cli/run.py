@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -31,7 +32,10 @@ from nnbench.options import (
     MAX_SEED,
     image_size,
     key_value,
+    model_names,
 )
+from nnbench.progress import counted
+from nnbench.quiet import quiet_tensorflow
 
 if TYPE_CHECKING:
     from nnbench.studies.study import Study
@@ -64,8 +68,8 @@ def exit_status(results: list[dict[str, Any]]) -> int:
     if bad_input:
         errors = dict.fromkeys(r["error"] for r in bad_input)  # one line per distinct error
         print(
-            f"nnbench: {len(bad_input)} cell(s) could not run on their input (unreadable data or "
-            "a bad parameter):\n" + "\n".join(f"  {error}" for error in errors),
+            f"nnbench: {counted(len(bad_input), 'cell')} could not run on the input given "
+            "(unreadable data or a bad parameter):\n" + "\n".join(f"  {error}" for error in errors),
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
@@ -83,9 +87,11 @@ def execute(
     from nnbench.plan import build_cells
     from nnbench.report.publish import publish
     from nnbench.results import load_tables
-    from nnbench.runner import default_run_dir, run_cells
+    from nnbench.runner import default_run_dir, run_cells, run_summary, warning_lines
     from nnbench.studies import DEFAULT_STUDY, get_study
 
+    started = time.monotonic()
+    quiet_tensorflow(args.verbose)
     for name in args.dataset or ():  # a dataset asked for by name must be there
         reason = get_dataset(name).unavailable_reason(data_dir(args))
         if reason:
@@ -122,12 +128,14 @@ def execute(
         shared_data=args.executor != "dask",  # a cluster's workers prepare their own data
         study=study.name if study else None,
     )
-    print(f"nnbench: wrote {len(results)} result files", file=sys.stderr)
     tables, targets = load_tables(run_dir), args.target or ()
     reporting = study or get_study(DEFAULT_STUDY)
     publish(
         lambda plots: reporting.report(tables, targets, plots), run_dir, None, None, flag="--out"
     )
+    elapsed = time.monotonic() - started
+    for line in [*warning_lines(results), run_summary(results, elapsed, run_dir)]:
+        print(line, file=sys.stderr)
     return exit_status(results)
 
 
@@ -176,6 +184,12 @@ def plan_flags() -> argparse.ArgumentParser:
         type=flag_type(image_size),
         metavar="HxW",
         help="resize every image to H x W pixels with Pillow (the result records it)",
+    )
+    running.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show TensorFlow's own start-up and log lines on stderr (hidden by default, "
+        "unless TF_CPP_MIN_LOG_LEVEL is set)",
     )
     return running
 
@@ -283,10 +297,12 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
     )
     chosen.add_argument(
         "--model",
-        type=names,
+        type=flag_type(model_names),
         required=True,
         metavar="M[,M2]",
-        help="model names, or your own: path/to/file.py:NAME or package.module:NAME",
+        help="model names, or your own: path/to/file.py:NAME or package.module:NAME; "
+        "'M[KEY=VALUE, ...]' gives parameters to that model only, as in "
+        "'sklearn.neighbors:KNeighborsClassifier[n_neighbors=3]',naive_bayes",
     )
     chosen.add_argument(
         "--dataset",
@@ -300,7 +316,7 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
         type=flag_type(key_value),
         action="append",
         metavar="KEY=VALUE",
-        help="set a parameter of every --model; VALUE is a TOML literal: 50, 0.01, true, "
-        '[64, 64], "text" (repeatable)',
+        help="set a parameter of every --model (for one model only: --model 'M[KEY=VALUE]'); "
+        'VALUE is a TOML literal: 50, 0.01, true, [64, 64], "text" (repeatable)',
     )
     chosen.set_defaults(handler=lambda args: run_suite(args, models=args.model))

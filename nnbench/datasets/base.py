@@ -215,6 +215,11 @@ class Dataset(ABC):
         """Make the dataset's files available under ``data_dir``; return their folder."""
         return data_dir
 
+    def stored_at(self, data_dir: Path) -> Path | None:
+        """Where nnbench keeps this dataset's files or decoded arrays (its download, or a
+        cache of decoded images); None when it reads the user's files as they are."""
+        return None
+
     def unavailable_reason(self, data_dir: Path) -> str | None:
         """Why the data cannot be had without the user's help (None when they can).
 

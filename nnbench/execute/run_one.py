@@ -32,17 +32,25 @@ _loading = threading.Lock()  # a Dask worker may run cells in several threads
 
 
 def run_one(cell: Cell, data_dir: Path | str, retries: int = 0, tag: str = "") -> Result:
-    """The result of ``cell``: skipped with the suite's reason or the data's; failed with the
-    data's error; else fitted and scored, tried up to ``retries`` more times while its model
-    fails. ``tag`` (``[3/12]``) starts its progress lines."""
-    if cell.skip:
-        return unrun_result(cell, "skipped", cell.skip, tag)
+    """The result of ``cell``: skipped with the data's reason (when it is absent) or the
+    suite's; failed with the data's error; else fitted and scored, tried up to ``retries``
+    more times while its model fails. ``tag`` (``[3/12]``) starts its progress lines."""
+    reason = absent_data_reason(cell, Path(data_dir)) or cell.skip  # not judged on absent data
+    if reason:
+        return unrun_result(cell, "skipped", reason, tag)
     data = cached_data(cell, Path(data_dir))
-    if isinstance(data, str):
-        return unrun_result(cell, "skipped", data, tag)
     if isinstance(data, Exception):
         return unrun_result(cell, "failed", failure(data)[0], tag, kind=DATA_ERROR)
     return run_with_retries(cell, data, tag, retries)
+
+
+def absent_data_reason(cell: Cell, data_dir: Path) -> str | None:
+    """Why the cell's data is not there, or None (also when asking fails: loading the data then
+    meets the same error, and the cell records it)."""
+    try:
+        return get_dataset(cell.dataset).unavailable_reason(data_dir)
+    except (DataError, ConfigError, OSError):
+        return None
 
 
 def data_key(cell: Cell, data_dir: Path | str) -> DataKey:
@@ -51,10 +59,9 @@ def data_key(cell: Cell, data_dir: Path | str) -> DataKey:
     return cell.dataset, cell.data_fingerprint, cell.subset, cell.image_size, str(data_dir)
 
 
-def cached_data(cell: Cell, data_dir: Path) -> ImageData | str | Exception:
-    """:func:`load_for`, kept for the next cell of the same data (a reason or an error is not
-    kept: the next cell tries again); the previous dataset is let go before the next one
-    loads."""
+def cached_data(cell: Cell, data_dir: Path) -> ImageData | Exception:
+    """:func:`load_for`, kept for the next cell of the same data (an error is not kept: the
+    next cell tries again); the previous dataset is let go before the next one loads."""
     global _loaded
     key = data_key(cell, data_dir)
     with _loading:
@@ -74,14 +81,11 @@ def forget_data() -> None:
         _loaded = None
 
 
-def load_for(cell: Cell, data_dir: Path) -> ImageData | str | Exception:
-    """The cell's data; else why it cannot be had (a reason to skip), or the error loading gave
-    (bad data, or a disk that is full or not writable)."""
+def load_for(cell: Cell, data_dir: Path) -> ImageData | Exception:
+    """The cell's data, or the error loading gave (bad data, or a disk that is full or not
+    writable)."""
     dataset = get_dataset(cell.dataset)
     try:
-        reason = dataset.unavailable_reason(data_dir)
-        if reason:
-            return reason
         with exclusive(data_dir, cell.dataset):  # workers on one host fetch or build it once
             return dataset.load(data_dir, limit=cell.subset, image_size=cell.image_size)
     except (DataError, ConfigError, OSError) as exc:
@@ -114,9 +118,13 @@ def new_result(
     return {
         "schema": SCHEMA,
         "cell_id": cell.cell_id,
+        "slot_id": cell.slot_id,
         "dataset": cell.dataset,
         "model": cell.model,
-        "model_origin": resolve_model(cell.model).origin if origin is None else origin,
+        "model_origin": {
+            **(resolve_model(cell.model).origin if origin is None else origin),
+            "code": cell.code,
+        },
         "variant": cell.variant,
         "seed": cell.seed,
         "params": dict(cell.params),
@@ -127,7 +135,7 @@ def new_result(
         "timing": {},
         "history": [],
         "model_info": {},
-        "data": {**data, "subset": cell.subset},
+        "data": {**data, "subset": cell.subset, "fingerprint": cell.data_fingerprint},
         "env": environment(device="cpu"),
     }
 
@@ -137,7 +145,8 @@ def unrun_result(
 ) -> Result:
     """The result of a cell whose model never ran: "skipped" with a reason, or "failed" with
     the error and its kind."""
-    progress.info(f"{tag} {cell.label()}: {status.upper()} · {why}".strip())
+    if status != "skipped":  # the driver prints a skip's reason, once per dataset and reason
+        progress.info(f"{tag} {cell.label()}: {status.upper()} · {why}".strip())
     data = {"name": cell.dataset, "synthetic": get_dataset(cell.dataset).synthetic}
     result = new_result(cell, status, data, origin=model_provenance(cell.model))
     if status == "skipped":
@@ -201,6 +210,7 @@ def fit_and_score(model: Model, data: ImageData, prefix: str) -> dict[str, Any]:
         },
         "history": model.history_,
         "model_info": model.info_,
+        "warnings": [str(warning) for warning in model.warnings_],
     }
 
 
@@ -216,7 +226,6 @@ def run_cell(cell: Cell, data: ImageData, tag: str = "") -> Result:
         result["env"]["device"] = model.device()
         reason = model.skip_reason(DataInfo(data.input_shape, data.class_names, len(data.y_train)))
         if reason:
-            progress.info(f"{prefix}: SKIPPED · {reason}")
             result.update(status="skipped", skip_reason=reason)
             return result
         measured = as_json(fit_and_score(model, data, prefix))

@@ -14,7 +14,7 @@ from nnbench.errors import UnknownNameError
 from nnbench.models.base import DataInfo, Model, Monitor, SkipCell
 from nnbench.models.spec import ModelSpec, model_spec
 from nnbench.models.training import Training
-from nnbench.references import is_file_source, is_reference, load_reference
+from nnbench.references import code_fingerprint, is_file_source, is_reference, load_reference
 from nnbench.registry import Entry, Registry
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "SkipCell",
     "Training",
     "check_model_name",
+    "model_code",
     "resolve_model",
 ]
 
@@ -44,7 +45,8 @@ MODELS.register(
 MODELS.register(
     "lasso_logit",
     "nnbench.models.lasso_logit:LassoLogit",
-    "L1-penalised multinomial logit (LASSO), scikit-learn saga solver.",
+    "L1-penalised multinomial logit (LASSO) by `solver`: saga (the class default), fista (the "
+    "lecture suite's), cyanure or glmnet.",
     cost=58.0,
 )
 MODELS.register(
@@ -83,6 +85,14 @@ def model_provenance(name: str) -> dict[str, str]:
         kind = "file" if is_file_source(name.rpartition(":")[0]) else "module"
         return {"kind": kind, "reference": name}
     return model_entry(name).provenance()
+
+
+def model_code(name: str) -> str | None:
+    """What identifies the code of the model ``name`` (its file's SHA-256, or its distribution's
+    version; see :func:`~nnbench.references.code_fingerprint`), without importing a built-in
+    model or a plugin; None for a built-in one."""
+    origin = resolve_model(name).origin if is_reference(name) else model_provenance(name)
+    return code_fingerprint(origin)
 
 
 @functools.cache

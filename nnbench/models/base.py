@@ -95,12 +95,16 @@ class Model(ABC):
     """A classifier. ``__init__`` stores parameters only (``seed`` among them); ``fit`` learns
     and returns ``self``.
 
-    After ``fit``: ``history_`` holds one row per epoch (empty for models without epochs) and
-    ``info_`` holds model-specific facts for the result file, such as convergence.
+    After ``fit``: ``history_`` holds one row per epoch (empty for models without epochs),
+    ``info_`` holds model-specific facts for the result file, such as convergence, and
+    ``warnings_`` (optional) says what went wrong in training.
     """
 
     #: seconds of ``fit`` spent scoring the monitor's images (left out of the reported fit time)
     eval_during_fit_s_: float = 0.0
+    #: what went wrong in training although ``fit`` returned (a loss far above guessing); each
+    #: is recorded in the result and printed at the end of the run
+    warnings_: Sequence[str] = ()
 
     @classmethod
     def param_names(cls) -> list[str]:

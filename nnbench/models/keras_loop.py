@@ -12,6 +12,7 @@ backend-neutral API is used (TensorFlow by default).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict
@@ -30,6 +31,12 @@ from nnbench.models.base import (
     Monitor,
     SkipCell,
 )
+from nnbench.models.diagnosis import (
+    TrainingFacts,
+    class_shares,
+    guessing_loss,
+    training_warnings,
+)
 from nnbench.models.keras_compile import (
     CONVOLUTIONS,
     OPTIMIZERS,
@@ -43,6 +50,8 @@ from nnbench.models.training import Training
 #: values per prediction batch: 4,000 MNIST digits or 70 candidate photos; the CNN's first layer
 #: then holds 260 MB of activations (3.7 GB for 1,000 photos)
 PREDICT_BATCH_VALUES = 4000 * 28 * 28
+#: training images run through the layers before the first weighted one, to see their scale
+PROBE_IMAGES = 64
 Builder = Callable[..., keras.Model]
 
 
@@ -101,6 +110,23 @@ def untrained_layers(model: keras.Model, initial: list[list[np.ndarray]]) -> dic
         if all(np.array_equal(a, b) for a, b in zip(after, before, strict=True))
     ]
     return {"layers_with_weights": len(weighted), "untrained_layers": untrained}
+
+
+def first_layer_input_max(model: keras.Model, images: np.ndarray) -> float | None:
+    """The largest absolute value that the model's first layer with trainable weights receives
+    for ``images``, found by running the layers before it (a Rescaling, a Flatten); None when
+    the model is not a chain of layers that can be run one by one."""
+    values: Any = images
+    try:
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.InputLayer):
+                continue
+            if layer.trainable_weights:
+                return float(np.max(np.abs(ops.convert_to_numpy(values).astype(np.float64))))
+            values = layer(values)
+    except Exception:  # a graph with branches: the diagnosis goes without it
+        return None
+    return None
 
 
 class KerasModel(Model):
@@ -186,7 +212,20 @@ class KerasModel(Model):
             train_s += time.perf_counter() - started
             self.history_.append(self.history_row(epoch, trained, train_s, monitor))
         self.info_: dict = untrained_layers(self.model_, initial)
+        self.warnings_ = training_warnings(self.history_, self.training_facts(x, y))
         return self
+
+    def training_facts(self, x: np.ndarray, y: np.ndarray) -> TrainingFacts:
+        """What :func:`training_warnings` compares the history with, for this net and data."""
+        shares = class_shares(y, self.n_classes_)
+        return TrainingFacts(
+            guessing_loss(y, self.n_classes_, self.training.loss, self.binary_),
+            chance=float(shares.max()),
+            steps=self.training.epochs * math.ceil(len(y) / self.training.batch_size),
+            first_layer_input_max=first_layer_input_max(self.model_, x[:PROBE_IMAGES]),
+            learning_rate=self.training.learning_rate,
+            untrained_layers=self.info_["untrained_layers"],
+        )
 
     def history_row(
         self, epoch: int, trained: dict[str, float], train_s: float, monitor: Monitor

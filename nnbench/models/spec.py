@@ -42,7 +42,7 @@ class ModelSpec:
     name: str
     kind: str
     target: Any
-    origin: dict[str, str]
+    origin: dict[str, Any]
     description: str = ""
 
     def defaults(self) -> dict[str, Any]:
@@ -153,7 +153,7 @@ def builder_defaults(builder: Any) -> dict[str, Any]:
     return {p.name: p.default for p in parameters if p.kind not in VARIADIC}
 
 
-def model_spec(name: str, target: Any, origin: dict[str, str], description: str = "") -> ModelSpec:
+def model_spec(name: str, target: Any, origin: dict[str, Any], description: str = "") -> ModelSpec:
     """The spec of ``target``, or a ConfigError that says why it is not a model."""
     description = description or first_line(getattr(target, "__doc__", None))
     if inspect.isclass(target):

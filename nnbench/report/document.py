@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from nnbench.presentation import status_cell
+from nnbench.progress import counted
 from nnbench.report.blocks import Block, Heading, Paragraph
 from nnbench.report.sections import DEFAULT_SECTIONS, ReportInput, Section
 from nnbench.report.tables import Published, label_cells, reach
@@ -131,7 +132,7 @@ def build_report(
     results = len(tables.classes.drop_duplicates(list(SEED_KEY)))
     blocks: list[Block] = [
         Heading(title, 1),
-        Paragraph(f"From {results} result files in {', '.join(runs)}."),
+        Paragraph(f"From {counted(results, 'result file')} in {', '.join(runs)}."),
     ]
     for section in sections:
         blocks += section(given)

@@ -114,7 +114,9 @@ def accuracy_vs_fit_time(cells: Sequence[CellSummary], labels: Labels) -> Figure
     axes.set_xscale("log")
     axes.set_xlabel("fit time, s (log scale)")
     axes.set_ylabel("test accuracy")
-    axes.legend(loc="lower right", fontsize=8, title=CI_LEGEND, title_fontsize=8)
+    several = any(accuracy.n > 1 for _, _, _, accuracy in shown)
+    legend_title = CI_LEGEND if several else "one seed each: no interval"
+    axes.legend(loc="lower right", fontsize=8, title=legend_title, title_fontsize=8)
     axes.grid(True, which="both", alpha=0.3)
     return figure
 

@@ -64,6 +64,15 @@ def skip_list(cells: Sequence[CellSummary]) -> list[str]:
     ]
 
 
+def warning_list(cells: Sequence[CellSummary], labels: Labels) -> list[str]:
+    """Each training warning a cell's seeds recorded, with the cell and seed."""
+    return [
+        f"Warning, {labels[cell]} (seed {row.seed}): {row.warnings}"
+        for cell in cells
+        for row in cell.per_seed.dropna(subset=["warnings"]).itertuples()
+    ]
+
+
 def seeds_heading(cell: CellSummary, label: str) -> str:
     """``model (seed 0)``, or, over several seeds, what the numbers are."""
     seeds = ", ".join(str(seed) for seed in cell.seeds)
@@ -193,6 +202,8 @@ def dataset_blocks(
         ]
     if skip_list(cells):
         blocks.append(Items(skip_list(cells)))
+    if warning_list(cells, labels):
+        blocks.append(Items(warning_list(cells, labels)))
     if succeeded and given.targets:
         blocks += time_to_accuracy_blocks(succeeded, given, title, labels)
     if succeeded and given.with_plots:

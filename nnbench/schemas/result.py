@@ -110,6 +110,8 @@ class DataFacts(StrictModel):
     subset: PositiveInt64 | None = None
     n_train: Count | None = None
     n_test: Count | None = None
+    #: the data's content fingerprint, part of the cell's key (absent before nnbench 0.5)
+    fingerprint: str | None = None
 
 
 class ModelInfo(StrictModel):
@@ -141,9 +143,13 @@ class ResultDocument(StrictModel):
     model_info: ModelInfo | None = None
     model_origin: dict[str, Any] = {}
     cell_id: str | None = None
+    #: the cell's key without its data, code and nnbench version (absent before nnbench 0.5)
+    slot_id: str | None = None
     cell_index: Count = 0
     study: str | None = None
     attempts: PositiveInt64 = 1
+    #: what went wrong in a model's training although it ran (a loss far above guessing)
+    warnings: list[str] = []
 
     @model_validator(mode="after")
     def ok_has_both_splits(self) -> ResultDocument:

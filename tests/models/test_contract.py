@@ -22,6 +22,7 @@ ALL_CHECKS = [
     "n_params is a count",
     "history_ and info_ are set",
     "device is cpu or gpu:NAME",
+    "learns clearly above chance",
     "same seed, same predictions",
 ]
 

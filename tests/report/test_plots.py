@@ -81,3 +81,20 @@ def test_the_same_plot_renders_to_the_same_bytes():
     assert first.keys() == second.keys() and len(first) == 8
     for stem in first:
         assert first[stem] == second[stem], stem
+
+
+def test_the_legend_promises_intervals_only_when_some_model_ran_several_seeds():
+    from nnbench.report.plots import CI_LEGEND, accuracy_vs_fit_time
+    from nnbench.report.tables import label_cells
+    from nnbench.stats import summarise
+
+    cells = summarise(sample_tables().classes)
+    titles = {}
+    for dataset in ("idx:/data/hand_made 100%", "mnist"):
+        shown = [cell for cell in cells if cell.dataset == dataset and cell.succeeded]
+        figure = accuracy_vs_fit_time(shown, label_cells(shown))
+        titles[dataset] = figure.axes[0].get_legend().get_title().get_text()
+    assert titles == {
+        "idx:/data/hand_made 100%": CI_LEGEND,  # the dense net ran two seeds
+        "mnist": "one seed each: no interval",
+    }
