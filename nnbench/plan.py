@@ -91,14 +91,13 @@ def build_cells(
 ) -> list[Cell]:
     """Cells for ``datasets`` x ``models`` x ``seeds``, parameters taken from ``suite``.
 
-    ``datasets`` defaults to the suite's; ``models`` to the ones the suite lists per dataset.
-    A (dataset, model) pair that the suite does not list runs with the model's defaults. A pair
-    the suite skips is skipped, with its reason, unless ``models`` names it. ``params``
-    (``--param``) override the suite's for every model; a model named with parameters of its
-    own, ``REF[KEY=VALUE, ...]``, gets those over both, and they label its cells.
-    ``overrides`` (``--epochs``) apply only to the models that take them. Names are checked,
-    and references to user code imported, so that a model that cannot be found fails before
-    anything runs. With ``data_dir``, each cell's key includes its data's fingerprint.
+    ``datasets`` defaults to the suite's; ``models`` to the ones the suite lists per dataset
+    (which it may skip, with a reason; a model named is never skipped). A pair the suite does
+    not list runs with the model's defaults. ``params`` (``--param``) go over the suite's for
+    every model; a model named ``REF[KEY=VALUE, ...]`` gets its own over both, and they label
+    its cells. ``overrides`` (``--epochs``) apply to the models that take them. Names are
+    checked and user code imported before anything runs. With ``data_dir``, each cell's key
+    includes its data's fingerprint; it always includes its model's code.
     """
     if datasets is None:
         dataset_names = list(suite.default_datasets)
@@ -130,8 +129,7 @@ def build_cells(
             subset,
             image_size,
             skip=suite.skip_reason(dataset, model) if chosen is None else None,
-            variant=", ".join(part for part in (config.label, parameter_label(own)) if part)
-            or None,
+            variant=", ".join(filter(None, (config.label, parameter_label(own)))) or None,
             data_fingerprint=fingerprints[dataset],
             code=model_code(model),
         )

@@ -94,6 +94,20 @@ def superseded(cells: Sequence[Cell], earlier: Sequence[tuple[Path, Result]]) ->
     return found
 
 
+def resumed(cells: Sequence[Cell], run_dir: Path) -> tuple[dict[int, Result], Superseded]:
+    """What a resumed run keeps of ``run_dir``: the successful results of its cells, by the
+    cell's place in the plan; and the results of its cells as they ran under other code, data
+    or nnbench, which the cells' new results will supersede (a kept cell's are moved aside
+    now)."""
+    earlier = earlier_results(run_dir)
+    done = {result["cell_id"]: result for _, result in earlier if result["status"] == "ok"}
+    stale = superseded(cells, earlier)
+    kept = {index: done[cell.cell_id] for index, cell in enumerate(cells) if cell.cell_id in done}
+    for index in kept:
+        retire((path for path, _ in stale.pop(cells[index].cell_id, [])), run_dir)
+    return kept, stale
+
+
 def retire(paths: Iterable[Path], run_dir: Path) -> None:
     """Move superseded result files into ``run_dir/superseded/``, out of the run's results."""
     for path in paths:
@@ -145,27 +159,17 @@ def run_cells(
     any worker starts. Cells go to the executor longest first (a serial executor keeps the
     plan's order). Cells the suite skips, and cells of a dataset that is not available, are
     recorded as skipped with the reason; cells of a dataset that fails to load, as failed with
-    ``error_kind`` "data". With ``resume``, a cell that has a successful result with its key in
-    ``run_dir`` is not run again; any other result of its key is replaced; and a result of the
-    cell as it ran under other code, data or nnbench (its slot, another key) is moved into
-    ``superseded/`` once the cell has its new result. A cell whose model
-    fails is tried up to ``retries`` more times. With ``shared_data`` (workers on this machine,
-    or on a file system shared with it), each dataset is prepared once first (see
-    :func:`prepare_data`); a remote cluster's workers prepare their own. Each result records
-    the ``study`` it was run for, if any.
+    ``error_kind`` "data". With ``resume``, a cell with a successful result of its key in
+    ``run_dir`` is not run again, and older results of the cell are superseded (see
+    :func:`resumed`). A cell whose model fails is tried up to ``retries`` more times. With
+    ``shared_data`` (workers on this machine, or on a shared file system), each dataset is
+    prepared once first (:func:`prepare_data`). Each result records its ``study``, if any.
     """
     cells = list(cells)
     for cell in cells:
         make_model(cell)
     created = prepare_run_dir(run_dir, resume)
-    earlier = earlier_results(run_dir) if resume else []
-    done = {result["cell_id"]: result for _, result in earlier if result["status"] == "ok"}
-    stale = superseded(cells, earlier)
-    results: dict[int, Result] = {
-        index: done[cell.cell_id] for index, cell in enumerate(cells) if cell.cell_id in done
-    }
-    for index in results:  # a done cell's older results are not results of this run
-        retire((path for path, _ in stale.pop(cells[index].cell_id, [])), run_dir)
+    results, stale = resumed(cells, run_dir) if resume else ({}, {})
     tasks = [
         Task(index, cells[index], f"[{index + 1}/{len(cells)}]", str(data_dir), retries, cost)
         for index, cost in longest_first(cells)

@@ -124,6 +124,12 @@ def test_missing_skipped_and_failed_cells_fail():
     assert (extra.verdict, extra.failed) == ("not in baseline", False)
 
 
+def test_the_gate_compares_a_changed_model_with_the_baseline_of_its_old_code():
+    edited = seed_result(0, 0.80, 0.70, model_origin={"kind": "file", "code": "sha256:new"})
+    rows = check(BASELINE, table_of(edited))
+    assert verdicts(rows)["test accuracy"] == "pass" and "protocol" not in verdicts(rows)
+
+
 def test_a_cell_that_failed_on_one_of_three_seeds_fails_though_the_others_pass():
     # seeds 0 and 2 match the baseline exactly; seed 1 failed
     run = [

@@ -231,6 +231,9 @@ def test_load_returns_one_typed_row_per_split_and_class(tmp_path: Path):
         model_info={"n_nonzero": 12, "converged": False},
         env={"python": "3.11.7", "device": "cpu", "cores": 2},
         cell_index=0,
+        warnings=["training went wrong: a", "and b"],
+        model_origin={"kind": "file", "code": "sha256:abc"},
+        data={"fingerprint": "f00d"},
     )
     old = make_result(model="dense_nn", seed=1, cell_id="def", cell_index=1)  # before 0.2
     failed = make_result(
@@ -261,6 +264,11 @@ def test_load_returns_one_typed_row_per_split_and_class(tmp_path: Path):
     assert frame.loc[frame.model == "cnn", ["split", "class"]].isna().all(axis=None)
     assert frame.protocol.nunique() == 1  # the same params and data: seeds of one protocol
     assert json.loads(first.protocol) == {"params": {"variant": "multinomial"}}
+    # warnings, the model's code and the data's fingerprint; none for a result before 0.5
+    assert (first.warnings, first.code, first.data_fingerprint) == (
+        "training went wrong: a; and b", "sha256:abc", "f00d"
+    )  # fmt: skip
+    assert frame.loc[frame.model == "dense_nn", ["warnings", "code"]].isna().all(axis=None)
 
 
 def test_load_tables_gives_epochs_and_confusion_beside_the_classes(tmp_path: Path):

@@ -163,7 +163,42 @@ def test_skipped_and_unavailable_cells_are_recorded_with_reasons(
     assert results[1]["metrics"]["train"]["n"] == 300 and results[1]["data"]["subset"] == 300
     assert "No candidate photos at" in results[2]["skip_reason"]
     assert "nnbench data build candidates" in results[2]["skip_reason"]
+    assert "docs/data.md#candidate-photos" in results[2]["skip_reason"]
     assert [r["status"] for r in read_run(tmp_path / "run")] == ["skipped", "ok", "skipped"]
+
+
+def test_absent_data_is_the_reason_even_where_the_suite_skips_the_model(tmp_path: Path):
+    cell = Cell("candidates", "lasso_logit", skip="costly on 44,550 inputs")
+    [result] = run_cells([cell], tmp_path / "data", tmp_path / "run")
+    assert result["status"] == "skipped"
+    assert result["skip_reason"].startswith("No candidate photos at ")
+
+
+def test_resume_reruns_a_cell_whose_data_changed_and_sets_its_old_result_aside(
+    tmp_path: Path, capsys
+):
+    from nnbench.datasets.folder import write_folder
+    from tests.conftest import tiny_images
+
+    folder = write_folder(tmp_path / "imgs", tiny_images(1))
+    suite = load_suite(DEFAULT_SUITE)
+
+    def plan() -> list[Cell]:
+        dataset, data = [f"folder:{folder}"], tmp_path / "data"
+        return build_cells(suite, dataset, ["naive_bayes"], seeds=[0, 1], data_dir=data)
+
+    first = run_cells(plan(), tmp_path / "data", tmp_path / "run")
+    first_image = sorted((folder / "train" / "a").iterdir())[0]
+    (folder / "train" / "a" / "extra.png").write_bytes(first_image.read_bytes())
+    capsys.readouterr()
+    again = run_cells(plan(), tmp_path / "data", tmp_path / "run", resume=True)
+    err = capsys.readouterr().err
+    assert "nnbench: running 2 cells again, as the data (" in err
+    assert f"their results: folder:{folder} · naive_bayes · seed 0; folder:" in err
+    assert [r["data"]["n_train"] for r in again] == [31, 31]
+    assert {r["cell_id"] for r in again}.isdisjoint(r["cell_id"] for r in first)
+    assert [r["cell_id"] for r in read_run(tmp_path / "run")] == [r["cell_id"] for r in again]
+    assert len(list((tmp_path / "run" / "superseded").glob("*.json"))) == 2
 
 
 def test_a_dataset_that_fails_to_load_fails_its_cells_only(tmp_path: Path, small_idx_folder: Path):

@@ -55,7 +55,7 @@ def run_study(args: argparse.Namespace) -> int:
 
 def add_parsers(verbs: argparse._SubParsersAction) -> None:
     """``nnbench study``."""
-    from nnbench.cli.run import plan_flags
+    from nnbench.cli.flags import plan_flags
     from nnbench.studies import STUDIES
 
     entries = STUDIES.entries()

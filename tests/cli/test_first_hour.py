@@ -15,22 +15,8 @@ from nnbench.results import read_run
 
 KNN = "sklearn.neighbors:KNeighborsClassifier"
 
-UNSCALED = '''
-import keras
-from keras import layers
-
-
-def small_net(input_shape, n_classes):
-    """A dense net that forgets Rescaling: its first layer sees pixels of 0 to 255."""
-    return keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Flatten(),
-            layers.Dense(64, activation="relu"),
-            layers.Dense(n_classes, activation="softmax"),
-        ]
-    )
-'''
+#: a Keras builder that forgets Rescaling, named as a user names a module's builder
+UNSCALED = "tests.test_testing:unscaled_builder"
 
 FLAKY = '''
 import os
@@ -86,14 +72,12 @@ def test_param_for_every_model_is_refused_with_the_line_to_paste(tmp_path: Path,
 def test_an_unscaled_builder_warns_in_its_result_the_report_and_once_at_the_end(
     tmp_path: Path, data_dir: Path, mnist, capsys
 ):
-    builder = tmp_path / "mine.py"
-    builder.write_text(UNSCALED)
-    models = f"{builder}:small_net,naive_bayes,lasso_logit,dense_nn,cnn"
+    models = f"{UNSCALED},naive_bayes,lasso_logit,dense_nn,cnn"
     argv = ["run", "--model", models, "--dataset", "mnist", "--subset", "5000", "--epochs", "1"]
     assert run(data_dir, *argv, "--out", str(tmp_path / "run")) == 0
     printed = capsys.readouterr()
     results = by_model(tmp_path / "run")
-    [warning] = results[f"{builder}:small_net"]["warnings"]
+    [warning] = results[UNSCALED]["warnings"]
     assert warning.startswith("training went wrong: the training loss of epoch 1 was ")
     assert "Likely cause: the first layer with weights sees the pixels unscaled" in warning
     assert "keras.layers.Rescaling(1 / 255)" in warning
@@ -101,10 +85,10 @@ def test_an_unscaled_builder_warns_in_its_result_the_report_and_once_at_the_end(
         assert results[name]["status"] == "ok" and results[name]["warnings"] == [], name
     lines = printed.err.splitlines()
     warned = [line for line in lines if "training went wrong" in line]
-    assert warned == [f"nnbench: warning: mnist · {builder}:small_net · seed 0: {warning}"]
+    assert warned == [f"nnbench: warning: mnist · {UNSCALED} · seed 0: {warning}"]
     assert lines[-2] == warned[0]  # at the end, just before the summary
-    assert f"| {builder}:small_net " in printed.out and "ok (training warning)" in printed.out
-    assert f"- Warning, {builder}:small_net (seed 0): training went wrong" in printed.out
+    assert f"| {UNSCALED} " in printed.out and "ok (training warning)" in printed.out
+    assert f"- Warning, {UNSCALED} (seed 0): training went wrong" in printed.out
 
 
 def test_a_model_edited_after_a_run_reruns_that_cell_and_only_it_on_resume(
