@@ -101,3 +101,37 @@ def test_the_first_weighted_layer_s_input_is_measured_through_the_layers_before_
     branch = layers.Concatenate()([layers.Flatten()(inputs), layers.Flatten()(inputs)])
     branched = keras.Model(inputs, layers.Dense(2)(branch))
     assert first_layer_input_max(branched, images) is None  # not a chain: unknown
+
+
+def test_the_optimizers_study_s_diverged_learning_rates_warn_and_the_others_do_not():
+    """The committed optimizers study (results/studies/optimizers/), as its histories were
+    recorded on MNIST: the rule flags exactly the learning rates whose training broke down."""
+    import json
+
+    from tests.conftest import REPO
+
+    shares = np.array([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]) / 60000
+    warned = set()
+    for path in (REPO / "results" / "studies" / "optimizers").glob("*__dense_nn__*.json"):
+        result = json.loads(path.read_text())
+        params = result["params"]
+        steps = params["epochs"] * math.ceil(result["data"]["n_train"] / params["batch_size"])
+        found = training_warnings(
+            result["history"],
+            facts(
+                guessing_loss=float(-(shares * np.log(shares)).sum()),
+                chance=float(shares.max()),
+                steps=steps,
+                learning_rate=params["learning_rate"],
+            ),
+        )
+        if found:
+            warned.add(result["variant"])
+    assert warned == {
+        "adagrad, learning_rate=1.0",
+        "rmsprop, learning_rate=1.0",
+        "rmsprop, learning_rate=0.1",
+        "momentum, learning_rate=1.0",
+        "adam, learning_rate=1.0",
+        "adam, learning_rate=0.1",
+    }
