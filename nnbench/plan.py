@@ -204,10 +204,9 @@ def check_params(
     for dataset, model, own in unique.values():
         spec = resolve_model(model)
         spec.check_params(dict(flags), "--param", partial=True)
-        sources = ["--param"] * bool(flags)
+        sources = ["--param"] * bool(flags) + [f"--model {scoped_text(model, own)}"] * bool(own)
         if own:
-            spec.check_params(own, f"--model {scoped_text(model, own)}", partial=True)
-            sources.append(f"--model {scoped_text(model, own)}")
+            spec.check_params(own, sources[-1], partial=True)
         for config in suite.configs(dataset, model):
             check_config(spec, config, {**flags, **own}, sources)
 

@@ -51,7 +51,11 @@ def native_stderr_silenced() -> Iterator[None]:
     """Send file descriptor 2 to ``/dev/null`` for the block: what C++ code writes there is
     dropped (Python's own output is flushed first and shows again afterwards)."""
     sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    except OSError:  # no stderr to silence (a closed descriptor)
+        yield
+        return
     try:
         os.dup2(devnull, 2)
         yield
