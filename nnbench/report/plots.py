@@ -27,6 +27,18 @@ SIZES = {
     "confusion": (6.0, 5.5),
 }
 CI_LEGEND = "bars: 95% t-interval over seeds"
+#: the longest model label a plot shows whole; a longer one (a file reference's path) keeps
+#: its end, where the file and the model's name are
+LONGEST_LABEL = 48
+
+
+def plot_labels(labels: Labels) -> Labels:
+    """The labels as plots show them: each cut to its last :data:`LONGEST_LABEL` characters,
+    so that a long path does not crowd out the axes."""
+    return {
+        cell: label if len(label) <= LONGEST_LABEL else "…" + label[1 - LONGEST_LABEL :]
+        for cell, label in labels.items()
+    }
 
 
 def render(figure: Figure) -> dict[str, bytes]:
@@ -71,6 +83,7 @@ def accuracy_vs_fit_time(cells: Sequence[CellSummary], labels: Labels) -> Figure
     seeds; the Pareto front is joined and filled."""
     title = f"{dataset_title(cells[0])}: test accuracy against fit time"
     figure, axes = new_figure("accuracy-vs-fit-time", title)
+    labels = plot_labels(labels)
     shown = [
         (index, labels[cell], cell.timing("fit_s"), cell.accuracy("test"))
         for index, cell in enumerate(cells)
@@ -131,6 +144,7 @@ def learning_curves(
     train in epochs; models without epochs are single points at their fit time."""
     title = f"{dataset_title(cells[0])}: test accuracy against training time"
     figure, axes = new_figure("learning-curves", title)
+    labels = plot_labels(labels)
     for index, cell in enumerate(cells):
         histories = cell.select(epochs).dropna(subset=["test_accuracy"])
         if len(histories):
@@ -182,6 +196,7 @@ def annotate_cells(axes, values: np.ndarray, texts: np.ndarray, shade: np.ndarra
 def per_class_heatmap(cells: Sequence[CellSummary], labels: Labels) -> Figure:
     """Mean test accuracy by model (rows) and class (columns)."""
     figure, axes = new_figure("per-class", f"{dataset_title(cells[0])}: test accuracy per class")
+    labels = plot_labels(labels)
     classes = cells[0].classes()
     means = [[cell.accuracy("test", name) for name in classes] for cell in cells]
     values = np.array([[np.nan if e is None else e.mean for e in row] for row in means])

@@ -98,3 +98,12 @@ def test_the_legend_promises_intervals_only_when_some_model_ran_several_seeds():
         "idx:/data/hand_made 100%": CI_LEGEND,  # the dense net ran two seeds
         "mnist": "one seed each: no interval",
     }
+
+
+def test_a_long_label_keeps_its_end_in_plots():
+    from nnbench.report.plots import LONGEST_LABEL, plot_labels
+
+    path = "/tmp/pytest-of-root/pytest-13/test_a_model_edited_after_a_run0/mine.py:Flaky"
+    shown = plot_labels({"a": path, "b": "naive_bayes"})
+    assert shown == {"a": "…" + path[1 - LONGEST_LABEL :], "b": "naive_bayes"}
+    assert len(shown["a"]) == LONGEST_LABEL and shown["a"].endswith("/mine.py:Flaky")
