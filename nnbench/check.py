@@ -172,43 +172,54 @@ def timing_row(
     )
 
 
+def unusable_rows(record: Mapping[str, Any], cell: CellSummary | None) -> list[Row]:
+    """The failing row of a baseline cell that the run lacks, skipped, or failed on any seed;
+    none when the run's cell can be checked."""
+    if cell is None:
+        verdict, now = "missing", "not in the run"
+    elif len(cell.with_status("failed")):
+        verdict, now = "FAILED", status_cell(cell)
+    elif not len(cell.with_status("ok")):
+        verdict, now = "missing", f"skipped: {one_line(cell.per_seed['skip_reason'].iloc[0])}"
+    else:
+        return []
+    seeds = f"seeds {', '.join(map(str, record['seeds']))}"
+    wanted = "a successful result"
+    return [
+        Row(record["dataset"], record["model"], "result", seeds, now, "–", wanted, verdict, True)
+    ]
+
+
+def protocol_row(record: Mapping[str, Any], cell: CellSummary, allowed: bool) -> Row | None:
+    """The row of a cell run under another protocol than the baseline's (None when it is the
+    same): it fails unless protocol changes are ``allowed``."""
+    changes = protocol_changes(record["protocol"], cell.protocol)
+    if not changes:
+        return None
+    return Row(
+        record["dataset"],
+        record["model"],
+        "protocol",
+        "; ".join(old for old, _ in changes),
+        "; ".join(new for _, new in changes),
+        "–",
+        "changes allowed" if allowed else "the same protocol",
+        "changed (allowed)" if allowed else "not comparable",
+        not allowed,
+    )
+
+
 def cell_rows(
     record: Mapping[str, Any], cell: CellSummary | None, tolerances: Tolerances
 ) -> list[Row]:
     """Every checked metric of one baseline cell against the run's cell of the same name."""
-    dataset, model = record["dataset"], record["model"]
-    seeds = ", ".join(map(str, record["seeds"]))
-    if cell is None:
-        unusable = ("missing", "not in the run")
-    elif len(cell.with_status("failed")):
-        unusable = ("FAILED", status_cell(cell))
-    elif not len(cell.with_status("ok")):
-        unusable = ("missing", f"skipped: {one_line(cell.per_seed['skip_reason'].iloc[0])}")
-    else:
-        unusable = None
-    if unusable:
-        verdict, now = unusable
-        wanted = "a successful result"
-        return [Row(dataset, model, "result", f"seeds {seeds}", now, "–", wanted, verdict, True)]
-    rows = []
-    changes = protocol_changes(record["protocol"], cell.protocol)
-    if changes:
-        allowed = tolerances.allow_protocol_change
-        rows.append(
-            Row(
-                dataset,
-                model,
-                "protocol",
-                "; ".join(old for old, _ in changes),
-                "; ".join(new for _, new in changes),
-                "–",
-                "changes allowed" if allowed else "the same protocol",
-                "changed (allowed)" if allowed else "not comparable",
-                not allowed,
-            )
-        )
-        if not allowed:
-            return rows
+    unusable = unusable_rows(record, cell)
+    if unusable or cell is None:
+        return unusable
+    protocol = protocol_row(record, cell, tolerances.allow_protocol_change)
+    if protocol is not None and protocol.failed:
+        return [protocol]
+    rows = [] if protocol is None else [protocol]
     rows.append(
         accuracy_row(
             cell,
