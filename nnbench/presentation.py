@@ -11,10 +11,15 @@ from typing import Any
 import pandas as pd
 from tabulate import tabulate
 
-from nnbench.results import ENV_KEYS, SEED_KEY
-from nnbench.stats import CellSummary, Estimate, plain
+from nnbench.result_tables import SEED_KEY
+from nnbench.schemas.result import ENV_KEYS
+from nnbench.stats import CellSummary, Estimate, plain, protocol_changes
 
 TABLE_FORMAT = "github"
+#: the neural nets' default dtype policy: any other is named beside the model
+DEFAULT_PRECISION = "float32"
+#: a name for each cell of a dataset (:func:`label_cells`)
+Labels = dict[CellSummary, str]
 MISSING = "–"
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -26,6 +31,27 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     align: str
+
+
+def label_cells(cells: Sequence[CellSummary]) -> Labels:
+    """A name for each cell of a dataset: the model, with the suite's label of its variant
+    (``lasso_logit [C=0.1]``), or else what sets its protocol apart when a model appears more
+    than once (``dense_nn (epochs 3)``); a precision other than float32 is always named
+    (``cnn (precision mixed_bfloat16)``)."""
+    labels = {}
+    for cell in cells:
+        others = [other for other in cells if other.model == cell.model and other is not cell]
+        if cell.protocol.get("variant"):
+            labels[cell] = f"{cell.model} [{cell.protocol['variant']}]"
+        elif others:
+            changes = protocol_changes(others[0].protocol, cell.protocol)
+            labels[cell] = f"{cell.model} ({'; '.join(new for _, new in changes)})"
+        else:
+            labels[cell] = cell.model
+        precision = cell.protocol.get("params", {}).get("precision", DEFAULT_PRECISION)
+        if precision != DEFAULT_PRECISION and "precision" not in labels[cell]:
+            labels[cell] += f" (precision {precision})"
+    return labels
 
 
 def markdown_table(table: Table) -> str:

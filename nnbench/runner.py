@@ -20,6 +20,7 @@ from nnbench.files import short_fingerprint
 from nnbench.plan import Cell, make_model
 from nnbench.progress import counted, duration
 from nnbench.results import Result, read_result, result_files, write_result
+from nnbench.sidecars import orphan_sidecars, sidecar_name
 
 #: where a resumed run moves the results of its cells as they ran under other code or data
 SUPERSEDED_DIR = "superseded"
@@ -100,6 +101,8 @@ def resumed(cells: Sequence[Cell], run_dir: Path) -> tuple[dict[int, Result], Su
     or nnbench, which the cells' new results will supersede (a kept cell's are moved aside
     now)."""
     earlier = earlier_results(run_dir)
+    for orphan in orphan_sidecars(run_dir, {path.name for path, _ in earlier}):
+        orphan.unlink()  # a run killed between a sidecar and its result
     done = {result["cell_id"]: result for _, result in earlier if result["status"] == "ok"}
     stale = superseded(cells, earlier)
     kept = {index: done[cell.cell_id] for index, cell in enumerate(cells) if cell.cell_id in done}
@@ -109,10 +112,14 @@ def resumed(cells: Sequence[Cell], run_dir: Path) -> tuple[dict[int, Result], Su
 
 
 def retire(paths: Iterable[Path], run_dir: Path) -> None:
-    """Move superseded result files into ``run_dir/superseded/``, out of the run's results."""
+    """Move superseded result files, with their predictions, into ``run_dir/superseded/``, out
+    of the run's results."""
     for path in paths:
         (run_dir / SUPERSEDED_DIR).mkdir(exist_ok=True)
         path.replace(run_dir / SUPERSEDED_DIR / path.name)
+        sidecar = path.with_name(sidecar_name(path.name))
+        if sidecar.exists():
+            sidecar.replace(run_dir / SUPERSEDED_DIR / sidecar.name)
 
 
 def announce_reruns(cells: Sequence[Cell], stale: Superseded) -> None:

@@ -10,19 +10,8 @@ import pandas as pd
 import pytest
 
 from nnbench.errors import ResultFileError
-from nnbench.results import (
-    ALL,
-    COLUMNS,
-    CONFUSION_COLUMNS,
-    EPOCH_COLUMNS,
-    SCHEMA,
-    load,
-    load_tables,
-    read_result,
-    read_run,
-    tables,
-    write_result,
-)
+from nnbench.result_tables import ALL, COLUMNS, CONFUSION_COLUMNS, EPOCH_COLUMNS, tables
+from nnbench.results import SCHEMA, load, load_tables, read_result, read_run, write_result
 
 
 def make_result(**changes) -> dict:

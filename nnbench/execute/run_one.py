@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nnbench import progress
 from nnbench.datasets import ImageData, get_dataset
 from nnbench.environment import environment
@@ -19,9 +21,12 @@ from nnbench.errors import ConfigError, DataError
 from nnbench.files import unique_slug
 from nnbench.metrics import accuracy_report
 from nnbench.models import DataInfo, Model, Monitor, model_provenance, resolve_model
+from nnbench.models.base import class_probabilities
 from nnbench.plan import Cell, make_model
 from nnbench.results import SCHEMA, Result
 from nnbench.schemas.result import CONFIG_ERROR, DATA_ERROR, MODEL_ERROR, as_json, validate
+from nnbench.scores import score_metrics
+from nnbench.sidecars import IN_FLIGHT, Predictions
 
 #: what a cell's data depends on: cells with equal keys share one load
 DataKey = tuple[str, str | None, int | None, tuple[int, int] | None, str]
@@ -178,10 +183,10 @@ def epoch_reporter(prefix: str, epochs: Any) -> Any:
     return report
 
 
-def fit_and_score(model: Model, data: ImageData, prefix: str) -> dict[str, Any]:
-    """Fit ``model``, time it, and score it on both splits: the result's measured fields. The
-    time the model spent scoring during fit, and its per-epoch history, are the model's own
-    (``eval_during_fit_s_``, ``history_``)."""
+def fit_and_score(model: Model, data: ImageData, prefix: str) -> tuple[dict[str, Any], Predictions]:
+    """Fit ``model``, time it, and score it on both splits: the result's measured fields, and
+    the per-image test predictions. The time the model spent scoring during fit, and its
+    per-epoch history, are the model's own (``eval_during_fit_s_``, ``history_``)."""
     epochs = model.get_params().get("epochs")
     progress.info(f"{prefix}: fitting on {len(data.y_train):,} images")
     started = time.perf_counter()
@@ -195,13 +200,18 @@ def fit_and_score(model: Model, data: ImageData, prefix: str) -> dict[str, Any]:
     started = time.perf_counter()
     test_predictions = model.predict(data.x_test)
     predict_s = time.perf_counter() - started
+    probabilities, warnings = probabilities_of(model, data.x_test)
     train_predictions = model.predict(data.x_train)
-    return {
+    test = accuracy_report(data.y_test, test_predictions, data.class_names)
+    test["scores"] = score_metrics(
+        data.y_test, test_predictions, len(data.class_names), probabilities
+    )
+    measured = {
         "status": "ok",
         "n_params": model.n_params(),
         "metrics": {
             "train": accuracy_report(data.y_train, train_predictions, data.class_names),
-            "test": accuracy_report(data.y_test, test_predictions, data.class_names),
+            "test": test,
         },
         "timing": {
             "fit_s": round(fit_wall_s - model.eval_during_fit_s_, 4),
@@ -210,8 +220,22 @@ def fit_and_score(model: Model, data: ImageData, prefix: str) -> dict[str, Any]:
         },
         "history": model.history_,
         "model_info": model.info_,
-        "warnings": [str(warning) for warning in model.warnings_],
+        "warnings": [str(warning) for warning in (*model.warnings_, *warnings)],
     }
+    return measured, Predictions(data.y_test, np.asarray(test_predictions), probabilities)
+
+
+def probabilities_of(model: Model, images: np.ndarray) -> tuple[np.ndarray | None, list[str]]:
+    """The model's class probabilities for ``images`` (None for a model without
+    ``predict_proba``); a ``predict_proba`` that fails leaves them out with a warning, as the
+    labels it predicted still stand."""
+    try:
+        return class_probabilities(model, images), []
+    except Exception as exc:  # the labels are scored; only the metrics of probabilities go
+        return None, [
+            f"predict_proba failed ({type(exc).__name__}: {exc}), so the metrics that need "
+            "probabilities (log-loss, Brier score, calibration, ROC-AUC) are left out"
+        ]
 
 
 def run_cell(cell: Cell, data: ImageData, tag: str = "") -> Result:
@@ -228,9 +252,11 @@ def run_cell(cell: Cell, data: ImageData, tag: str = "") -> Result:
         if reason:
             result.update(status="skipped", skip_reason=reason)
             return result
-        measured = as_json(fit_and_score(model, data, prefix))
+        measured, predictions = fit_and_score(model, data, prefix)
+        measured = as_json(measured)
         validate({**result, **measured}, f"the result of {cell.label()}")  # e.g. its history
         result.update(measured)
+        result[IN_FLIGHT] = predictions
         progress.info(
             f"{prefix}: ok · test acc {result['metrics']['test']['accuracy']:.4f}"
             f" · fit {result['timing']['fit_s']:.1f}s"

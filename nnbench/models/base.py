@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
+from sklearn.utils.metaestimators import available_if
 
 EpochCallback = Callable[[dict[str, Any]], None]
 
@@ -98,6 +99,11 @@ class Model(ABC):
     After ``fit``: ``history_`` holds one row per epoch (empty for models without epochs),
     ``info_`` holds model-specific facts for the result file, such as convergence, and
     ``warnings_`` (optional) says what went wrong in training.
+
+    Optional: ``predict_proba(x)``, the class probabilities (N x n_classes, rows summing to 1,
+    their argmax the label ``predict`` gives). A model that has it gets log-loss, Brier score,
+    calibration and ROC-AUC in its results; one that cannot give probabilities leaves it out,
+    so that ``hasattr(model, "predict_proba")`` is False (see :func:`class_probabilities`).
     """
 
     #: seconds of ``fit`` spent scoring the monitor's images (left out of the reported fit time)
@@ -139,6 +145,13 @@ class Model(ABC):
         return "cpu"
 
 
+def class_probabilities(model: Model, x: np.ndarray) -> np.ndarray | None:
+    """The model's class probabilities for ``x``, or None for a model without
+    ``predict_proba``."""
+    predict_proba = getattr(model, "predict_proba", None)
+    return None if predict_proba is None else np.asarray(predict_proba(x), dtype=np.float64)
+
+
 def row_chunks(images: np.ndarray) -> Iterator[slice]:
     """Slices of rows whose float32 copy fits in ``CHUNK_BYTES`` (at least one row each)."""
     row_bytes = 4 * max(1, int(np.prod(images.shape[1:])))
@@ -172,6 +185,7 @@ class SklearnClassifier(Model):
         else:
             estimator.fit(unit_float(x), y)
         self.estimator_ = estimator
+        self.n_classes_ = n_classes
         self.history_: list[dict[str, Any]] = []
         self.info_: dict[str, Any] = {}
         return self
@@ -180,3 +194,18 @@ class SklearnClassifier(Model):
         return np.concatenate(
             [np.asarray(self.estimator_.predict(unit_float(x[rows]))) for rows in row_chunks(x)]
         ).astype(np.int64)
+
+    def estimator_has_proba(self) -> bool:
+        """Whether the estimator (fitted, or else as it would be made) gives probabilities."""
+        estimator = getattr(self, "estimator_", None)
+        return hasattr(self.make_estimator() if estimator is None else estimator, "predict_proba")
+
+    @available_if(estimator_has_proba)
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """The estimator's probabilities, one column per class of the data (a class the
+        training images lacked gets probability 0)."""
+        proba = np.zeros((len(x), self.n_classes_))
+        columns = np.asarray(self.estimator_.classes_, dtype=np.int64)
+        for rows in row_chunks(x):
+            proba[rows, columns] = self.estimator_.predict_proba(unit_float(x[rows]))
+        return proba

@@ -21,6 +21,7 @@ from typing import Any
 import keras
 import numpy as np
 from keras import ops
+from sklearn.utils.metaestimators import available_if
 
 from nnbench.errors import ConfigError
 from nnbench.models.base import (
@@ -94,6 +95,21 @@ def predict_scores(model: keras.Model, images: np.ndarray) -> np.ndarray:
             for start in range(0, len(images), batch)
         ]
     )
+
+
+def output_probabilities(scores: np.ndarray) -> np.ndarray:
+    """Class probabilities from a softmax's outputs, or from one sigmoid unit's (the
+    probability of class 1), as float64 rows that sum to 1."""
+    scores = scores.astype(np.float64)
+    if scores.shape[1] == 1:
+        return np.concatenate([1 - scores, scores], axis=1)
+    return scores / scores.sum(axis=1, keepdims=True)
+
+
+def gives_probabilities(model: Any) -> bool:
+    """Whether a fitted Keras-loop model's outputs are probabilities (a softmax or sigmoid
+    output), not logits or hinge scores: then it has ``predict_proba``."""
+    return getattr(model, "logits_", True) is False
 
 
 def untrained_layers(model: keras.Model, initial: list[list[np.ndarray]]) -> dict[str, Any]:
@@ -286,6 +302,12 @@ class KerasModel(Model):
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.decide(predict_scores(self.model_, x))
+
+    @available_if(gives_probabilities)
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """The softmax's or sigmoid's outputs as class probabilities (a net whose last layer
+        gives logits or hinge scores has none)."""
+        return output_probabilities(predict_scores(self.model_, x))
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
         """The labels the model's outputs choose."""

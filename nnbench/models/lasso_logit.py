@@ -63,6 +63,7 @@ class LassoLogit(SklearnClassifier):
         shell.coef_, shell.intercept_ = fit.coef, fit.intercept
         shell.classes_, shell.n_features_in_ = classes, fit.coef.shape[1]
         self.estimator_ = shell
+        self.n_classes_ = n_classes
         self.history_ = []
         self.info_ = {
             "converged": fit.converged,

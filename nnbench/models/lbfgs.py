@@ -13,10 +13,11 @@ from typing import Any
 import keras
 import numpy as np
 from scipy.optimize import OptimizeResult, minimize
+from sklearn.utils.metaestimators import available_if
 
 from nnbench.models.base import NO_MONITOR, DataInfo, Model, ModelT, Monitor, SkipCell
 from nnbench.models.gradients import Objective
-from nnbench.models.keras_loop import keras_device, predict_scores
+from nnbench.models.keras_loop import keras_device, output_probabilities, predict_scores
 from nnbench.models.keras_nets import Output, Sizes, dense_net, output_layer
 from nnbench.models.params import PositiveCount
 
@@ -150,6 +151,11 @@ class LbfgsNet(Model):
         if self.binary_:
             return (scores[:, 0] > 0.5).astype(np.int64)
         return scores.argmax(axis=1)
+
+    @available_if(lambda self: self.output != "linear")
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """The softmax's (or the sigmoid unit's) outputs as class probabilities."""
+        return output_probabilities(predict_scores(self.model_, x))
 
     def n_params(self) -> int:
         return int(self.model_.count_params())

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nnbench.presentation import status_cell
+from nnbench.presentation import label_cells, status_cell
 from nnbench.progress import counted
 from nnbench.report.blocks import Block, Heading, Paragraph
 from nnbench.report.sections import DEFAULT_SECTIONS, ReportInput, Section
-from nnbench.report.tables import Published, label_cells, reach
-from nnbench.results import ALL, SEED_KEY, Tables
+from nnbench.report.tables import Published, reach
+from nnbench.result_tables import ALL, SEED_KEY, Tables
 from nnbench.stats import CellSummary, Estimate, summarise
 
 

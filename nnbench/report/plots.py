@@ -15,7 +15,8 @@ import pandas as pd
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from nnbench.report.tables import Labels, dataset_title
+from nnbench.presentation import Labels
+from nnbench.report.tables import dataset_title
 from nnbench.stats import CellSummary, Estimate
 
 DPI = 100

@@ -13,21 +13,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from nnbench.files import unique_slug
-from nnbench.presentation import one_line, status_cell
+from nnbench.presentation import Labels, label_cells, one_line, status_cell
 from nnbench.report import plots
 from nnbench.report.blocks import Block, Figure, Heading, Items, Paragraph, TableBlock
 from nnbench.report.tables import (
     CI_NAME,
-    Labels,
     Published,
     comparison_table,
     dataset_title,
     environment_table,
-    label_cells,
     per_class_table,
     time_to_accuracy_table,
 )
-from nnbench.results import Tables
+from nnbench.result_tables import Tables
 from nnbench.stats import CellSummary
 
 

@@ -16,45 +16,20 @@ import pandas as pd
 
 from nnbench.presentation import (
     MISSING,
+    Labels,
     Table,
     environment_facts,
     environments,
     fmt,
     status_cell,
 )
-from nnbench.results import ALL
-from nnbench.stats import CellSummary, Estimate, estimate, protocol_changes
+from nnbench.result_tables import ALL
+from nnbench.stats import CellSummary, Estimate, estimate
 
-#: the neural nets' default dtype policy: any other is named beside the model
-DEFAULT_PRECISION = "float32"
 CI_NAME = "half-width of the 95% t-interval"
 #: accuracies in a learning history are float32; they are compared with a target at this many
 #: decimals, so that 0.97 stored as 0.96999997 still reaches 0.97
 ACCURACY_DECIMALS = 6
-
-
-Labels = dict[CellSummary, str]
-
-
-def label_cells(cells: Sequence[CellSummary]) -> Labels:
-    """A name for each cell of a dataset: the model, with the suite's label of its variant
-    (``lasso_logit [C=0.1]``), or else what sets its protocol apart when a model appears more
-    than once (``dense_nn (epochs 3)``); a precision other than float32 is always named
-    (``cnn (precision mixed_bfloat16)``)."""
-    labels = {}
-    for cell in cells:
-        others = [other for other in cells if other.model == cell.model and other is not cell]
-        if cell.protocol.get("variant"):
-            labels[cell] = f"{cell.model} [{cell.protocol['variant']}]"
-        elif others:
-            changes = protocol_changes(others[0].protocol, cell.protocol)
-            labels[cell] = f"{cell.model} ({'; '.join(new for _, new in changes)})"
-        else:
-            labels[cell] = cell.model
-        precision = cell.protocol.get("params", {}).get("precision", DEFAULT_PRECISION)
-        if precision != DEFAULT_PRECISION and "precision" not in labels[cell]:
-            labels[cell] += f" (precision {precision})"
-    return labels
 
 
 def dataset_title(cell: CellSummary) -> str:

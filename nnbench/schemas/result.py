@@ -47,6 +47,8 @@ class SplitMetrics(StrictModel):
     n: Count
     support: dict[str, Count] = {}  # support and confusion: absent before nnbench 0.2
     confusion: list[list[Count]] | None = None
+    #: metrics beyond accuracy, by name (see :mod:`nnbench.scores`); absent before nnbench 0.6
+    scores: dict[str, float] = {}
 
     @model_validator(mode="after")
     def confusion_is_square(self) -> SplitMetrics:
@@ -121,6 +123,17 @@ class ModelInfo(StrictModel):
     converged: bool | None = None
 
 
+class PredictionsRecord(StrictModel):
+    """Where a result's per-image predictions are (see :mod:`nnbench.sidecars`)."""
+
+    file: str = Field(min_length=1, pattern=r"^[^/\\]+\.predictions\.npz$")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    #: the fingerprint of the test labels in order: cells pair only when theirs are equal
+    test_labels: str = Field(min_length=1)
+    n: Count
+    probabilities: bool
+
+
 class ResultDocument(StrictModel):
     """One cell's result file."""
 
@@ -150,6 +163,8 @@ class ResultDocument(StrictModel):
     attempts: PositiveInt64 = 1
     #: what went wrong in a model's training although it ran (a loss far above guessing)
     warnings: list[str] = []
+    #: the sidecar file of its per-image test predictions (absent before nnbench 0.6)
+    predictions: PredictionsRecord | None = None
 
     @model_validator(mode="after")
     def ok_has_both_splits(self) -> ResultDocument:

@@ -10,7 +10,7 @@ from pathlib import Path
 from nnbench.report.document import Report, build_report
 from nnbench.report.sections import DEFAULT_SECTIONS, Section
 from nnbench.report.tables import Published
-from nnbench.results import Tables
+from nnbench.result_tables import Tables
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nnbench.report.document import Report
-from nnbench.results import Tables, tables
+from nnbench.result_tables import Tables, tables
 from nnbench.studies import get_study
 from tests.test_results import make_result
 

@@ -10,7 +10,7 @@ from nnbench.files import unique_slug
 from nnbench.report.blocks import Figure
 from nnbench.report.document import Report
 from nnbench.report.output import write_report
-from nnbench.results import tables
+from nnbench.result_tables import tables
 from tests.report.sample import lecture_report
 from tests.test_results import make_result
 

@@ -84,8 +84,8 @@ def test_the_same_plot_renders_to_the_same_bytes():
 
 
 def test_the_legend_promises_intervals_only_when_some_model_ran_several_seeds():
+    from nnbench.presentation import label_cells
     from nnbench.report.plots import CI_LEGEND, accuracy_vs_fit_time
-    from nnbench.report.tables import label_cells
     from nnbench.stats import summarise
 
     cells = summarise(sample_tables().classes)

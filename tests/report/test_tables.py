@@ -6,16 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nnbench.presentation import Table, markdown_table, status_cell
+from nnbench.presentation import Table, label_cells, markdown_table, status_cell
 from nnbench.report.render import markdown
 from nnbench.report.tables import (
     comparison_table,
-    label_cells,
     per_class_table,
     time_to_accuracy,
     time_to_accuracy_table,
 )
-from nnbench.results import EPOCH_COLUMNS, tables
+from nnbench.result_tables import EPOCH_COLUMNS, tables
 from nnbench.stats import CellSummary, summarise
 from nnbench.studies.lecture import PUBLISHED
 from tests.report.sample import lecture_report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from nnbench.results import tables
+from nnbench.result_tables import tables
 from nnbench.stats import summarise
 from nnbench.studies.optimizers import by_optimizer, choose, final_loss, grid_table
 from tests.test_results import make_result

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from nnbench.errors import ResultFileError
-from nnbench.results import protocol
+from nnbench.result_tables import protocol
 from nnbench.stats import Estimate, estimate, summarise
 from tests.test_results import make_result, runs_table, table_of
 

@@ -17,7 +17,9 @@ from scipy.special import stdtrit
 
 from nnbench.errors import ResultFileError
 from nnbench.files import short_fingerprint
-from nnbench.results import ALL, ENV_KEYS, SEED_KEY, result_file_name
+from nnbench.result_tables import ALL, SEED_KEY
+from nnbench.results import result_file_name
+from nnbench.schemas.result import ENV_KEYS
 
 #: two-sided confidence of the interval shown as "mean ± half-width"
 CONFIDENCE = 0.95
