@@ -9,7 +9,7 @@ does not know gets ``Unknown model 'x'. Did you mean …? Available: …``.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -44,6 +44,15 @@ class Entry:
         """Where the entry came from, for a result file."""
         kind = "built-in" if self.origin == BUILT_IN else "entry point"
         return {"kind": kind, "reference": self.name, "target": self.target, "from": self.origin}
+
+
+def unknown(kind: str, name: str, names: Sequence[str]) -> str:
+    """``Unknown model 'x'. Did you mean …? Available: …``."""
+    message = f"Unknown {kind} {name!r}."
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    if close:
+        message += f" Did you mean {' or '.join(repr(c) for c in close)}?"
+    return message + f" Available: {', '.join(names)}."
 
 
 class Registry:
@@ -97,12 +106,7 @@ class Registry:
 
     def unknown_message(self, name: str) -> str:
         """``Unknown model 'x'. Did you mean …? Available: …``."""
-        message = f"Unknown {self.kind} {name!r}."
-        names = self.names()
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-        if close:
-            message += f" Did you mean {' or '.join(repr(c) for c in close)}?"
-        return message + f" Available: {', '.join(names)}."
+        return unknown(self.kind, name, self.names())
 
     def names(self) -> list[str]:
         """Built-in names, in registration order, then the plugins'."""

@@ -5,7 +5,6 @@ error, top-2 accuracy and ROC-AUC. Every metric sklearn has is computed by ``skl
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import numpy as np
 from sklearn import metrics as skm
 
 from nnbench.errors import ConfigError
+from nnbench.registry import unknown
 
 ECE_BINS = 15
 
@@ -134,11 +134,7 @@ def metric_info(name: str) -> MetricInfo:
     """The metric called ``name``; a ConfigError naming the available ones if there is none."""
     if name in METRICS:
         return METRICS[name]
-    message = f"unknown metric {name!r}; available: {', '.join(METRICS)}"
-    close = difflib.get_close_matches(name, METRICS, n=1)
-    if close:
-        message += f". Did you mean {close[0]!r}?"
-    raise ConfigError(message)
+    raise ConfigError(unknown("metric", name, list(METRICS)))
 
 
 def applicable_metrics(n_classes: int, has_probabilities: bool) -> list[str]:

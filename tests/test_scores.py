@@ -213,7 +213,7 @@ def test_metric_info_knows_every_metric_and_suggests_a_close_name():
     assert metric_info("brier") is METRICS["brier"]
     with pytest.raises(ConfigError, match=r"Did you mean 'macro_f1'\?") as excinfo:
         metric_info("macro-f1")
-    assert "available: accuracy, balanced_accuracy, macro_f1" in str(excinfo.value)
+    assert "Available: accuracy, balanced_accuracy, macro_f1" in str(excinfo.value)
     with pytest.raises(ConfigError) as excinfo:
         metric_info("zzz")
     assert "Did you mean" not in str(excinfo.value)

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from nnbench import __version__
-from nnbench.cli import baseline, check, data, listing, report, run, study
+from nnbench.cli import baseline, check, compare, data, listing, report, run, study
 from nnbench.cli.common import EXIT_BAD_INPUT
 from nnbench.errors import NNBenchError
 
-VERBS = (run, study, listing, data, report, baseline, check)
+VERBS = (run, study, listing, data, report, baseline, check, compare)
 
 
 def build_parser() -> argparse.ArgumentParser:

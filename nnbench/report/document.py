@@ -12,7 +12,8 @@ import pandas as pd
 from nnbench.presentation import label_cells, status_cell
 from nnbench.progress import counted
 from nnbench.report.blocks import Block, Heading, Paragraph
-from nnbench.report.sections import DEFAULT_SECTIONS, ReportInput, Section
+from nnbench.report.sections import ReportInput, Section
+from nnbench.report.standard import DEFAULT_SECTIONS
 from nnbench.report.tables import Published, reach
 from nnbench.result_tables import ALL, SEED_KEY, Tables
 from nnbench.stats import CellSummary, Estimate, summarise

@@ -26,6 +26,8 @@ SIZES = {
     "learning-curves": (8.0, 5.0),
     "per-class": (8.0, 4.5),
     "confusion": (6.0, 5.5),
+    "reliability": (6.5, 5.5),
+    "critical-difference": (8.0, 3.5),
 }
 CI_LEGEND = "bars: 95% t-interval over seeds"
 #: the longest model label a plot shows whole; a longer one (a file reference's path) keeps

@@ -239,7 +239,3 @@ def environment(given: ReportInput) -> list[Block]:
             environment_table(given.tables.classes), "The machine and software of the runs."
         ),
     ]
-
-
-#: what a report shows when no study declares otherwise
-DEFAULT_SECTIONS: tuple[Section, ...] = (comparisons(), environment)

@@ -155,6 +155,13 @@ class CellSummary:
         """Per-class accuracy on ``split`` over the successful seeds, by class name."""
         return {name: self.accuracy(split, name) for name in self.classes()}
 
+    def score(self, scores: pd.DataFrame, metric: str, split: str = "test") -> Estimate | None:
+        """A metric on ``split`` (see :mod:`nnbench.scores`) over the successful seeds that
+        recorded it, from the ``scores`` table (:attr:`nnbench.result_tables.Tables.scores`)."""
+        rows = self.select(scores)
+        rows = rows[(rows["split"] == split) & (rows["metric"] == metric)]
+        return estimate(list(rows["value"]))
+
     def timing(self, key: str) -> Estimate | None:
         """A timing in seconds ("fit_s" or "predict_s") over the successful seeds."""
         return estimate(self.timings(key))

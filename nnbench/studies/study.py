@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nnbench.report.document import Report, build_report
-from nnbench.report.sections import DEFAULT_SECTIONS, Section
+from nnbench.report.sections import Section
+from nnbench.report.standard import DEFAULT_SECTIONS
 from nnbench.report.tables import Published
 from nnbench.result_tables import Tables
 
