@@ -4,11 +4,13 @@ Schema ``nnbench.baseline/1`` (declared in :mod:`nnbench.schemas.baseline`), one
 
     {"schema": "nnbench.baseline/1",
      "provenance": {"created_at", "nnbench", "note", "runs": [{"path", "git_commit", ...}]},
+     "metric": "accuracy",
      "cells": [{"dataset", "model", "seeds", "protocol", "env",
                 "test_accuracy": STAT, "per_class": {class: STAT}, "fit_s": STAT,
-                "predict_s": STAT}]}
+                "predict_s": STAT, "test_metric": STAT}]}
 
-where STAT is ``{"mean", "sd", "n", "values"}`` over seeds (``sd`` is null for one seed).
+where STAT is ``{"mean", "sd", "n", "values"}`` over seeds (``sd`` is null for one seed), and
+``test_metric`` holds the test-set ``metric`` a check gates on when it is not accuracy.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from nnbench.environment import now_iso
 from nnbench.errors import BaselineError
 from nnbench.files import atomic_write_text
 from nnbench.presentation import one_line
+from nnbench.result_tables import Tables
 from nnbench.schemas.baseline import SCHEMA, Baseline, validate_baseline
+from nnbench.scores import metric_info
 from nnbench.stats import CellSummary, estimate, protocol_changes, summarise
 
 
@@ -37,8 +41,20 @@ def stat(values: Sequence[float]) -> dict[str, Any] | None:
     return {"mean": found.mean, "sd": found.sd, "n": found.n, "values": list(values)}
 
 
-def baseline_cell(cell: CellSummary) -> dict[str, Any]:
-    """The stored statistics of one cell's seeds, all of which ran successfully."""
+def baseline_cell(cell: CellSummary, scores: pd.DataFrame, metric: str) -> dict[str, Any]:
+    """The stored statistics of one cell's seeds, all of which ran successfully; with the test
+    ``metric`` from the ``scores`` table when it is not accuracy."""
+    extra = {}
+    if metric != "accuracy":
+        rows = cell.select(scores)
+        values = list(rows[(rows["split"] == "test") & (rows["metric"] == metric)]["value"])
+        if len(values) < len(cell.with_status("ok")):
+            raise BaselineError(
+                f"{cell.dataset} · {cell.model} has no {metric} for every seed: its model gives "
+                "no class probabilities, or its results predate nnbench 0.6. Leave it out of the "
+                "runs, or gate on another --metric."
+            )
+        extra["test_metric"] = stat(values)
     return {
         "dataset": cell.dataset,
         "model": cell.model,
@@ -53,6 +69,7 @@ def baseline_cell(cell: CellSummary) -> dict[str, Any]:
         "per_class": {name: stat(cell.values("test", name)) for name in cell.classes()},
         "fit_s": stat(cell.timings("fit_s")),
         "predict_s": stat(cell.timings("predict_s")),
+        **extra,
     }
 
 
@@ -73,12 +90,15 @@ def cells_by_name(cells: Sequence[CellSummary], what: str) -> dict[tuple[str, st
     return found
 
 
-def make_baseline(table: pd.DataFrame, note: str | None = None) -> Baseline:
-    """A baseline from the rows of :func:`nnbench.results.load` over one or more runs.
+def make_baseline(tables: Tables, note: str | None = None, metric: str = "accuracy") -> Baseline:
+    """A baseline from the tables of :func:`nnbench.results.load_tables` over one or more runs,
+    for a check on ``metric`` (see :mod:`nnbench.scores`).
 
     Skipped cells are left out. A cell with a failed seed is an error: a baseline is made from
     successful runs only. The baseline is validated as ``read_baseline`` would.
     """
+    metric_info(metric)
+    table = tables.classes
     runs = list(dict.fromkeys(table["run"]))
     failed = table[table["status"] == "failed"]
     if len(failed):
@@ -106,7 +126,11 @@ def make_baseline(table: pd.DataFrame, note: str | None = None) -> Baseline:
                 for run, rows in table.groupby("run", sort=False)
             ],
         },
-        "cells": [baseline_cell(cell) for cell in cells_by_name(ran, "The runs").values()],
+        "metric": metric,
+        "cells": [
+            baseline_cell(cell, tables.scores, metric)
+            for cell in cells_by_name(ran, "The runs").values()
+        ],
     }
     validate_baseline(baseline, "The baseline made from " + ", ".join(runs))
     return baseline

@@ -9,24 +9,20 @@ changes are allowed. Timing is a ratio to the baseline and fails only above ``ma
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from nnbench.baseline import Baseline, cells_by_name
+from nnbench.errors import BaselineError
 from nnbench.presentation import (
-    Table,
-    describe_environment,
-    environments,
-    markdown_table,
     one_line,
     status_cell,
 )
-from nnbench.progress import counted
+from nnbench.result_tables import Tables
+from nnbench.scores import metric_info
 from nnbench.stats import CellSummary, Estimate, protocol_changes, summarise
 
 #: environment keys whose change a check reports
@@ -52,6 +48,8 @@ class Tolerances:
     k: float = 3.0
     max_slowdown: float | None = None
     allow_protocol_change: bool = False
+    #: the test metric gated on (see :mod:`nnbench.scores`); the baseline must hold it
+    metric: str = "accuracy"
 
 
 @dataclass(frozen=True)
@@ -104,18 +102,21 @@ def accuracy_row(
     now: Estimate | None,
     abs_tol: float,
     k: float,
+    higher_is_better: bool = True,
 ) -> Row:
-    """Mean accuracy now against ``record``: a regression below ``mean - max(abs_tol, k*sd)``."""
+    """The mean of a metric now against ``record``: a regression beyond ``mean ∓
+    max(abs_tol, k*sd)`` in the worse direction (below for accuracy, above for a loss)."""
     margin, rule = allowed_drop(record, abs_tol, k)
-    floor = max(0.0, record["mean"] - margin)
+    low, high = max(0.0, record["mean"] - margin), record["mean"] + margin
+    worse = low if higher_is_better else high
     if now is None:
         verdict, shown, delta = "missing", "–", "–"
     else:
         change = round(now.mean - record["mean"], 4) + 0.0  # no "-0.0000"
         shown, delta = describe_now(now, ".4f"), f"{change:+.4f}"
-        if now.mean < floor:
+        if now.mean < low if higher_is_better else now.mean > high:
             verdict = "REGRESSION"
-        elif now.mean > record["mean"] + margin:
+        elif now.mean > high if higher_is_better else now.mean < low:
             verdict = "improved"
         else:
             verdict = "pass"
@@ -126,9 +127,29 @@ def accuracy_row(
         describe_stat(record, ".4f"),
         shown,
         delta,
-        f"≥ {floor:.4f} ({rule})",
+        f"{'≥' if higher_is_better else '≤'} {worse:.4f} ({rule})",
         verdict,
         verdict in ("missing", "REGRESSION"),
+    )
+
+
+def metric_row(
+    cell: CellSummary, record: Mapping[str, Any], scores: pd.DataFrame, tolerances: Tolerances
+) -> Row:
+    """The gated test metric's row: accuracy, or the baseline's ``test_metric``."""
+    if tolerances.metric == "accuracy":
+        now, stored = cell.accuracy("test"), record["test_accuracy"]
+    else:
+        now, stored = cell.score(scores, tolerances.metric), record["test_metric"]
+    info = metric_info(tolerances.metric)
+    return accuracy_row(
+        cell,
+        f"test {info.label}",
+        stored,
+        now,
+        tolerances.abs_tol,
+        tolerances.k,
+        info.higher_is_better,
     )
 
 
@@ -210,7 +231,10 @@ def protocol_row(record: Mapping[str, Any], cell: CellSummary, allowed: bool) ->
 
 
 def cell_rows(
-    record: Mapping[str, Any], cell: CellSummary | None, tolerances: Tolerances
+    record: Mapping[str, Any],
+    cell: CellSummary | None,
+    tolerances: Tolerances,
+    scores: pd.DataFrame,
 ) -> list[Row]:
     """Every checked metric of one baseline cell against the run's cell of the same name."""
     unusable = unusable_rows(record, cell)
@@ -220,16 +244,7 @@ def cell_rows(
     if protocol is not None and protocol.failed:
         return [protocol]
     rows = [] if protocol is None else [protocol]
-    rows.append(
-        accuracy_row(
-            cell,
-            "test accuracy",
-            record["test_accuracy"],
-            cell.accuracy("test"),
-            tolerances.abs_tol,
-            tolerances.k,
-        )
-    )
+    rows.append(metric_row(cell, record, scores, tolerances))
     per_class = cell.per_class("test")
     for name, class_record in record["per_class"].items():
         if class_record is not None:
@@ -250,17 +265,22 @@ def cell_rows(
     return rows
 
 
-def check(
-    baseline: Baseline, table: pd.DataFrame, tolerances: Tolerances = Tolerances()
-) -> list[Row]:
-    """Rows for every baseline cell, then a row for each cell of ``table`` (the rows of
-    :func:`nnbench.results.load`) that the baseline lacks."""
-    run_cells = cells_by_name(summarise(table), "The run folders")
+def check(baseline: Baseline, tables: Tables, tolerances: Tolerances = Tolerances()) -> list[Row]:
+    """Rows for every baseline cell, then a row for each cell of ``tables`` (those of
+    :func:`nnbench.results.load_tables`) that the baseline lacks. The baseline must have been
+    made for the metric gated on (BaselineError otherwise)."""
+    made_for = baseline.get("metric", "accuracy")
+    if made_for != tolerances.metric:
+        raise BaselineError(
+            f"The baseline holds the test {made_for}, and the check gates on "
+            f"{tolerances.metric}: check with --metric {made_for}, or make a baseline with "
+            f"`nnbench baseline RUN_DIR... --metric {tolerances.metric}`."
+        )
+    run_cells = cells_by_name(summarise(tables.classes), "The run folders")
     rows = []
     for record in baseline["cells"]:
-        rows += cell_rows(
-            record, run_cells.pop((record["dataset"], record["model"]), None), tolerances
-        )
+        cell = run_cells.pop((record["dataset"], record["model"]), None)
+        rows += cell_rows(record, cell, tolerances, tables.scores)
     for (dataset, model), cell in run_cells.items():
         rows.append(
             Row(
@@ -268,123 +288,3 @@ def check(
             )
         )
     return rows
-
-
-def environment_changes(baseline: Baseline, table: pd.DataFrame) -> list[str]:
-    """``key before → after`` for each environment entry that differs from the baseline's."""
-    before = baseline["cells"][0].get("env", {})
-    after = environments(table)[0]
-    return [
-        f"{key} {before.get(key)} → {after.get(key)}"
-        for key in ENVIRONMENT_KEYS
-        if before.get(key) != after.get(key)
-    ]
-
-
-def render_check(
-    rows: Sequence[Row],
-    baseline: Baseline,
-    source: str,
-    table: pd.DataFrame,
-    tolerances: Tolerances,
-) -> str:
-    """The check as Markdown: what was compared, under which rule, the table and the tally."""
-    provenance = baseline.get("provenance", {})
-    changes = environment_changes(baseline, table)
-    timing_rule = (
-        f"fit and predict time fail above ×{tolerances.max_slowdown:g} the baseline's"
-        if tolerances.max_slowdown is not None
-        else "fit and predict time are shown as ratios and not gated (--max-slowdown)"
-    )
-    lines = [
-        "# nnbench check",
-        f"Baseline {source}, made {provenance.get('created_at', 'at an unknown time')}"
-        + (f" ({provenance['note']})" if provenance.get("note") else "")
-        + f", on: {describe_environment([cell.get('env', {}) for cell in baseline['cells']])}",
-        f"This run, on: {describe_environment(environments(table))}",
-        "Changed since the baseline: "
-        + ("; ".join(changes) if changes else "nothing recorded")
-        + ".",
-        f"Rule: test accuracy fails below the baseline's mean − max({tolerances.abs_tol:g}, "
-        f"{tolerances.k:g}·sd), each class's below mean − max({tolerances.class_abs_tol:g}, "
-        f"{tolerances.k:g}·sd); a missing or failed cell fails; a protocol change "
-        + ("is allowed" if tolerances.allow_protocol_change else "is not comparable and fails")
-        + f"; {timing_rule}.",
-        markdown_table(
-            Table(
-                ["cell", "metric", "baseline", "now", "delta", "allowed", "verdict"],
-                [
-                    [
-                        row.cell,
-                        row.metric,
-                        row.baseline,
-                        row.now,
-                        row.delta,
-                        row.allowed,
-                        row.verdict,
-                    ]
-                    for row in rows
-                ],
-                "lllllll",
-            )
-        ),
-        tally(rows),
-    ]
-    return "\n\n".join(lines) + "\n"
-
-
-def tally(rows: Sequence[Row]) -> str:
-    """``N checks: a pass, b improved, ...; F failed.``"""
-    counts = Counter(row.verdict for row in rows)
-    failed = sum(row.failed for row in rows)
-    kinds = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
-    outcome = f"{failed} failed" if failed else "all passed"
-    return f"{counted(len(rows), 'check')}: {kinds}; {outcome}."
-
-
-def junit_xml(rows: Sequence[Row], name: str, properties: Mapping[str, str]) -> str:
-    """A JUnit XML report: one test case per row, a <failure> for each failed one."""
-    failures = sum(row.failed for row in rows)
-    counts = {"tests": str(len(rows)), "failures": str(failures), "errors": "0", "skipped": "0"}
-    suites = ET.Element("testsuites", name="nnbench check", **counts)
-    suite = ET.SubElement(suites, "testsuite", name=name, **counts)
-    listed = ET.SubElement(suite, "properties")
-    for key, value in properties.items():
-        ET.SubElement(listed, "property", name=key, value=value)
-    for row in rows:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=f"nnbench.{row.dataset}.{row.model}",
-            name=row.metric,
-            time="0",
-        )
-        if row.failed:
-            failure = ET.SubElement(case, "failure", message=row.sentence(), type=row.verdict)
-            failure.text = row.sentence()
-        else:
-            ET.SubElement(case, "system-out").text = row.sentence()
-    ET.indent(suites)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def baseline_summary(baseline: Baseline, tolerances: Tolerances) -> str:
-    """One row per baseline cell: seeds, mean and sd of test accuracy, where a check would fail
-    with these tolerances, and the largest per-class sd."""
-    rows = []
-    for record in baseline["cells"]:
-        test = record["test_accuracy"]
-        margin, rule = allowed_drop(test, tolerances.abs_tol, tolerances.k)
-        class_sds = [r["sd"] for r in record["per_class"].values() if r and r["sd"] is not None]
-        rows.append(
-            [
-                f"{record['dataset']} · {record['model']}",
-                ", ".join(map(str, record["seeds"])),
-                f"{test['mean']:.4f}",
-                "–" if test["sd"] is None else f"{test['sd']:.4f}",
-                f"{test['mean'] - margin:.4f} ({rule})",
-                f"{max(class_sds):.4f}" if class_sds else "–",
-            ]
-        )
-    headers = ["cell", "seeds", "test acc", "sd", "fails below", "largest class sd"]
-    return markdown_table(Table(headers, rows, "llllll")) + "\n"

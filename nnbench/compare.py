@@ -146,9 +146,14 @@ def seed_comparison(
     shared = replace(shared, note=pairing.note)
     ours, theirs = (store.get(row) for row in rows)
     if ours is None or theirs is None:
-        sides = zip(("model", "reference"), (ours, theirs), strict=True)
-        missing = [name for name, got in sides if got is None]
-        return replace(shared, note=f"no predictions stored ({' and '.join(missing)})")
+        lacking = (
+            ""
+            if ours is None and theirs is None
+            else " for the model"
+            if ours is None
+            else (" for the reference")
+        )
+        return replace(shared, note=f"no predictions stored{lacking}")
     if ours.truth_fingerprint != theirs.truth_fingerprint:
         return replace(shared, note="scored on different test images: no pairing")
     found = compare_predictions(ours.correct, theirs.correct)

@@ -162,6 +162,43 @@ def check_fitted(model: Model, predictions: np.ndarray, data: ImageData, passed:
     )
 
 
+#: the share of test images on which predict_proba's most probable class must be predict's label
+#: (a calibrated model, such as scikit-learn's SVC(probability=True), may differ on a few)
+PROBABILITY_AGREEMENT = 0.95
+
+
+def check_probabilities(
+    model: Model, predictions: np.ndarray, data: ImageData, passed: list[str]
+) -> None:
+    """When the model has the optional ``predict_proba``: one row per test image and one
+    column per class, non-negative rows that sum to 1, whose most probable class is the label
+    ``predict`` gives (on at least :data:`PROBABILITY_AGREEMENT` of the images)."""
+    if not hasattr(model, "predict_proba"):
+        return
+    proba = np.asarray(model.predict_proba(data.x_test), dtype=np.float64)
+    shape = (len(data.y_test), len(data.class_names))
+    check(
+        "predict_proba gives a row per image and class",
+        passed,
+        proba.shape == shape,
+        f"predict_proba gave shape {proba.shape} for {shape[0]} images of {shape[1]} classes",
+    )
+    sums = proba.sum(axis=1)
+    check(
+        "probabilities sum to 1",
+        passed,
+        bool((proba >= 0).all() and np.allclose(sums, 1, atol=1e-4)),
+        f"rows sum to {sums.min():.6f} to {sums.max():.6f}, smallest value {proba.min():.3g}",
+    )
+    agreement = float(np.mean(proba.argmax(axis=1) == predictions))
+    check(
+        "predict_proba agrees with predict",
+        passed,
+        agreement >= PROBABILITY_AGREEMENT,
+        f"the most probable class is predict's label on only {agreement:.1%} of the images",
+    )
+
+
 #: how far from chance to perfect a model must get on the check's data to have learned it
 LEARNING_SHARE = 0.25
 
@@ -217,6 +254,7 @@ def check_model(
     fitted, predictions = fitted_predictions(spec, params, data, seed=3)
     passed += ["fit takes a run's arguments", "fit returns self"]
     check_fitted(fitted, predictions, data, passed)
+    check_probabilities(fitted, predictions, data, passed)
     check_learning(fitted, predictions, data, passed)
     _, again = fitted_predictions(spec, params, data, seed=3)
     check(

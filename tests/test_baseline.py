@@ -10,9 +10,10 @@ import pytest
 from nnbench.baseline import make_baseline, read_baseline, write_baseline
 from nnbench.errors import BaselineError, NNBenchError
 from nnbench.plan import Cell, make_model
+from nnbench.result_tables import tables
 from nnbench.suite import DEFAULT_SUITE, load_suite
 from tests.conftest import REPO, suite_params
-from tests.test_results import make_result, runs_table
+from tests.test_results import make_result
 
 
 def seed_result(seed: int, test: float, class_1: float, **changes) -> dict:
@@ -31,7 +32,7 @@ def test_baseline_holds_mean_sd_and_values_per_cell_and_class():
         "runs/a": [seed_result(0, 0.80, 0.70), seed_result(1, 0.84, 0.74)],
         "runs/b": [seed_result(2, 0.88, 0.78)],
     }
-    baseline = make_baseline(runs_table(runs), note="three seeds")
+    baseline = make_baseline(tables(runs), note="three seeds")
     (cell,) = baseline["cells"]
     assert cell["dataset"] == "mnist" and cell["model"] == "naive_bayes"
     assert cell["seeds"] == [0, 1, 2]
@@ -54,7 +55,7 @@ def test_baseline_holds_mean_sd_and_values_per_cell_and_class():
 
 def test_one_seed_has_no_sd_and_skipped_cells_are_left_out():
     skipped = make_result(model="cnn", status="skipped", skip_reason="absent", metrics={})
-    baseline = make_baseline(runs_table({"r": [seed_result(0, 0.8, 0.7), skipped]}))
+    baseline = make_baseline(tables({"r": [seed_result(0, 0.8, 0.7), skipped]}))
     assert [cell["model"] for cell in baseline["cells"]] == ["naive_bayes"]
     assert baseline["cells"][0]["test_accuracy"]["sd"] is None
 
@@ -80,13 +81,11 @@ def test_one_seed_has_no_sd_and_skipped_cells_are_left_out():
 )
 def test_runs_a_baseline_cannot_be_made_from_are_refused(runs, message):
     with pytest.raises(NNBenchError, match=message):
-        make_baseline(runs_table(runs))
+        make_baseline(tables(runs))
 
 
 def test_round_trip(tmp_path: Path):
-    baseline = make_baseline(
-        runs_table({"r": [seed_result(0, 0.8, 0.7), seed_result(1, 0.82, 0.7)]})
-    )
+    baseline = make_baseline(tables({"r": [seed_result(0, 0.8, 0.7), seed_result(1, 0.82, 0.7)]}))
     write_baseline(baseline, tmp_path / "b.json")
     assert read_baseline(tmp_path / "b.json") == baseline
     assert [p.name for p in tmp_path.iterdir()] == ["b.json"]
@@ -169,9 +168,7 @@ def corrupt(document: dict, where: str, value) -> dict:
     ],
 )
 def test_a_corrupted_baseline_is_named_with_the_problem(tmp_path: Path, change, message):
-    baseline = make_baseline(
-        runs_table({"r": [seed_result(0, 0.8, 0.7), seed_result(1, 0.82, 0.7)]})
-    )
+    baseline = make_baseline(tables({"r": [seed_result(0, 0.8, 0.7), seed_result(1, 0.82, 0.7)]}))
     path = tmp_path / "b.json"
     path.write_text(change(baseline))
     with pytest.raises(BaselineError, match=message):

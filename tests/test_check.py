@@ -11,16 +11,18 @@ import numpy as np
 import pytest
 
 from nnbench.baseline import make_baseline
-from nnbench.check import Tolerances, check, junit_xml, render_check, tally
+from nnbench.check import Tolerances, check
+from nnbench.check_render import junit_xml, render_check, tally
 from nnbench.cli import main
 from nnbench.models.keras_loop import KerasModel
+from nnbench.result_tables import tables
 from tests.conftest import main_in_fresh_python
 from tests.test_baseline import seed_result
-from tests.test_results import runs_table, table_of
+from tests.test_results import table_of, tables_of
 
 # test accuracy 0.80, 0.84, 0.88: mean 0.84, sd 0.04; class "1": 0.70, 0.74, 0.78
 BASELINE = make_baseline(
-    runs_table(
+    tables(
         {
             "runs/base": [
                 seed_result(0, 0.80, 0.70),
@@ -31,7 +33,7 @@ BASELINE = make_baseline(
     )
 )
 # one seed: test 0.90, class "1" 0.80; sd unknown, so only the absolute tolerances apply
-SINGLE = make_baseline(runs_table({"runs/one": [seed_result(0, 0.90, 0.80)]}))
+SINGLE = make_baseline(tables({"runs/one": [seed_result(0, 0.90, 0.80)]}))
 
 
 def verdicts(rows) -> dict[str, str]:
@@ -39,7 +41,7 @@ def verdicts(rows) -> dict[str, str]:
 
 
 def test_an_unchanged_rerun_passes_every_metric():
-    rows = check(BASELINE, table_of(seed_result(0, 0.80, 0.70)))
+    rows = check(BASELINE, tables_of(seed_result(0, 0.80, 0.70)))
     assert verdicts(rows) == {
         "test accuracy": "pass",
         "test accuracy, class 0": "pass",
@@ -58,7 +60,7 @@ def test_the_floor_is_mean_minus_k_sd_when_that_is_wider(now, verdict):
     # margin = max(0.005, 3 * 0.04) = 0.12: the floor is 0.72, improvement starts above 0.96
     (row,) = [
         r
-        for r in check(BASELINE, table_of(seed_result(5, now, 0.74)))
+        for r in check(BASELINE, tables_of(seed_result(5, now, 0.74)))
         if r.metric == "test accuracy"
     ]
     assert row.verdict == verdict
@@ -70,7 +72,9 @@ def test_the_floor_is_mean_minus_k_sd_when_that_is_wider(now, verdict):
 @pytest.mark.parametrize("now, verdict", [(0.895, "pass"), (0.8949, "REGRESSION")])
 def test_the_floor_is_the_absolute_tolerance_without_spread(now, verdict):
     (row,) = [
-        r for r in check(SINGLE, table_of(seed_result(0, now, 0.80))) if r.metric == "test accuracy"
+        r
+        for r in check(SINGLE, tables_of(seed_result(0, now, 0.80)))
+        if r.metric == "test accuracy"
     ]
     assert (row.verdict, row.allowed, row.delta) == (
         verdict,
@@ -82,25 +86,25 @@ def test_the_floor_is_the_absolute_tolerance_without_spread(now, verdict):
 def test_flags_set_both_tolerances():
     loose = Tolerances(abs_tol=0.02, k=0.0)
     assert (
-        verdicts(check(SINGLE, table_of(seed_result(0, 0.885, 0.80)), loose))["test accuracy"]
+        verdicts(check(SINGLE, tables_of(seed_result(0, 0.885, 0.80)), loose))["test accuracy"]
         == "pass"
     )
     tight = Tolerances(k=1.0)  # margin 0.04: floor 0.80
-    assert verdicts(check(BASELINE, table_of(seed_result(0, 0.79, 0.74)), tight))[
+    assert verdicts(check(BASELINE, tables_of(seed_result(0, 0.79, 0.74)), tight))[
         "test accuracy"
     ] == ("REGRESSION")
 
 
 def test_a_collapsed_class_fails_while_overall_accuracy_barely_moves():
     # overall 0.90 -> 0.897 is inside its 0.005; class "1" 0.80 -> 0.75 is outside its 0.02
-    rows = check(SINGLE, table_of(seed_result(0, 0.897, 0.75)))
+    rows = check(SINGLE, tables_of(seed_result(0, 0.897, 0.75)))
     assert verdicts(rows)["test accuracy"] == "pass"
     assert verdicts(rows)["test accuracy, class 1"] == "REGRESSION"
     assert [row.metric for row in rows if row.failed] == ["test accuracy, class 1"]
 
 
 def test_the_mean_of_several_seeds_is_what_is_checked():
-    rows = check(SINGLE, table_of(seed_result(0, 0.89, 0.80), seed_result(1, 0.91, 0.80)))
+    rows = check(SINGLE, tables_of(seed_result(0, 0.89, 0.80), seed_result(1, 0.91, 0.80)))
     (row,) = [r for r in rows if r.metric == "test accuracy"]
     assert (row.verdict, row.now) == ("pass", "0.9000 ± 0.1271 (n=2)")
 
@@ -114,19 +118,19 @@ def test_missing_skipped_and_failed_cells_fail():
         ([skipped], "skipped: No photos.", "missing"),
         ([failed], "failed: ValueError: nan loss", "FAILED"),
     ):
-        rows = check(SINGLE, table_of(*results))
+        rows = check(SINGLE, tables_of(*results))
         (row,) = [r for r in rows if r.model == "naive_bayes"]
         assert (row.metric, row.now, row.verdict, row.failed) == ("result", now, verdict, True)
     # a cell the baseline does not know is reported, and fails nothing
     (extra,) = [
-        r for r in check(SINGLE, table_of(seed_result(0, 0.9, 0.8), other)) if r.model == "cnn"
+        r for r in check(SINGLE, tables_of(seed_result(0, 0.9, 0.8), other)) if r.model == "cnn"
     ]
     assert (extra.verdict, extra.failed) == ("not in baseline", False)
 
 
 def test_the_gate_compares_a_changed_model_with_the_baseline_of_its_old_code():
     edited = seed_result(0, 0.80, 0.70, model_origin={"kind": "file", "code": "sha256:new"})
-    rows = check(BASELINE, table_of(edited))
+    rows = check(BASELINE, tables_of(edited))
     assert verdicts(rows)["test accuracy"] == "pass" and "protocol" not in verdicts(rows)
 
 
@@ -137,31 +141,31 @@ def test_a_cell_that_failed_on_one_of_three_seeds_fails_though_the_others_pass()
         seed_result(1, 0.84, 0.74, status="failed", error="ValueError: nan loss", metrics={}),
         seed_result(2, 0.88, 0.78),
     ]
-    rows = check(BASELINE, table_of(*run))
+    rows = check(BASELINE, tables_of(*run))
     assert [(row.metric, row.now, row.verdict, row.failed) for row in rows] == [
         ("result", "failed (seed 1; 1 of 3 seeds): ValueError: nan loss", "FAILED", True)
     ]
     assert tally(rows) == "1 check: 1 FAILED; 1 failed."
-    healthy = check(BASELINE, table_of(run[0], seed_result(1, 0.84, 0.74), run[2]))
+    healthy = check(BASELINE, tables_of(run[0], seed_result(1, 0.84, 0.74), run[2]))
     assert not any(row.failed for row in healthy)  # the same seeds, all successful, pass
 
 
 def test_a_protocol_change_is_not_comparable_unless_allowed():
     changed = seed_result(0, 0.5, 0.5, params={"variant": "bernoulli"}, data={"n_test": 9})
-    (row,) = check(SINGLE, table_of(changed))
+    (row,) = check(SINGLE, tables_of(changed))
     assert (row.metric, row.verdict, row.failed) == ("protocol", "not comparable", True)
     assert (row.baseline, row.now) == (
         "n_test 10; variant multinomial",
         "n_test 9; variant bernoulli",
     )
-    rows = check(SINGLE, table_of(changed), Tolerances(allow_protocol_change=True))
+    rows = check(SINGLE, tables_of(changed), Tolerances(allow_protocol_change=True))
     assert verdicts(rows)["protocol"] == "changed (allowed)"
     assert verdicts(rows)["test accuracy"] == "REGRESSION"  # and the accuracy is still checked
 
 
 def test_timing_is_a_ratio_that_fails_only_above_max_slowdown():
     slow = seed_result(0, 0.9, 0.8, timing={"fit_s": 3.0, "predict_s": 0.02})
-    fit = {r.metric: r for r in check(SINGLE, table_of(slow))}["fit time"]
+    fit = {r.metric: r for r in check(SINGLE, tables_of(slow))}["fit time"]
     assert (fit.baseline, fit.now, fit.delta, fit.allowed, fit.verdict, fit.failed) == (
         "1.50 s (n=1)",
         "3.00 s",
@@ -170,22 +174,22 @@ def test_timing_is_a_ratio_that_fails_only_above_max_slowdown():
         "info",
         False,
     )
-    gated = {r.metric: r for r in check(SINGLE, table_of(slow), Tolerances(max_slowdown=1.5))}
+    gated = {r.metric: r for r in check(SINGLE, tables_of(slow), Tolerances(max_slowdown=1.5))}
     assert (gated["fit time"].verdict, gated["fit time"].failed) == ("SLOWER", True)
     assert (gated["predict time"].verdict, gated["predict time"].failed) == ("pass", False)
 
 
 def test_a_gated_timing_without_numbers_to_compare_is_shown_not_dropped():
     no_timing = seed_result(0, 0.9, 0.8, timing={})
-    assert "fit time" not in verdicts(check(SINGLE, table_of(no_timing)))
-    rows = {r.metric: r for r in check(SINGLE, table_of(no_timing), Tolerances(max_slowdown=2))}
+    assert "fit time" not in verdicts(check(SINGLE, tables_of(no_timing)))
+    rows = {r.metric: r for r in check(SINGLE, tables_of(no_timing), Tolerances(max_slowdown=2))}
     assert (rows["fit time"].allowed, rows["fit time"].verdict) == ("no timing to compare", "info")
 
 
 def test_the_report_names_rule_environment_changes_and_tally():
     now = seed_result(0, 0.5, 0.8)
     now["env"] = {**now["env"], "python": "3.12.1"}
-    rows = check(SINGLE, table_of(now))
+    rows = check(SINGLE, tables_of(now))
     text = render_check(rows, SINGLE, "b.json", table_of(now), Tolerances())
     assert "Changed since the baseline: python 3.11.7 → 3.12.1." in text
     assert "test accuracy fails below the baseline's mean − max(0.005, 3·sd)" in text
@@ -195,14 +199,14 @@ def test_the_report_names_rule_environment_changes_and_tally():
     )
     assert text.rstrip().endswith("5 checks: 1 REGRESSION, 2 pass, 2 info; 1 failed.")
     assert (
-        tally(check(SINGLE, table_of(seed_result(0, 0.9, 0.8))))
+        tally(check(SINGLE, tables_of(seed_result(0, 0.9, 0.8))))
         == "5 checks: 3 pass, 2 info; all passed."
     )
 
 
 def test_junit_has_one_case_per_row_and_a_failure_for_each_failed_one():
     rows = check(
-        SINGLE, table_of(seed_result(0, 0.897, 0.75, timing={"fit_s": 9.0, "predict_s": 0.02}))
+        SINGLE, tables_of(seed_result(0, 0.897, 0.75, timing={"fit_s": 9.0, "predict_s": 0.02}))
     )
     root = ET.fromstring(junit_xml(rows, "nnbench check b.json", {"baseline": "b.json"}))
     (suite,) = root.findall("testsuite")

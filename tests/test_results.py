@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from nnbench.errors import ResultFileError
-from nnbench.result_tables import ALL, COLUMNS, CONFUSION_COLUMNS, EPOCH_COLUMNS, tables
+from nnbench.result_tables import ALL, COLUMNS, CONFUSION_COLUMNS, EPOCH_COLUMNS, Tables, tables
 from nnbench.results import SCHEMA, load, load_tables, read_result, read_run, write_result
 
 
@@ -42,6 +42,11 @@ def make_result(**changes) -> dict:
 def runs_table(runs: dict[str, list[dict]]) -> pd.DataFrame:
     """The rows of ``results.load()`` for result documents, by run."""
     return tables(runs).classes
+
+
+def tables_of(*results: dict) -> Tables:
+    """The tables of ``results.load_tables()`` for result documents of one run."""
+    return tables({"run": list(results)})
 
 
 def table_of(*results: dict) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pytest
 
 from nnbench.models import Model
 from nnbench.testing import ModelContractError, check_model, synthetic_digits
-from tests.models.test_contract import ALL_CHECKS
+from tests.models.test_contract import ALL_CHECKS, WITH_PROBABILITIES
 
 
 class Good(Model):
@@ -30,6 +30,34 @@ class Good(Model):
 
     def n_params(self):
         return int(self.means_.size)
+
+
+class WithProbabilities(Good):
+    """The nearest class mean, with a softmax over minus the squared distances."""
+
+    def predict_proba(self, x):
+        pixels = x.reshape(len(x), -1).astype(float)
+        distances = ((pixels[:, None, :] - self.means_[None]) ** 2).sum(axis=2)
+        scores = -(distances - distances.min(axis=1, keepdims=True)) / distances.std()
+        return np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+
+
+class UnnormalisedProbabilities(WithProbabilities):
+    def predict_proba(self, x):
+        return super().predict_proba(x) * 2
+
+
+class OneColumnShort(WithProbabilities):
+    def predict_proba(self, x):
+        return super().predict_proba(x)[:, :-1]
+
+
+class ContraryProbabilities(WithProbabilities):
+    """Probabilities that favour the least likely class."""
+
+    def predict_proba(self, x):
+        proba = super().predict_proba(x)[:, ::-1]
+        return proba
 
 
 class LearnsInInit(Good):
@@ -91,6 +119,10 @@ def test_a_good_model_passes_every_check():
     assert check_model(Good) == ALL_CHECKS
 
 
+def test_probabilities_are_checked_when_the_model_has_them():
+    assert check_model(WithProbabilities) == WITH_PROBABILITIES
+
+
 def test_a_model_that_refuses_the_data_is_checked_up_to_its_reason():
     assert check_model(Refuses) == ALL_CHECKS[:5]
 
@@ -111,6 +143,20 @@ def test_a_model_that_refuses_the_data_is_checked_up_to_its_reason():
         ),
         (NoHistory, "check 'history_ and info_ are set' failed: after fit, history_ is None"),
         (
+            OneColumnShort,
+            "check 'predict_proba gives a row per image and class' failed: predict_proba gave "
+            "shape (90, 2) for 90 images of 3 classes",
+        ),
+        (
+            UnnormalisedProbabilities,
+            "check 'probabilities sum to 1' failed: rows sum to 2.000000 to 2.000000",
+        ),
+        (
+            ContraryProbabilities,
+            "check 'predict_proba agrees with predict' failed: the most probable class is "
+            "predict's label on only",
+        ),
+        (
             NoMonitor,
             "check 'fit takes a run's arguments' failed: fit(x, y, *, n_classes, monitor) cannot "
             "be called (got an unexpected keyword argument 'monitor')",
@@ -127,7 +173,8 @@ def test_the_examples_pass_and_the_default_data_is_labelled_synthetic():
     data = synthetic_digits()
     assert data.synthetic and "synthetic" in data.name
     assert check_model("examples/my_models.py:NearestMean") == ALL_CHECKS
-    assert check_model("examples/my_models.py:tiny_cnn", params={"epochs": 1}) == ALL_CHECKS
+    tiny_cnn = check_model("examples/my_models.py:tiny_cnn", params={"epochs": 1})
+    assert tiny_cnn == WITH_PROBABILITIES  # a softmax output gives probabilities
 
 
 def unscaled_builder(input_shape, n_classes):

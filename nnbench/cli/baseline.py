@@ -11,12 +11,13 @@ from nnbench.cli.common import EXIT_OK
 
 def baseline(args: argparse.Namespace) -> int:
     from nnbench.baseline import make_baseline, write_baseline
-    from nnbench.check import Tolerances, baseline_summary
+    from nnbench.check import Tolerances
+    from nnbench.check_render import baseline_summary
     from nnbench.files import writing
     from nnbench.progress import counted
-    from nnbench.results import load
+    from nnbench.results import load_tables
 
-    made = make_baseline(load(*args.run_dir), note=args.note)
+    made = make_baseline(load_tables(*args.run_dir), note=args.note, metric=args.metric)
     with writing("--out", args.out):
         write_baseline(made, args.out)
     print(baseline_summary(made, Tolerances()), end="")
@@ -34,5 +35,12 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("run_dir", type=Path, nargs="+", metavar="RUN_DIR")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="baseline file")
+    parser.add_argument(
+        "--metric",
+        default="accuracy",
+        metavar="NAME",
+        help="also store this test metric for `nnbench check --metric` (default accuracy; see "
+        "`nnbench check --help`)",
+    )
     parser.add_argument("--note", metavar="TEXT", help="why and where it was made, stored in it")
     parser.set_defaults(handler=baseline)

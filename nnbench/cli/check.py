@@ -18,20 +18,25 @@ from nnbench.cli.common import (
 
 def gate(args: argparse.Namespace) -> int:
     from nnbench.baseline import read_baseline
-    from nnbench.check import Tolerances, check, junit_xml, render_check
+    from nnbench.check import Tolerances, check
+    from nnbench.check_render import junit_xml, render_check
     from nnbench.files import atomic_write_text, writing
-    from nnbench.results import load
+    from nnbench.results import load_tables
+    from nnbench.scores import metric_info
 
+    metric_info(args.metric)
     baseline = read_baseline(args.baseline)
-    table = load(*args.run_dir)
+    tables = load_tables(*args.run_dir)
+    table = tables.classes
     tolerances = Tolerances(
         abs_tol=args.abs_tol,
         class_abs_tol=args.class_abs_tol,
         k=args.k,
         max_slowdown=args.max_slowdown,
         allow_protocol_change=args.allow_protocol_change,
+        metric=args.metric,
     )
-    rows = check(baseline, table, tolerances)
+    rows = check(baseline, tables, tolerances)
     print(render_check(rows, baseline, str(args.baseline), table, tolerances), end="")
     if args.junit:
         properties = {"baseline": str(args.baseline), "runs": " ".join(map(str, args.run_dir))}
@@ -84,6 +89,14 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
         "--allow-protocol-change",
         action="store_true",
         help="compare cells whose parameters or data sizes differ from the baseline's",
+    )
+    parser.add_argument(
+        "--metric",
+        default="accuracy",
+        metavar="NAME",
+        help="the test metric to gate on, as the baseline holds it: accuracy (default), "
+        "balanced_accuracy, macro_f1, log_loss, brier, ece, top2_accuracy, roc_auc; for a loss, "
+        "a rise is the regression",
     )
     parser.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
     parser.set_defaults(handler=gate)

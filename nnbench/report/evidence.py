@@ -15,7 +15,6 @@ from nnbench.report import evidence_plots
 from nnbench.report.blocks import Block, Figure, Heading, Items, Paragraph, TableBlock
 from nnbench.report.sections import ReportInput, Section
 from nnbench.stats import CellSummary
-from nnbench.stats.intervals import Interval
 from nnbench.stats.ranks import groups_not_different, rank_test
 
 METHOD = (
@@ -40,14 +39,6 @@ def p_text(p: float | None) -> str:
     if p == 0:
         return "< 1e-300"  # below the smallest double: the binomial tail underflows
     return f"{p:.2e}" if p < 1e-3 else f"{p:.3g}"
-
-
-def interval_text(interval: Interval | None) -> str:
-    """``0.9782–0.9835 over test images`` or ``0.9798–0.9822 over seeds (n = 3)``."""
-    if interval is None:
-        return MISSING
-    over = f"over seeds (n = {interval.n})" if interval.over == "seeds" else f"over {interval.over}"
-    return f"{interval.low:.4f}–{interval.high:.4f} {over}"
 
 
 def paired_table(results: Sequence[PairResult]) -> Table:
@@ -121,6 +112,7 @@ def dataset_evidence(
         (pairing.model, pairing.reference)
         for pairing in pairings
         if {pairing.model_cell.model, pairing.reference_cell.model} <= set(order)
+        and pairing.model_cell.model != pairing.reference_cell.model
     }
     lines = step_lines(results, steps)
     if lines:

@@ -55,7 +55,6 @@ def dataset_scores(cells: Sequence[CellSummary], given: ReportInput) -> list[Blo
     blocks: list[Block] = [
         Heading(f"Metrics on {title}", 3),
         TableBlock(metrics_table(succeeded, given, labels), f"Test-set metrics on {title}."),
-        Paragraph(NOTE),
     ]
     calibrated = [(cell, probabilities_of(cell)) for cell in succeeded]
     calibrated = [(cell, stored) for cell, stored in calibrated if stored]
@@ -81,4 +80,4 @@ def metrics(given: ReportInput) -> list[Block]:
     blocks = [
         block for cells in given.by_dataset().values() for block in dataset_scores(cells, given)
     ]
-    return [Heading("Metrics beyond accuracy", 2), *blocks] if blocks else []
+    return [Heading("Metrics beyond accuracy", 2), Paragraph(NOTE), *blocks] if blocks else []

@@ -93,9 +93,13 @@ def dataset_note(cells: Sequence[CellSummary], published: Published | None) -> s
         note = published.note if published.covers(cells[0]) else published.none_note
     else:
         note = ""
+    note += (
+        " Test accuracy is the mean over the seeds that ran successfully; its 95% interval is "
+        "Wilson's over the test images for one seed, and the t-interval over seeds for two or "
+        "more (the column says which)."
+    )
     if any(len(cell.per_seed) > 1 for cell in cells):
-        note += f" Values over several seeds are the mean ± the {CI_NAME}; n counts the seeds "
-        note += "that ran successfully."
+        note += f" Other values over several seeds are the mean ± the {CI_NAME}."
     note += " Times are wall-clock seconds; fit time leaves out the per-epoch evaluation."
     mixed = [
         cell.model

@@ -46,11 +46,15 @@ class BaselineCell(StrictModel):
     per_class: dict[str, AccuracyStat | None]
     fit_s: TimingStat | None = None
     predict_s: TimingStat | None = None
+    #: the baseline's ``metric`` on the test set, when it is not accuracy (nnbench 0.6)
+    test_metric: Stat | None = None
 
 
 class BaselineDocument(StrictModel):
     schema_: Literal[SCHEMA] = Field(alias="schema")
     provenance: dict[str, Any] = {}
+    #: the metric a check gates on (see nnbench.scores); each cell's ``test_metric`` holds it
+    metric: str = "accuracy"
     cells: list[BaselineCell] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -59,6 +63,12 @@ class BaselineDocument(StrictModel):
         twice = next((name for name in names if names.count(name) > 1), None)
         if twice:
             raise ValueError(f"{twice[0]} · {twice[1]} appears twice in cells; keep one")
+        lacking = [c for c in self.cells if self.metric != "accuracy" and c.test_metric is None]
+        if lacking:
+            raise ValueError(
+                f"metric is {self.metric!r}, and {lacking[0].dataset} · {lacking[0].model} has "
+                "no test_metric"
+            )
         return self
 
 

@@ -108,7 +108,7 @@ def test_several_run_folders_pool_into_one_report_in_the_output_folder(run: Path
     assert main(["report", str(run), str(other), "--output", str(out)]) == 0
     printed = capsys.readouterr().out
     assert sorted(path.name for path in out.glob("report.*")) == FILES
-    assert "| naive_bayes |   2 |" in printed  # seeds 0 (run) and 7 (other)
+    assert "over seeds (n = 2)" in printed  # seeds 0 (run) and 7 (other)
     assert f"From 7 result files in {run}, {other}." in printed
     assert main(["report", str(run), str(run)]) == 2
     assert "this run folder is given twice" in capsys.readouterr().err

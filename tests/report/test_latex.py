@@ -62,7 +62,7 @@ def test_environments_are_balanced(latex_text: str):
 
 def test_every_table_is_booktabs_with_full_rows_and_escaped_cells(latex_text: str):
     tabulars = re.findall(r"\\begin\{tabular\}\{(\w+)\}\n(.*?)\\end\{tabular\}", latex_text, re.S)
-    assert len(tabulars) == 8
+    assert len(tabulars) == 11
     for align, body in tabulars:
         lines = body.strip().splitlines()
         assert lines[0] == r"\toprule" and lines[2] == r"\midrule" and lines[-1] == r"\bottomrule"

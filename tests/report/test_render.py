@@ -77,7 +77,7 @@ def test_the_html_page_holds_every_table_and_embeds_every_plot(report):
     page.feed(render_text(report, "html"))
     tables = [block for block in report.blocks if isinstance(block, TableBlock)]
     figures = [block for block in report.blocks if isinstance(block, Figure)]
-    assert page.tables == len(tables) == 8
+    assert page.tables == len(tables) == 11
     assert page.captions == [block.caption for block in tables]
     assert len(page.images) == len(figures) == 8
     for source in page.images:

@@ -81,11 +81,11 @@ def test_comparison_table_golden():
         ),
     ]
     assert md(compare(summarise(table_of(*results)))) == (
-        "| model       |   test acc |        lecture |   train acc |   fit s |   predict s |              parameters | device   | status                   |\n"
-        "|-------------|------------|----------------|-------------|---------|-------------|-------------------------|----------|--------------------------|\n"
-        "| naive_bayes |     0.9701 |           0.82 |      0.9812 |     1.5 |        0.02 |                   7,850 | cpu      | ok                       |\n"
-        "| lasso_logit |     0.9701 |           0.91 |      0.9812 |    58.4 |        0.03 | 1,985 non-zero of 7,850 | cpu      | ok (not converged)       |\n"
-        "| cnn         |          – | other protocol |           – |       – |           – |                       – | cpu      | failed: ValueError: boom |"
+        "| model       |   test acc |                   95% interval |        lecture |   train acc |   fit s |   predict s |              parameters | device   | status                   |\n"
+        "|-------------|------------|--------------------------------|----------------|-------------|---------|-------------|-------------------------|----------|--------------------------|\n"
+        "| naive_bayes |     0.9701 | 0.9666–0.9733 over test images |           0.82 |      0.9812 |     1.5 |        0.02 |                   7,850 | cpu      | ok                       |\n"
+        "| lasso_logit |     0.9701 | 0.9666–0.9733 over test images |           0.91 |      0.9812 |    58.4 |        0.03 | 1,985 non-zero of 7,850 | cpu      | ok (not converged)       |\n"
+        "| cnn         |          – |                              – | other protocol |           – |       – |           – |                       – | cpu      | failed: ValueError: boom |"
     )
 
 
@@ -205,12 +205,13 @@ def test_several_seeds_show_mean_and_half_width_with_n():
     ]
     failed = make_result(model="cnn", seed=1, status="failed", error="OSError: disk", metrics={})
     cells = summarise(table_of(*seeds, make_result(model="cnn", seed=0), failed))
-    # test: mean 0.84, sd 0.04, half-width 4.302653 * 0.04 / sqrt(3) = 0.0994
+    # test: mean 0.84, sd 0.04, half-width 4.302653 * 0.04 / sqrt(3) = 0.0994; the cnn's one
+    # successful seed: Wilson's interval of 8 of 10 test images, 0.4902 to 0.9433
     assert md(compare(cells)) == (
-        "| model       |   n |        test acc |        lecture |       train acc |     fit s |   predict s |   parameters | device   | status                                       |\n"
-        "|-------------|-----|-----------------|----------------|-----------------|-----------|-------------|--------------|----------|----------------------------------------------|\n"
-        "| naive_bayes |   3 | 0.8400 ± 0.0994 |           0.82 | 0.9200 ± 0.0497 | 2.0 ± 2.5 | 0.02 ± 0.00 |        7,850 | cpu      | ok                                           |\n"
-        "| cnn         |   1 |          0.8400 | other protocol |          0.8500 |       1.5 |        0.02 |        7,850 | cpu      | failed (seed 1; 1 of 2 seeds): OSError: disk |"
+        "| model       |   test acc |                     95% interval |        lecture |       train acc |     fit s |   predict s |   parameters | device   | status                                       |\n"
+        "|-------------|------------|----------------------------------|----------------|-----------------|-----------|-------------|--------------|----------|----------------------------------------------|\n"
+        "| naive_bayes |     0.8400 | 0.7406–0.9394 over seeds (n = 3) |           0.82 | 0.9200 ± 0.0497 | 2.0 ± 2.5 | 0.02 ± 0.00 |        7,850 | cpu      | ok                                           |\n"
+        "| cnn         |     0.8400 |   0.4902–0.9433 over test images | other protocol |          0.8500 |       1.5 |        0.02 |        7,850 | cpu      | failed (seed 1; 1 of 2 seeds): OSError: disk |"
     )
     assert md(per_class_table(cells[0])) == (
         "| y:           |           0 |           1 |         All |\n"
@@ -220,7 +221,7 @@ def test_several_seeds_show_mean_and_half_width_with_n():
     )
     text = render_report([*seeds])
     assert "### naive_bayes (seeds 0, 1, 2: mean ± half-width of the 95% t-interval)" in text
-    assert "the mean ± the half-width of the 95% t-interval; n counts the seeds" in text
+    assert "Other values over several seeds are the mean ± the half-width of the 95% t-interval" in text
 
 
 def test_a_class_without_training_images_keeps_the_columns_in_place():
@@ -313,9 +314,10 @@ def test_one_model_under_two_protocols_is_named_by_what_differs():
     long = dense_seed(0, [0.9, 0.95, 0.96, 0.97, 0.98], [1.0, 2.0, 3.0, 4.0, 5.0])
     frame = tables({"run": [short, long]})
     report = markdown(lecture_report(frame, targets=[0.95], with_plots=False))
-    # the same names in the comparison, the time-to-accuracy table and the per-class tables' headings
-    assert report.count("| dense_nn (epochs 3) |") == 2
-    assert report.count("| dense_nn (epochs 5) |") == 2
+    # the same names in the comparison, the time-to-accuracy, metrics and paired tables, and the
+    # per-class tables' headings
+    assert report.count("| dense_nn (epochs 3) |") == 4
+    assert report.count("| dense_nn (epochs 5) |") == 4
     assert "### dense_nn (epochs 5) (seed 0)" in report
 
 
@@ -332,8 +334,8 @@ def test_the_lecture_number_is_shown_for_the_lecture_protocol_only():
     other = make_result(model="dense_nn", params={"epochs": 3, "hidden_units": [128, 128, 128]})
     unlisted = make_result(model="resnet")
     rows = compare(summarise(table_of(full, subset, other, unlisted))).rows
-    # columns: model, test acc, lecture, ...
-    assert [(row[0], row[2]) for row in rows] == [
+    # columns: model, test acc, 95% interval, lecture, ...
+    assert [(row[0], row[3]) for row in rows] == [
         ("naive_bayes (subset None)", "0.82"),
         ("naive_bayes (subset 1000)", "other protocol"),
         ("dense_nn", "other protocol"),  # the lecture's dense net trained 5 epochs
@@ -348,4 +350,9 @@ def test_a_model_without_a_recorded_fit_time_reaches_its_target_untimed():
     table = time_to_accuracy_table(cells, frame.epochs, [0.8], label_cells(cells))
     assert table.rows == [["naive_bayes", "time not recorded (whole fit)"]]
     (row,) = compare(cells).rows
-    assert (row[0], row[2], row[5]) == ("naive_bayes", "0.8400 ± 0.0000", "–")  # no fit time
+    assert (row[0], row[1], row[2], row[5]) == (
+        "naive_bayes",
+        "0.8400",
+        "0.8400–0.8400 over seeds (n = 2)",
+        "–",  # no fit time
+    )
