@@ -14,6 +14,7 @@ from nnbench.baseline import make_baseline
 from nnbench.check import Tolerances, check
 from nnbench.check_render import junit_xml, render_check, tally
 from nnbench.cli import main
+from nnbench.errors import BaselineError, ConfigError
 from nnbench.models.keras_loop import KerasModel
 from nnbench.result_tables import tables
 from tests.conftest import main_in_fresh_python
@@ -290,6 +291,24 @@ def test_a_clean_rerun_passes(gate, capsys):
     assert len(table(out)) == 2 * (1 + 10 + 2)
 
 
+def test_check_gates_on_balanced_accuracy_against_a_baseline_of_it(gate, capsys):
+    code, rerun = gate["run"]("balanced", "--seed", "0")
+    assert code == 0
+    base_run = gate["root"] / "base"
+    balanced = gate["root"] / "balanced.json"
+    flags = ["--metric", "balanced_accuracy"]
+    assert main(["baseline", str(base_run), "--out", str(balanced), *flags]) == 0
+    assert json.loads(balanced.read_text())["metric"] == "balanced_accuracy"
+    capsys.readouterr()
+    assert main(["check", str(rerun), "--baseline", str(balanced), *flags]) == 0
+    out = capsys.readouterr().out
+    assert "Rule: test balanced accuracy fails below the baseline's mean" in out
+    assert table(out)["dense_nn", "test balanced accuracy"][-1] == "pass"
+    # a baseline of one metric does not gate another
+    assert main(["check", str(rerun), "--baseline", str(balanced)]) == 2
+    assert "check with --metric balanced_accuracy" in capsys.readouterr().err
+
+
 def test_another_seed_within_noise_passes(gate, capsys):
     code, other = gate["run"]("seed7", "--seed", "7")
     assert code == 0
@@ -385,3 +404,47 @@ def test_an_unwritable_junit_path_is_bad_input(gate, tmp_path: Path, capsys):
 def test_check_reads_results_only_and_never_imports_tensorflow(gate):
     argv = ["check", str(gate["root"] / "base"), "--baseline", str(gate["baseline"])]
     assert main_in_fresh_python(argv) == (0, False)
+
+
+def scored_seed(seed: int, test: float, **scores: float) -> dict:
+    """A seed whose test metrics hold ``scores`` beyond accuracy."""
+    result = seed_result(seed, test, 0.8)
+    result["metrics"]["test"]["scores"] = {"accuracy": test, **scores}
+    return result
+
+
+def test_a_check_gates_on_the_metric_its_baseline_holds():
+    made = make_baseline(
+        tables({"r": [scored_seed(0, 0.9, balanced_accuracy=0.88, log_loss=0.30)]}),
+        metric="log_loss",
+    )
+    assert made["metric"] == "log_loss" and made["cells"][0]["test_metric"]["mean"] == 0.30
+    gate = Tolerances(metric="log_loss", abs_tol=0.02)
+
+    def verdict(loss: float) -> tuple[str, str]:
+        rows = check(made, tables_of(scored_seed(0, 0.9, log_loss=loss)), gate)
+        (row,) = [r for r in rows if r.metric == "test log loss"]
+        return row.verdict, row.allowed
+
+    # lower is better for a loss: a rise beyond the margin is the regression
+    assert verdict(0.33) == ("REGRESSION", "≤ 0.3200 (tol 0.02)")
+    assert verdict(0.31) == ("pass", "≤ 0.3200 (tol 0.02)")
+    assert verdict(0.25)[0] == "improved"
+    with pytest.raises(BaselineError, match="The baseline holds the test log_loss, and the check"):
+        check(made, tables_of(scored_seed(0, 0.9)), Tolerances())
+
+
+def test_balanced_accuracy_gates_like_accuracy():
+    made = make_baseline(
+        tables({"r": [scored_seed(0, 0.9, balanced_accuracy=0.80)]}), metric="balanced_accuracy"
+    )
+    gate = Tolerances(metric="balanced_accuracy")
+    rows = check(made, tables_of(scored_seed(0, 0.9, balanced_accuracy=0.79)), gate)
+    assert {r.metric: r.verdict for r in rows}["test balanced accuracy"] == "REGRESSION"
+
+
+def test_a_baseline_for_a_metric_some_cell_lacks_is_refused():
+    with pytest.raises(BaselineError, match="has no log_loss for every seed"):
+        make_baseline(tables({"r": [seed_result(0, 0.9, 0.8)]}), metric="log_loss")
+    with pytest.raises(ConfigError, match="Unknown metric 'logloss'. Did you mean 'log_loss'"):
+        make_baseline(tables({"r": [seed_result(0, 0.9, 0.8)]}), metric="logloss")
