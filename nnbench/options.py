@@ -89,8 +89,10 @@ def whole_number(minimum: int, maximum: int = MAX_COUNT) -> Callable[[str], int]
 seed = whole_number(0, MAX_SEED)
 
 
-def number_in(low: float, high: float = math.inf, low_open: bool = False) -> Callable[[str], float]:
-    """A parser of finite numbers from ``low`` (excluded when ``low_open``) to ``high``."""
+def number_in(
+    low: float, high: float = math.inf, low_open: bool = False, high_open: bool = False
+) -> Callable[[str], float]:
+    """A parser of finite numbers from ``low`` to ``high``, each excluded when it is open."""
 
     def parse(text: str) -> float:
         try:
@@ -98,9 +100,11 @@ def number_in(low: float, high: float = math.inf, low_open: bool = False) -> Cal
         except ValueError:
             raise ValueError(f"{text!r} is not a number") from None
         above = low < value if low_open else low <= value
-        if not (above and value <= high and math.isfinite(value)):
+        below = value < high if high_open else value <= high
+        if not (above and below and math.isfinite(value)):
             bound = f"above {low:g}" if low_open else f"at least {low:g}"
-            upper = f" and at most {high:g}" if high < math.inf else ""
+            most = "below" if high_open else "at most"
+            upper = f" and {most} {high:g}" if high < math.inf else ""
             raise ValueError(f"must be a finite number {bound}{upper}, got {text}")
         return value
 
@@ -110,6 +114,7 @@ def number_in(low: float, high: float = math.inf, low_open: bool = False) -> Cal
 positive_float = number_in(0, low_open=True)
 non_negative_float = number_in(0)
 unit_interval = number_in(0, 1)
+open_unit_interval = number_in(0, 1, low_open=True, high_open=True)
 
 
 def choice(allowed: tuple[str, ...]) -> Callable[[str], str]:

@@ -33,7 +33,9 @@ class Cell:
     configurations of the model on the dataset (a variant's name, a grid's values, a model's
     own parameters); ``data_fingerprint`` identifies the data's content (see
     ``Dataset.fingerprint``) and ``code`` the model's code (see
-    :func:`nnbench.references.code_fingerprint`).
+    :func:`nnbench.references.code_fingerprint`); ``validation`` is the share of the training
+    images held out for every choice, so that the test set is scored once (see
+    :mod:`nnbench.validation`).
     """
 
     dataset: str
@@ -47,6 +49,7 @@ class Cell:
     variant: str | None = None
     data_fingerprint: str | None = None
     code: str | None = None
+    validation: float | None = None
 
     @property
     def cell_id(self) -> str:
@@ -88,6 +91,7 @@ def build_cells(
     params: Mapping[str, Any] | None = None,
     image_size: Size | None = None,
     data_dir: Path | None = None,
+    validation: float | None = None,
 ) -> list[Cell]:
     """Cells for ``datasets`` x ``models`` x ``seeds``, parameters taken from ``suite``.
 
@@ -97,7 +101,8 @@ def build_cells(
     every model; a model named ``REF[KEY=VALUE, ...]`` gets its own over both, and they label
     its cells. ``overrides`` (``--epochs``) apply to the models that take them. Names are
     checked and user code imported before anything runs. With ``data_dir``, each cell's key
-    includes its data's fingerprint; it always includes its model's code.
+    includes its data's fingerprint; it always includes its model's code. ``validation``
+    (``--validation``) goes over the suite's.
     """
     if datasets is None:
         dataset_names = list(suite.default_datasets)
@@ -132,6 +137,7 @@ def build_cells(
             variant=", ".join(filter(None, (config.label, parameter_label(own)))) or None,
             data_fingerprint=fingerprints[dataset],
             code=model_code(model),
+            validation=config.validation if validation is None else validation,
         )
         for dataset, model, own in plan
         for config in suite.configs(dataset, model)

@@ -17,15 +17,23 @@ from nnbench.schemas.result import ENV_KEYS, EPOCH_FIELDS, Result
 
 def protocol(result: Result) -> dict[str, Any]:
     """What must match for two results to be seeds of one cell: the variant's label (when the
-    suite names one), the parameters in use, the subset, and the data's sizes and classes where
-    the result records them."""
+    suite names one), the parameters in use, the subset, the validation share, and the data's
+    sizes and classes where the result records them."""
     data = result.get("data", {})
     described = {
         **({"variant": result["variant"]} if result.get("variant") else {}),
         "params": result["params"],
         **{
             key: data[key]
-            for key in ("subset", "n_train", "n_test", "input_shape", "classes", "resized")
+            for key in (
+                "subset",
+                "n_train",
+                "n_test",
+                "input_shape",
+                "classes",
+                "resized",
+                "validation",
+            )
             if key in data
         },
     }
@@ -37,6 +45,8 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
+#: the splits a result scores, in order: the validation hold-out only when the cell has one
+SPLITS = ("train", "validation", "test")
 #: the overall row's ``class`` in :func:`load`'s table (the lecture's "All" column)
 ALL = "All"
 #: the columns that name one result (one seed of one cell) in every table
@@ -165,7 +175,7 @@ def class_rows(run: str, result: Result) -> list[dict[str, Any]]:
     if result["status"] != "ok":
         return [shared]
     rows = []
-    for split in ("train", "test"):
+    for split in [name for name in SPLITS if name in result["metrics"]]:
         metrics = result["metrics"][split]
         support = metrics.get("support", {})
         rows.append(

@@ -35,6 +35,8 @@ SAME_AS = "same_as"
 SKIP = "skip"
 GRID = "grid"
 VARIANTS = "variants"
+#: the key of a model's table that holds its validation fraction (not a parameter)
+VALIDATION = "validation"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Config:
     params: dict[str, Any]
     label: str | None = None
     where: str = ""
+    #: the share of the training images held out for validation (see nnbench.validation)
+    validation: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,8 @@ def expand(table: dict[str, Any], where: str, path: Path) -> list[Config]:
     variant (``variants.NAME``, its parameters over the table's) times each combination of the
     ``grid``'s values (a list per parameter, over both). A list parameter's values in a grid are
     lists: ``hidden_units = [[64], [128, 128]]``."""
-    base = {key: value for key, value in table.items() if key not in (GRID, VARIANTS)}
+    base = {key: value for key, value in table.items() if key not in (GRID, VARIANTS, VALIDATION)}
+    validation = validation_fraction(table.get(VALIDATION), f"{where}.{VALIDATION}")
     variants = tables_of(table, VARIANTS, where, "parameters, one per variant name") or {"": {}}
     grid = tables_of(table, GRID, where, "lists of values, one list per parameter")
     for name, overrides in variants.items():
@@ -149,8 +154,20 @@ def expand(table: dict[str, Any], where: str, path: Path) -> list[Config]:
             table_name = f"{where}.{VARIANTS}.{variant}" if variant else where
             written = f"Suite file {path}, table [{table_name}]" + (f", grid {point}" * bool(point))
             label = ", ".join(part for part in (variant, point) if part) or None
-            configs.append(Config(params, label, written))
+            configs.append(Config(params, label, written, validation))
     return configs
+
+
+def validation_fraction(value: Any, where: str) -> float | None:
+    """A suite's validation fraction, strictly between 0 and 1 (None when absent)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise ConfigError(
+            f"{where} is {value!r}: give the share of the training images to hold out, a number "
+            "between 0 and 1 such as 0.1."
+        )
+    return float(value)
 
 
 def default_datasets(header: SuiteHeader, protocol: dict[str, Any], base: Path) -> list[str]:

@@ -37,6 +37,7 @@ whole_number = lambda minimum, maximum=options.MAX_COUNT: flag_type(  # noqa: E7
 positive_float = flag_type(options.positive_float)
 non_negative_float = flag_type(options.non_negative_float)
 unit_interval = flag_type(options.unit_interval)
+open_unit_interval = flag_type(options.open_unit_interval)
 seed = flag_type(options.seed)
 seed_list = flag_type(options.list_of(options.seed))
 

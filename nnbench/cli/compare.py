@@ -8,7 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
-from nnbench.cli.common import EXIT_FAILED, EXIT_OK, unit_interval
+from nnbench.cli.common import EXIT_FAILED, EXIT_OK, open_unit_interval
 
 
 def cells_of(run_dir: Path) -> list:
@@ -83,7 +83,7 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--alpha",
-        type=unit_interval,
+        type=open_unit_interval,
         default=0.05,
         help="significance level of the verdicts (default %(default)s)",
     )

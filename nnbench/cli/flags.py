@@ -11,6 +11,7 @@ from typing import get_args
 from nnbench.cli.common import (
     data_flags,
     flag_type,
+    open_unit_interval,
     seed,
     seed_list,
     target_flags,
@@ -53,6 +54,14 @@ def plan_flags() -> argparse.ArgumentParser:
         type=whole_number(1),
         metavar="N",
         help="use only the first N training and first N test images (quick checks)",
+    )
+    running.add_argument(
+        "--validation",
+        type=open_unit_interval,
+        metavar="F",
+        help="hold out this share of the training images (stratified; the same for every model "
+        "and seed) for every choice: learning curves, --target and the best of a grid read it, "
+        "and the test set is scored once, after training (default: the suite's, else none)",
     )
     running.add_argument(
         "--image-size",

@@ -91,6 +91,7 @@ def execute(
         params=params_from(getattr(args, "param", None)),
         image_size=args.image_size,
         data_dir=data_dir(args),
+        validation=args.validation,
     )
     if not cells:
         print(f"nnbench: suite {suite.path} lists no models for these datasets.", file=sys.stderr)

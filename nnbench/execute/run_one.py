@@ -27,6 +27,7 @@ from nnbench.results import SCHEMA, Result
 from nnbench.schemas.result import CONFIG_ERROR, DATA_ERROR, MODEL_ERROR, as_json, validate
 from nnbench.scores import score_metrics
 from nnbench.sidecars import IN_FLIGHT, Predictions
+from nnbench.validation import hold_out, relabel_history, split_counts
 
 #: what a cell's data depends on: cells with equal keys share one load
 DataKey = tuple[str, str | None, int | None, tuple[int, int] | None, str]
@@ -140,7 +141,12 @@ def new_result(
         "timing": {},
         "history": [],
         "model_info": {},
-        "data": {**data, "subset": cell.subset, "fingerprint": cell.data_fingerprint},
+        "data": {
+            **data,
+            "subset": cell.subset,
+            "fingerprint": cell.data_fingerprint,
+            **({"validation": cell.validation} if cell.validation is not None else {}),
+        },
         "env": environment(device="cpu"),
     }
 
@@ -167,62 +173,79 @@ def failure(exc: BaseException) -> tuple[str, str]:
     return f"{type(exc).__name__}: {exc}", next(kind for cls, kind in kinds if isinstance(exc, cls))
 
 
-def epoch_reporter(prefix: str, epochs: Any) -> Any:
+def epoch_reporter(prefix: str, epochs: Any, watched: str = "test") -> Any:
     """A callback that prints one progress line per history row: ``epoch 2/5``, or ``step 40``
-    for a model without epochs (L-BFGS's iterations)."""
+    for a model without epochs (L-BFGS's iterations), with the accuracy on the ``watched``
+    images ("test", or "val" for a validation hold-out)."""
 
     def report(row: dict) -> None:
         test = row.get("test_accuracy")
         where = f"epoch {row['epoch']}/{epochs}" if epochs is not None else f"step {row['epoch']}"
         progress.info(
             f"{prefix} · {where} · loss {row['train_loss']:.4f}"
-            + (f" · test acc {test:.4f}" if test is not None else "")
+            + (f" · {watched} acc {test:.4f}" if test is not None else "")
             + f" · {row['elapsed_s']:.1f}s"
         )
 
     return report
 
 
-def fit_and_score(model: Model, data: ImageData, prefix: str) -> tuple[dict[str, Any], Predictions]:
-    """Fit ``model``, time it, and score it on both splits: the result's measured fields, and
-    the per-image test predictions. The time the model spent scoring during fit, and its
-    per-epoch history, are the model's own (``eval_during_fit_s_``, ``history_``)."""
+def fit_and_score(
+    model: Model, data: ImageData, prefix: str, validation: float | None = None
+) -> tuple[dict[str, Any], Predictions]:
+    """Fit ``model``, time it, and score it: the result's measured fields, and the per-image
+    test predictions. With a ``validation`` share, it trains on the rest of the training
+    images, its per-epoch history watches the hold-out, and the test set is scored once, after
+    training. The time the model spent scoring during fit, and its per-epoch history, are the
+    model's own (``eval_during_fit_s_``, ``history_``)."""
+    x_train, y_train, watched = data.x_train, data.y_train, (data.x_test, data.y_test)
+    if validation is not None:
+        split = hold_out(data.x_train, data.y_train, validation)
+        x_train, y_train, watched = split.x_train, split.y_train, (split.x_val, split.y_val)
     epochs = model.get_params().get("epochs")
-    progress.info(f"{prefix}: fitting on {len(data.y_train):,} images")
+    progress.info(f"{prefix}: fitting on {len(y_train):,} images")
     started = time.perf_counter()
-    model.fit(
-        data.x_train,
-        data.y_train,
-        n_classes=len(data.class_names),
-        monitor=Monitor(data.x_test, data.y_test, on_epoch_end=epoch_reporter(prefix, epochs)),
-    )
+    report = epoch_reporter(prefix, epochs, "val" if validation is not None else "test")
+    model.fit(x_train, y_train, n_classes=len(data.class_names), monitor=Monitor(*watched, report))
     fit_wall_s = time.perf_counter() - started
     started = time.perf_counter()
     test_predictions = model.predict(data.x_test)
     predict_s = time.perf_counter() - started
-    probabilities, warnings = probabilities_of(model, data.x_test)
-    train_predictions = model.predict(data.x_train)
-    test = accuracy_report(data.y_test, test_predictions, data.class_names)
-    test["scores"] = score_metrics(
-        data.y_test, test_predictions, len(data.class_names), probabilities
-    )
+    test, probabilities, warnings = scored(model, data.x_test, data.y_test, data, test_predictions)
+    metrics = {"train": accuracy_report(y_train, model.predict(x_train), data.class_names)}
+    if validation is not None:
+        metrics["validation"] = scored(model, *watched, data)[0]
     measured = {
         "status": "ok",
         "n_params": model.n_params(),
-        "metrics": {
-            "train": accuracy_report(data.y_train, train_predictions, data.class_names),
-            "test": test,
-        },
+        "metrics": {**metrics, "test": test},
         "timing": {
             "fit_s": round(fit_wall_s - model.eval_during_fit_s_, 4),
             "predict_s": round(predict_s, 4),
             "eval_during_fit_s": round(model.eval_during_fit_s_, 4),
         },
-        "history": model.history_,
+        "history": model.history_ if validation is None else relabel_history(model.history_),
         "model_info": model.info_,
         "warnings": [str(warning) for warning in (*model.warnings_, *warnings)],
     }
     return measured, Predictions(data.y_test, np.asarray(test_predictions), probabilities)
+
+
+def scored(
+    model: Model,
+    images: np.ndarray,
+    labels: np.ndarray,
+    data: ImageData,
+    predictions: np.ndarray | None = None,
+) -> tuple[dict[str, Any], np.ndarray | None, list[str]]:
+    """A split's accuracy report with its scores beyond accuracy (see :mod:`nnbench.scores`),
+    the model's class probabilities for it, and any warning getting them gave."""
+    if predictions is None:
+        predictions = model.predict(images)
+    probabilities, warnings = probabilities_of(model, images)
+    report = accuracy_report(labels, predictions, data.class_names)
+    report["scores"] = score_metrics(labels, predictions, len(data.class_names), probabilities)
+    return report, probabilities, warnings
 
 
 def probabilities_of(model: Model, images: np.ndarray) -> tuple[np.ndarray | None, list[str]]:
@@ -243,6 +266,9 @@ def run_cell(cell: Cell, data: ImageData, tag: str = "") -> Result:
     model's is recorded, never raised, and so is a result the model made that breaks the
     result file's schema (a history with an accuracy of 95)."""
     result = new_result(cell, "failed", data.describe())
+    if cell.validation is not None:
+        kept, held = split_counts(len(data.y_train), cell.validation)
+        result["data"].update(n_train=kept, n_validation=held)
     prefix = f"{tag} {cell.label()}".strip()
     try:
         model = make_model(cell)
@@ -252,7 +278,7 @@ def run_cell(cell: Cell, data: ImageData, tag: str = "") -> Result:
         if reason:
             result.update(status="skipped", skip_reason=reason)
             return result
-        measured, predictions = fit_and_score(model, data, prefix)
+        measured, predictions = fit_and_score(model, data, prefix, cell.validation)
         measured = as_json(measured)
         validate({**result, **measured}, f"the result of {cell.label()}")  # e.g. its history
         result.update(measured)

@@ -95,8 +95,8 @@ def summary_rows(
         rows.append(
             {
                 **shared,
-                "metric": "time_to_test_accuracy_s",
-                "split": "test",
+                "metric": f"time_to_{cell.watched}_accuracy_s",
+                "split": cell.watched,
                 "class": ALL,
                 "target": target,
                 **estimate_columns(found.seconds()),

@@ -143,26 +143,30 @@ def learning_curves(
     epochs: pd.DataFrame,
     targets: Sequence[float] = (),
 ) -> Figure:
-    """Test accuracy against training time per epoch (the mean over seeds) for models that
-    train in epochs; models without epochs are single points at their fit time."""
-    title = f"{dataset_title(cells[0])}: test accuracy against training time"
+    """Accuracy on the split the cells watch (validation for a cell with a hold-out, else
+    test) against training time per epoch (the mean over seeds) for models that train in
+    epochs; models without epochs are single points at their fit time."""
+    splits = sorted({cell.watched for cell in cells})
+    watched = " or ".join(splits)
+    title = f"{dataset_title(cells[0])}: {watched} accuracy against training time"
     figure, axes = new_figure("learning-curves", title)
     labels = plot_labels(labels)
     for index, cell in enumerate(cells):
-        histories = cell.select(epochs).dropna(subset=["test_accuracy"])
+        column = f"{cell.watched}_accuracy"
+        histories = cell.select(epochs).dropna(subset=[column])
         if len(histories):
-            curve = histories.groupby("epoch")[["elapsed_s", "test_accuracy"]].mean()
+            curve = histories.groupby("epoch")[["elapsed_s", column]].mean()
             axes.plot(
                 curve["elapsed_s"],
-                curve["test_accuracy"],
+                curve[column],
                 marker="o",
                 color=f"C{index}",
                 label=f"{labels[cell]} (one point per epoch)",
             )
-        elif cell.timing("fit_s") is not None and cell.accuracy("test") is not None:
+        elif cell.timing("fit_s") is not None and cell.accuracy(cell.watched) is not None:
             axes.plot(
                 cell.timing("fit_s").mean,
-                cell.accuracy("test").mean,
+                cell.accuracy(cell.watched).mean,
                 marker="D",
                 markersize=8,
                 linestyle="none",
@@ -181,7 +185,7 @@ def learning_curves(
         )
     axes.set_xscale("log")
     axes.set_xlabel("training time, s (log scale; evaluation excluded)")
-    axes.set_ylabel("test accuracy")
+    axes.set_ylabel(f"{watched} accuracy")
     axes.legend(loc="lower right", fontsize=8)
     axes.grid(True, which="both", alpha=0.3)
     return figure

@@ -16,6 +16,7 @@ from nnbench.files import unique_slug
 from nnbench.presentation import Labels, label_cells, one_line, status_cell
 from nnbench.report import plots
 from nnbench.report.blocks import Block, Figure, Heading, Items, Paragraph, TableBlock
+from nnbench.report.selection import choice_lines
 from nnbench.report.tables import (
     CI_NAME,
     Published,
@@ -134,8 +135,8 @@ def figures(
         ),
         Figure(
             f"{name}-learning-curves",
-            "Learning curves: test accuracy after each epoch against training time; models "
-            "without epochs are single points.",
+            f"Learning curves: {watched_name(cells)} accuracy after each epoch against training "
+            "time; models without epochs are single points.",
             functools.partial(plots.learning_curves, cells, labels, tables.epochs, tuple(targets)),
         ),
         Figure(
@@ -172,18 +173,27 @@ def time_to_accuracy_blocks(
     cells: Sequence[CellSummary], given: ReportInput, title: str, labels: Labels
 ) -> list[Block]:
     """The time-to-accuracy table of the successful cells, for the targets asked for."""
+    watched = watched_name(cells)
     return [
         Heading("Time to accuracy", 3),
         TableBlock(
             time_to_accuracy_table(cells, given.tables.epochs, given.targets, labels),
-            f"Training time to a target test accuracy on {title}.",
+            f"Training time to a target {watched} accuracy on {title}.",
         ),
         Paragraph(
-            "Training seconds (evaluation excluded) to the end of the first epoch whose "
-            "test accuracy reaches the target; models without epochs count their whole fit "
-            "when their final test accuracy reaches it."
+            f"Training seconds (evaluation excluded) to the end of the first epoch whose "
+            f"{watched} accuracy reaches the target; models without epochs count their whole "
+            f"fit when their final {watched} accuracy reaches it."
         ),
     ]
+
+
+def watched_name(cells: Sequence[CellSummary]) -> str:
+    """What the cells' choices read, in words: "validation", "test", or both."""
+    found = {cell.watched for cell in cells}
+    if len(found) == 1:
+        return found.pop()
+    return "validation (test, for the cells without a hold-out)"
 
 
 def dataset_blocks(
@@ -202,6 +212,9 @@ def dataset_blocks(
             TableBlock(table, f"Comparison on {title}."),
             Paragraph(dataset_note(cells, published)),
         ]
+    choices = choice_lines(cells, labels, given.tables.scores)
+    if choices:
+        blocks.append(Items(choices))
     if skip_list(cells):
         blocks.append(Items(skip_list(cells)))
     if warning_list(cells, labels):

@@ -144,27 +144,30 @@ def interval_text(interval: Interval | None) -> str:
 
 
 def time_to_accuracy(
-    epochs: pd.DataFrame, final_accuracy: float, fit_s: float, target: float
+    epochs: pd.DataFrame, final_accuracy: float, fit_s: float, target: float, watched: str = "test"
 ) -> tuple[float, int | None] | None:
-    """Training seconds to the first epoch whose test accuracy reaches ``target``, and that
-    epoch; for a model without a learning history, its whole fit time if its final test
-    accuracy reaches ``target`` (epoch None). None when the target is not reached.
+    """Training seconds to the first epoch whose accuracy on the ``watched`` split ("test", or
+    "validation" for a cell with a hold-out) reaches ``target``, and that epoch; for a model
+    without a learning history, its whole fit time if its final accuracy on that split reaches
+    ``target`` (epoch None). None when the target is not reached.
 
     ``epochs`` holds one seed's rows of :attr:`nnbench.results.Tables.epochs`.
     """
-    scored = epochs.dropna(subset=["test_accuracy"])
+    column = f"{watched}_accuracy"
+    scored = epochs.dropna(subset=[column])
     if not len(scored):
         return (fit_s, None) if round(final_accuracy, ACCURACY_DECIMALS) >= target else None
-    reached = scored[scored["test_accuracy"].round(ACCURACY_DECIMALS) >= target]
+    reached = scored[scored[column].round(ACCURACY_DECIMALS) >= target]
     if not len(reached):
         return None
     first = reached.sort_values("epoch").iloc[0]
     return float(first["elapsed_s"]), int(first["epoch"])
 
 
-def best_accuracy(history: pd.DataFrame, final_accuracy: float) -> float:
-    """The best test accuracy a seed showed: over its epochs, or its final one."""
-    scored = history["test_accuracy"].dropna()
+def best_accuracy(history: pd.DataFrame, final_accuracy: float, watched: str = "test") -> float:
+    """The best accuracy on the ``watched`` split a seed showed: over its epochs, or its final
+    one."""
+    scored = history[f"{watched}_accuracy"].dropna()
     return float(scored.max()) if len(scored) else final_accuracy
 
 
@@ -203,13 +206,13 @@ class Reach:
 
 def reach(cell: CellSummary, epochs: pd.DataFrame, target: float) -> Reach:
     """Time to ``target`` for each successful seed of the cell, from its learning history."""
-    history = cell.select(epochs)
-    test = cell.rows[(cell.rows["split"] == "test") & (cell.rows["class"] == ALL)]
+    history, split = cell.select(epochs), cell.watched
+    test = cell.rows[(cell.rows["split"] == split) & (cell.rows["class"] == ALL)]
     reached, best = [], []
     for row in test.itertuples():
         mine = history[(history["run"] == row.run) & (history["seed"] == row.seed)]
-        found = time_to_accuracy(mine, row.accuracy, row.fit_s, target)
-        best.append(best_accuracy(mine, row.accuracy))
+        found = time_to_accuracy(mine, row.accuracy, row.fit_s, target, split)
+        best.append(best_accuracy(mine, row.accuracy, split))
         if found is not None:
             reached.append(found)
     return Reach(reached, len(test), max(best))

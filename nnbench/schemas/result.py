@@ -78,6 +78,9 @@ class Epoch(StrictModel):
     train_accuracy: Fraction | None = None
     test_loss: Loss | None = None
     test_accuracy: Fraction | None = None
+    #: the hold-out's, when the cell has a validation split (the test set is then scored once)
+    validation_loss: Loss | None = None
+    validation_accuracy: Fraction | None = None
 
 
 #: the fields of one epoch of a result's history
@@ -114,6 +117,9 @@ class DataFacts(StrictModel):
     n_test: Count | None = None
     #: the data's content fingerprint, part of the cell's key (absent before nnbench 0.5)
     fingerprint: str | None = None
+    #: the share of the training images held out for validation, and how many (nnbench 0.6)
+    validation: Fraction | None = None
+    n_validation: Count | None = None
 
 
 class ModelInfo(StrictModel):

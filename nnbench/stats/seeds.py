@@ -99,6 +99,12 @@ class CellSummary:
         return json.loads(self.rows["protocol"].iloc[0])
 
     @property
+    def watched(self) -> str:
+        """The split every choice reads (learning curves, time to accuracy, the best of a
+        grid): "validation" for a cell with a hold-out, else "test"."""
+        return "validation" if self.protocol.get("validation") else "test"
+
+    @property
     def synthetic(self) -> bool:
         return bool(self.rows["synthetic"].iloc[0])
 
