@@ -3,6 +3,7 @@ history that watches it, and a test set scored once."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -79,11 +80,8 @@ def test_the_report_chooses_on_validation_and_says_so(grid_run):
         (tables.scores.split == "validation") & (tables.scores.metric == "accuracy")
     ]
     best = val.sort_values("value").iloc[-1]
-    label = (
-        "dense_nn [learning_rate=0.01]"
-        if "0.01" in best.protocol
-        else "dense_nn [learning_rate=0.001]"
-    )
+    rate = json.loads(best.protocol)["params"]["learning_rate"]
+    label = f"dense_nn [learning_rate={rate:g}]"
     assert (
         f"- Of the 2 configurations of dense_nn, {label} is chosen on validation accuracy "
         f"({best.value:.4f}); its test accuracy" in report
