@@ -16,17 +16,17 @@ from nnbench.report.sections import ReportInput, environment, per_dataset
 from nnbench.report.tables import dataset_title
 from nnbench.stats import CellSummary
 from nnbench.studies.common import (
+    HELD,
+    NOT_HELD,
     losses_text,
     mean_history,
     model_info,
+    paired_verdict,
     train_loss_figure,
     variant_name,
 )
 from nnbench.studies.study import Study
 
-#: a test-accuracy difference this small is within seed noise: the dense net's seeds 0-2 on
-#: MNIST spread with sd 0.0045 (docs/ci.md)
-SEED_NOISE = 0.005
 #: the rows that are not nets: the multinomial logits, by model
 LOGITS = {
     "sklearn.linear_model:LogisticRegression": "multinomial logit (scikit-learn, L2, C = 1)",
@@ -39,24 +39,22 @@ def row_name(cell: CellSummary) -> str:
     return LOGITS.get(cell.model) or variant_name(cell)
 
 
-def accuracy_of(cells: Sequence[CellSummary], name: str) -> float | None:
-    """The mean test accuracy of the row called ``name`` (None when it did not succeed)."""
-    for cell in cells:
-        if row_name(cell).startswith(name) and cell.accuracy("test") is not None:
-            return cell.accuracy("test").mean
-    return None
+def row_of(cells: Sequence[CellSummary], name: str) -> CellSummary | None:
+    """The successful row called ``name`` (or starting so), if any."""
+    found = (c for c in cells if row_name(c).startswith(name) and c.accuracy("test") is not None)
+    return next(found, None)
 
 
 def claims(cells: Sequence[CellSummary]) -> list[str]:
-    """The two claims, each with the numbers that decide it here."""
+    """The two claims, each with its verdict and the numbers that decide it here."""
     found = []
-    linear, logit = accuracy_of(cells, "linear"), accuracy_of(cells, "multinomial logit")
+    linear, logit = row_of(cells, "linear"), row_of(cells, "multinomial logit")
     if linear is not None and logit is not None:
-        verdict = "holds" if linear <= logit + SEED_NOISE else "does not hold"
+        verdict, numbers = paired_verdict(linear, logit, expect_better=False)
         found.append(
-            f"The linear net is no better than the multinomial logit: {verdict} here. Test "
-            f"accuracy {linear:.4f} against {logit:.4f} ({linear - logit:+.4f}; differences "
-            f"within {SEED_NOISE} are seed noise)."
+            f"The linear net is no better than the multinomial logit: {verdict}. Test accuracy "
+            f"{linear.accuracy('test').mean:.4f} against {logit.accuracy('test').mean:.4f}; "
+            f"paired on the same test images: {numbers}."
         )
     step = next((cell for cell in cells if row_name(cell) == "binary_step"), None)
     if step is not None and step.succeeded:
@@ -69,10 +67,10 @@ def binary_step_claim(step: CellSummary) -> str:
     info = model_info(step)[0]
     hidden = info["layers_with_weights"] - 1
     untrained = [number for number in info["untrained_layers"] if number <= hidden]
-    verdict = "holds" if len(untrained) == hidden else "does not hold"
+    verdict = HELD if len(untrained) == hidden else NOT_HELD
     accuracy, chance = step.accuracy("test").mean, 1 / len(step.classes())
     return (
-        f"The binary step cannot train by gradient: {verdict} here for the layers below it. "
+        f"The binary step cannot train by gradient: {verdict} for the layers below it. "
         f"{len(untrained)} of its {hidden} hidden layers ended training with exactly their "
         "initial weights (their gradient is zero). The output layer, above the last step, "
         f"still learns, on the steps' fixed random features: test accuracy {accuracy:.4f} "

@@ -1,5 +1,5 @@
 """What the studies' own tables and plots share: a cell's name in a study, its mean learning
-history, and a line plot of one history column."""
+history, a line plot of one history column, and a claim's verdict from the paired tests."""
 
 from __future__ import annotations
 
@@ -12,11 +12,46 @@ import pandas as pd
 from matplotlib.figure import Figure as MatplotlibFigure
 from matplotlib.ticker import MaxNLocator
 
+from nnbench.compare import ALPHA, Pairing, PairResult, compare_pairings, decisive
 from nnbench.presentation import MISSING
 from nnbench.report.blocks import Figure
 from nnbench.report.plots import new_figure
 from nnbench.report.sections import plot_name
 from nnbench.stats import CellSummary
+
+#: what the numbers say of a claim that one model beats another
+HELD, NOT_HELD, UNDECIDED = "held", "did not hold", "not decided: difference within noise"
+
+
+def evidence(result: PairResult) -> str:
+    """A paired comparison's numbers, in words."""
+    if result.seed is None:
+        return (
+            f"mean difference {result.diff:+.4f} over {result.n} seeds, {result.test} "
+            f"p = {result.p:.3g}"
+        )
+    return (
+        f"difference {result.diff:+.4f} (95% interval {result.ci_low:+.4f} to "
+        f"{result.ci_high:+.4f}), b = {result.b}, c = {result.c} of {result.n:,} test images, "
+        f"McNemar p = {result.p:.3g}"
+    )
+
+
+def paired_verdict(
+    model: CellSummary, reference: CellSummary, expect_better: bool = True, alpha: float = ALPHA
+) -> tuple[str, str]:
+    """Whether ``model`` beats ``reference`` (or, with ``expect_better`` False, does not), by the
+    paired tests on their per-image predictions: :data:`HELD`, :data:`NOT_HELD` or
+    :data:`UNDECIDED`, and the numbers that decide it."""
+    pairing = Pairing(model.dataset, model.model, reference.model, model, reference)
+    found = decisive(compare_pairings([pairing], alpha))[-1]
+    if found.p is None:
+        return f"not decided: {found.note}", "no paired test"
+    if expect_better:
+        verdict = {"better": HELD, "worse": NOT_HELD}.get(found.verdict, UNDECIDED)
+    else:
+        verdict = NOT_HELD if found.verdict == "better" else HELD
+    return verdict, evidence(found)
 
 
 def variant_name(cell: CellSummary) -> str:

@@ -41,6 +41,13 @@ def test_unfinished_runs_are_extrapolated_only_when_the_cost_per_coordinate_agre
         "–",
     ]
     lines = claims([small, slow], extrapolate=False)
-    assert lines[0].startswith("Reverse mode costs at most about 5 objectives: holds here.")
+    assert lines[0].startswith("Reverse mode costs at most about 5 objectives: held.")
+    assert lines[1].startswith(
+        "Finite differences cost about dim(θ) objectives: held (within a factor of 2)."
+    )
     assert "was 1.10 to 1.10 times dim(θ)" in lines[1]  # only the finished run counts
-    assert lines[2].startswith("The reverse-mode and finite-difference gradients agree to 0.001")
+    assert lines[2].startswith(
+        "The reverse-mode and finite-difference gradients agree to 0.001 relative: held."
+    )
+    costly = probe(1000, 0.001, 0.0030, done=1000)  # 3.0 objectives per coordinate
+    assert ": did not hold (within a factor of 2)" in claims([costly], extrapolate=False)[1]

@@ -106,8 +106,16 @@ def test_optimizers_study(tmp_path: Path, data_dir, mnist, capsys):
         assert marked == [f"rate {table_row[1]}"], row
     assert chosen.rows[-1][1] == "– (line search)"
     claims = report_items("optimizers", out)
-    assert claims[0].startswith("Full-batch gradient descent reached test accuracy ")
-    assert re.match(r"L-BFGS \(scipy\): \d+ iterations on 200 images in ", claims[1])
+    verdict = r"(held|did not hold|not decided: difference within noise)"
+    assert re.match(
+        rf"Full-batch gradient descent is too slow for the net: {verdict}\. ", claims[0]
+    )
+    assert "McNemar p = " in claims[0]  # decided by the paired test on the test images
+    assert re.match(
+        rf"L-BFGS \(scipy\) falls behind every minibatch optimiser: {verdict}\. \d+ "
+        r"iterations on 200 images in ",
+        claims[1],
+    )
     assert "nnbench.models.lbfgs:LbfgsNet · seed 0 · step 20 · loss " in printed.err
     assert "# nnbench study: optimizers" in printed.out
     assert sorted(p.name for p in (out / "plots").iterdir()) == [
@@ -131,9 +139,13 @@ def test_activations_study(tmp_path: Path, data_dir, mnist):
     ]
     assert table.headers[:3] == ["hidden activation", "test acc", "train acc"]
     claims = report_items("activations", out)
-    assert claims[0].startswith("The linear net is no better than the multinomial logit: ")
+    assert re.match(
+        r"The linear net is no better than the multinomial logit: (held|did not hold)\. ",
+        claims[0],
+    )
+    assert "McNemar p = " in claims[0]
     assert claims[1].startswith(
-        "The binary step cannot train by gradient: holds here for the layers below it. 3 of "
+        "The binary step cannot train by gradient: held for the layers below it. 3 of "
         "its 3 hidden layers ended training with exactly their initial weights"
     )
     assert "against chance 1/10 = 0.1000" in claims[1]
@@ -162,6 +174,15 @@ def test_losses_study_runs_the_synthetic_stand_in_when_the_photos_are_absent(
         "dense_nn [quadratic]",
     ]
     assert "SYNTHETIC data: faces-synthetic is a generated stand-in" in printed.out
+    claims = [line for line in report_items("losses", out) if line.startswith("Cross-entropy")]
+    verdict = r"(held|did not hold|not decided: difference within noise)"
+    assert [
+        re.match(
+            rf"Cross-entropy trains a better classifier than the (\w+) loss: {verdict}\. ", line
+        ).group(1)
+        for line in claims
+    ] == ["quadratic", "hinge"]  # MNIST first, as the suite lists it
+    assert all("McNemar p = " in line for line in claims)
 
 
 def test_autodiff_study_times_both_gradients_and_checks_them(tmp_path: Path, data_dir, mnist):
