@@ -104,12 +104,7 @@ def build_cells(
     includes its data's fingerprint; it always includes its model's code. ``validation``
     (``--validation``) goes over the suite's.
     """
-    if datasets is None:
-        dataset_names = list(suite.default_datasets)
-    else:  # named here: paths are relative to the working directory
-        dataset_names = [resolve_dataset_path(name) for name in datasets]
-    for name in dataset_names:
-        check_dataset_name(name)
+    dataset_names = checked_datasets(suite, datasets)
     chosen = None if models is None else [choice(text) for text in models]
     flags = dict(params or {})
     if chosen is not None:
@@ -144,6 +139,19 @@ def build_cells(
         for seed in seeds
     ]
     return list(dict.fromkeys(cells))  # a repeated name or seed runs once
+
+
+def checked_datasets(suite: Suite, datasets: Sequence[str] | None) -> list[str]:
+    """The datasets asked for (the suite's by default), each name checked; a path named here is
+    relative to the working directory."""
+    names = (
+        list(suite.default_datasets)
+        if datasets is None
+        else [resolve_dataset_path(name) for name in datasets]
+    )
+    for name in names:
+        check_dataset_name(name)
+    return names
 
 
 def choice(text: str) -> Choice:

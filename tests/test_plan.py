@@ -110,4 +110,4 @@ def test_built_in_models_have_no_code_fingerprint_but_the_version_keys_them(suit
     [cell] = build_cells(suite, ["mnist"], ["naive_bayes"])
     assert cell.code is None
     assert Cell("mnist", "naive_bayes").cell_id != Cell("mnist", "naive_bayes", code="x").cell_id
-    assert __version__ == "0.5.0"
+    assert __version__ == "0.6.0"

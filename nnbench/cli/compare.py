@@ -7,11 +7,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nnbench.cli.common import EXIT_FAILED, EXIT_OK, open_unit_interval
 
+if TYPE_CHECKING:  # pandas and the tables load only when the verb runs
+    from nnbench.stats import CellSummary
 
-def cells_of(run_dir: Path) -> list:
+
+def cells_of(run_dir: Path) -> list[CellSummary]:
     """The run's cells, pooled over seeds."""
     from nnbench.results import load
     from nnbench.stats import summarise
@@ -19,7 +23,7 @@ def cells_of(run_dir: Path) -> list:
     return summarise(load(run_dir))
 
 
-def check_reference(cells: list, reference: str) -> None:
+def check_reference(cells: list[CellSummary], reference: str) -> None:
     """ConfigError unless some dataset of the run has a model labelled ``reference``."""
     from nnbench.errors import ConfigError
     from nnbench.presentation import label_cells
@@ -52,6 +56,8 @@ def compare(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([result.record() for result in results], indent=2))
     else:
+        if args.against is not None:
+            print(f"{args.run_dir} (model) against {args.against} (reference)")
         for dataset in dict.fromkeys(result.dataset for result in results):
             print(f"\n{dataset}:\n")
             print(markdown_table(paired_table([r for r in results if r.dataset == dataset])))

@@ -23,6 +23,7 @@ from nnbench.progress import counted
 from nnbench.quiet import quiet_tensorflow
 
 if TYPE_CHECKING:
+    from nnbench.plan import Cell
     from nnbench.studies.study import Study
     from nnbench.suite import Suite
 
@@ -66,10 +67,7 @@ def execute(
 ) -> int:
     """Build the cells of ``suite`` (``models``, else the suite's), run them, print and store
     the report: ``study``'s, else the lecture's comparison."""
-    from nnbench.datasets import get_dataset
-    from nnbench.errors import DataUnavailableError
     from nnbench.execute import check_executor_flags, make_executor
-    from nnbench.plan import build_cells
     from nnbench.report.publish import publish
     from nnbench.results import load_tables
     from nnbench.runner import default_run_dir, run_cells, run_summary, warning_lines
@@ -77,22 +75,7 @@ def execute(
 
     started = time.monotonic()
     quiet_tensorflow(args.verbose)
-    for name in args.dataset or ():  # a dataset asked for by name must be there
-        reason = get_dataset(name).unavailable_reason(data_dir(args))
-        if reason:
-            raise DataUnavailableError(reason)
-    cells = build_cells(
-        suite,
-        args.dataset,
-        models,
-        seeds=seeds(args),
-        overrides=overrides(args),
-        subset=args.subset,
-        params=params_from(getattr(args, "param", None)),
-        image_size=args.image_size,
-        data_dir=data_dir(args),
-        validation=args.validation,
-    )
+    cells = planned_cells(args, suite, models)
     if not cells:
         print(f"nnbench: suite {suite.path} lists no models for these datasets.", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -123,6 +106,31 @@ def execute(
     for line in [*warning_lines(results), run_summary(results, elapsed, run_dir)]:
         print(line, file=sys.stderr)
     return exit_status(results)
+
+
+def planned_cells(args: argparse.Namespace, suite: Suite, models: list[str] | None) -> list[Cell]:
+    """The cells the flags ask for; DataUnavailableError when a dataset named by ``--dataset``
+    is not there."""
+    from nnbench.datasets import get_dataset
+    from nnbench.errors import DataUnavailableError
+    from nnbench.plan import build_cells
+
+    for name in args.dataset or ():  # a dataset asked for by name must be there
+        reason = get_dataset(name).unavailable_reason(data_dir(args))
+        if reason:
+            raise DataUnavailableError(reason)
+    return build_cells(
+        suite,
+        args.dataset,
+        models,
+        seeds=seeds(args),
+        overrides=overrides(args),
+        subset=args.subset,
+        params=params_from(getattr(args, "param", None)),
+        image_size=args.image_size,
+        data_dir=data_dir(args),
+        validation=args.validation,
+    )
 
 
 def overrides(args: argparse.Namespace) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ import pytest
 from nnbench.cli import main
 from nnbench.datasets.folder import write_folder
 from nnbench.results import read_run, result_files
+from nnbench.sidecars import sidecar_name
 from tests.conftest import tiny_images
 
 
@@ -76,8 +77,9 @@ def test_an_interrupted_run_keeps_its_finished_results_whole(tmp_path, signal_nu
     assert code == (130 if signal_number == signal.SIGINT else -signal.SIGKILL)
     [result] = read_run(out)  # valid by the schema, or read_run raises
     assert (result["model"], result["status"]) == ("naive_bayes", "ok")
-    if signal_number == signal.SIGINT:  # cleaned up: nothing but the one result
-        assert [path.name for path in out.iterdir()] == [result_files(out)[0].name]
+    if signal_number == signal.SIGINT:  # cleaned up: nothing but the one result and its sidecar
+        name = result_files(out)[0].name
+        assert sorted(path.name for path in out.iterdir()) == sorted([name, sidecar_name(name)])
     assert "dense_nn" not in {result["model"] for result in read_run(out)}
 
 

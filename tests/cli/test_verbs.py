@@ -133,8 +133,10 @@ def test_repeats_run_every_seed_and_report_pools_run_folders(
     assert main(["report", str(first), str(second), "--format", "md"]) == 0
     out = capsys.readouterr().out
     accuracies = [r["metrics"]["test"]["accuracy"] for r in read_run(first) + read_run(second)]
-    (row,) = [line for line in out.splitlines() if line.startswith("| lasso_logit")]
-    assert row.startswith(f"| lasso_logit |   3 | {sum(accuracies) / 3:.4f} ± ")
+    comparison = out.split("## Metrics beyond accuracy")[0]
+    (row,) = [line for line in comparison.splitlines() if line.startswith("| lasso_logit")]
+    assert row.startswith(f"| lasso_logit |     {sum(accuracies) / 3:.4f} | ")
+    assert "over seeds (n = 3) |" in row
     assert "### lasso_logit (seeds 0, 1, 5: mean ± half-width of the 95% t-interval)" in out
 
 
@@ -198,7 +200,7 @@ def test_run_every_model_end_to_end_then_report(tmp_path: Path, data_dir, mnist,
     assert "| Training Set |" in printed.out and "| lasso_logit |" in printed.out
     assert "[4/4] mnist · cnn · seed 0 · epoch 1/1" in printed.err
     assert (out / "report.md").read_text() == printed.out
-    stems = ["accuracy-vs-fit-time", "learning-curves", "per-class"]
+    stems = ["accuracy-vs-fit-time", "learning-curves", "per-class", "reliability"]
     stems += [f"confusion-{model}" for model in ("naive_bayes", "lasso_logit", "dense_nn", "cnn")]
     plots = sorted(path.name for path in (out / "plots").iterdir())
     assert plots == sorted(f"mnist-{stem}.{kind}" for stem in stems for kind in ("png", "svg"))

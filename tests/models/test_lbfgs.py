@@ -9,6 +9,7 @@ from nnbench.errors import ConfigError
 from nnbench.models import DataInfo, Monitor, resolve_model
 from nnbench.models.lbfgs import LbfgsNet
 from nnbench.testing import check_model, synthetic_digits
+from tests.models.test_contract import WITH_PROBABILITIES
 
 ROW_KEYS = ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "elapsed_s"]
 SMALL = {"hidden_units": [8], "max_iter": 20, "n_images": 120}
@@ -98,4 +99,4 @@ def test_parameters_are_checked_against_their_declared_types():
 
 def test_lbfgs_net_passes_the_model_contract():
     passed = check_model(LbfgsNet, params=SMALL)
-    assert "same seed, same predictions" in passed and len(passed) == 14
+    assert passed == WITH_PROBABILITIES  # every rule, the optional predict_proba's included

@@ -221,7 +221,10 @@ def test_several_seeds_show_mean_and_half_width_with_n():
     )
     text = render_report([*seeds])
     assert "### naive_bayes (seeds 0, 1, 2: mean ± half-width of the 95% t-interval)" in text
-    assert "Other values over several seeds are the mean ± the half-width of the 95% t-interval" in text
+    assert (
+        "Other values over several seeds are the mean ± the half-width of the 95% t-interval"
+        in text
+    )
 
 
 def test_a_class_without_training_images_keeps_the_columns_in_place():
