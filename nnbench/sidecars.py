@@ -81,7 +81,7 @@ def write_sidecar(path: Path, predictions: Predictions) -> dict[str, Any]:
     if predictions.probabilities is not None:
         arrays["probabilities"] = predictions.probabilities.astype(np.float16)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub: allow_pickle
     data = buffer.getvalue()
     atomic_write_bytes(path, data)
     return {

@@ -120,15 +120,15 @@ def dataset_evidence(
     return blocks
 
 
-def rank_blocks(cells: Sequence[CellSummary], alpha: float) -> list[Block]:
+def rank_blocks(given: ReportInput, alpha: float) -> list[Block]:
     """Mean ranks, Friedman's test and the critical difference over three or more datasets,
     for the models that ran on all of them."""
     scores: dict[str, dict[str, float]] = {}
-    for cell in cells:
-        found = cell.accuracy("test")
-        if found is not None:
-            label = label_cells([c for c in cells if c.dataset == cell.dataset])[cell]
-            scores.setdefault(cell.dataset, {})[label] = found.mean
+    for dataset, cells in given.by_dataset().items():
+        for cell, label in label_cells(cells).items():
+            found = cell.accuracy("test")
+            if found is not None:
+                scores.setdefault(dataset, {})[label] = found.mean
     table = pd.DataFrame(scores).T.dropna(axis=1)
     if len(table) < 3 or table.shape[1] < 3:
         return []
@@ -170,7 +170,7 @@ def paired_evidence(order: Sequence[str] = (), alpha: float = ALPHA) -> Section:
         ]
         if not blocks:
             return []
-        ranks = rank_blocks(given.cells, alpha)
+        ranks = rank_blocks(given, alpha)
         if not given.with_plots:
             ranks = [block for block in ranks if not isinstance(block, Figure)]
         return [

@@ -34,8 +34,8 @@ def reliability(
         )
         bins = [b for b in reliability_bins(truth, probabilities) if b.count]
         axes.plot(
-            [b.confidence for b in bins],
-            [b.accuracy for b in bins],
+            [float(b.confidence or 0) for b in bins],  # a bin with images has both
+            [float(b.accuracy or 0) for b in bins],
             marker="o",
             color=f"C{index}",
             label=labels[cell],

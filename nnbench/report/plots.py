@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from nnbench.presentation import Labels
@@ -56,7 +57,7 @@ def render(figure: Figure) -> dict[str, bytes]:
     return images
 
 
-def new_figure(kind: str, title: str) -> tuple[Figure, object]:
+def new_figure(kind: str, title: str) -> tuple[Figure, Axes]:
     """A figure of ``kind``'s size with one axes, titled on as many lines as it needs."""
     figure = Figure(figsize=SIZES[kind], dpi=DPI, layout="constrained")
     axes = figure.add_subplot()

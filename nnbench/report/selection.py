@@ -17,8 +17,8 @@ def chosen(cells: Sequence[CellSummary], scores: pd.DataFrame) -> tuple[CellSumm
     """The configuration with the best mean accuracy on the split the cells watch (validation
     when every one has a hold-out, else test), and that split; None when none succeeded."""
     split = "validation" if all(cell.watched == "validation" for cell in cells) else "test"
-    rated = [(cell.score(scores, "accuracy", split), cell) for cell in cells]
-    rated = [(found.mean, cell) for found, cell in rated if found is not None]
+    found = [(cell.score(scores, "accuracy", split), cell) for cell in cells]
+    rated = [(estimate.mean, cell) for estimate, cell in found if estimate is not None]
     if not rated:
         return None
     return max(rated, key=lambda pair: pair[0])[1], split

@@ -57,3 +57,58 @@ def test_the_report_tests_each_step_of_the_lecture_ordering(lecture_run: Path):
         *(METRICS[name].label for name in METRICS if name != "roc_auc"),
     ]
     assert "![Reliability diagram" in metrics
+
+
+def test_three_datasets_get_mean_ranks_friedman_and_the_critical_difference():
+    from nnbench.report.render import markdown
+    from nnbench.result_tables import tables
+    from nnbench.studies import get_study
+    from tests.test_results import make_result
+
+    accuracies = {  # model ranks per dataset: a first everywhere, b and c swap once
+        "d1": {"a": 0.9, "b": 0.8, "c": 0.7},
+        "d2": {"a": 0.9, "b": 0.7, "c": 0.8},
+        "d3": {"a": 0.9, "b": 0.8, "c": 0.7},
+    }
+    results = [
+        make_result(
+            dataset=dataset,
+            model=model,
+            cell_id=f"{dataset}{model}",
+            metrics={
+                "train": {"accuracy": value, "per_class": {"0": value}, "n": 10},
+                "test": {"accuracy": value, "per_class": {"0": value}, "n": 10},
+            },
+        )
+        for dataset, row in accuracies.items()
+        for model, value in row.items()
+    ]
+    report = markdown(get_study("lecture").report(tables({"run": results}), with_plots=False))
+    across = report.split("### Across datasets")[1].split("## Environment")[0]
+    ranks = [line for line in across.splitlines() if line.startswith("| ") and "rank" not in line]
+    assert ranks == [
+        "| a       |        1.00 |",
+        "| b       |        2.33 |",
+        "| c       |        2.67 |",
+    ]
+    # Friedman: 12·3/(3·4)·(1 + 49/9 + 64/9) − 3·3·4 = 4.667, p = exp(−4.667/2) = 0.097;
+    # Nemenyi: q(0.05, 3) = 2.343, CD = 2.343·sqrt(3·4/18) = 1.91
+    assert "Friedman's test gives χ² = 4.67, p = 0.097" in across
+    assert "the critical difference, 1.91 (Nemenyi, α = 0.05)" in across
+    assert "are not shown to differ: a, b, c." in across  # every gap is under 1.91
+
+
+def test_the_critical_difference_diagram_draws_every_model_at_its_rank():
+    import pandas as pd
+
+    from nnbench.report.evidence_plots import critical_difference
+    from nnbench.report.plots import render
+    from nnbench.stats.ranks import rank_test
+
+    scores = pd.DataFrame(
+        {"a": [0.9, 0.9, 0.9], "b": [0.8, 0.7, 0.8], "c": [0.7, 0.8, 0.7]}, index=["x", "y", "z"]
+    )
+    figure = critical_difference(rank_test(scores))
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    assert texts[:3] == ["a (1.00)", "b (2.33)", "c (2.67)"] and "CD = 1.91" in texts
+    assert render(figure)["png"].startswith(b"\x89PNG")
