@@ -63,6 +63,8 @@ class PairResult:
     p_adjusted: float | None = None
     verdict: str = NOT_TESTED
     note: str = ""
+    #: McNemar's chi-square without continuity correction, (b - c)^2 / (b + c), for reference
+    statistic: float | None = None
 
     def record(self) -> dict[str, Any]:
         """The comparison as a JSON record (``compare --json``)."""
@@ -166,6 +168,7 @@ def seed_comparison(
         b=found.b,
         c=found.c,
         p=found.p,
+        statistic=found.statistic,
     )
 
 

@@ -67,6 +67,7 @@ def test_each_pair_gives_the_difference_the_counts_and_the_exact_p(tmp_path):
     assert result.diff == pytest.approx(right_cnn.mean() - right_nb.mean())
     assert result.diff == pytest.approx((b - c) / 400)
     assert result.p == pytest.approx(binomtest(min(b, c), b + c, 0.5).pvalue)
+    assert result.statistic == pytest.approx((b - c) ** 2 / (b + c))
     assert result.ci_low < result.diff < result.ci_high
     assert result.verdict == "better" and result.p_adjusted == result.p  # one comparison
 
