@@ -16,6 +16,7 @@ from nnbench.report.sections import ReportInput, Section
 from nnbench.report.standard import DEFAULT_SECTIONS
 from nnbench.report.tables import Published, reach
 from nnbench.result_tables import ALL, SEED_KEY, Tables
+from nnbench.scores import METRICS
 from nnbench.stats import CellSummary, Estimate, summarise
 
 
@@ -87,6 +88,12 @@ def summary_rows(
                     if published is not None and (split, name) == ("test", ALL)
                     else None,
                 }
+            )
+    for name in METRICS if cell.succeeded else ():
+        found = cell.score(given.tables.scores, name)
+        if name != "accuracy" and found is not None:  # accuracy has its rows above
+            rows.append(
+                {**shared, "metric": name, "split": "test", "class": ALL, **estimate_columns(found)}
             )
     for key in ("fit_s", "predict_s"):
         rows.append({**shared, "metric": key, **estimate_columns(cell.timing(key))})

@@ -112,3 +112,20 @@ def test_the_critical_difference_diagram_draws_every_model_at_its_rank():
     texts = [text.get_text() for text in figure.axes[0].texts]
     assert texts[:3] == ["a (1.00)", "b (2.33)", "c (2.67)"] and "CD = 1.91" in texts
     assert render(figure)["png"].startswith(b"\x89PNG")
+
+
+def test_the_csv_holds_the_metrics_beyond_accuracy(lecture_run: Path):
+    import pandas as pd
+
+    from nnbench.results import read_run
+
+    csv = pd.read_csv(lecture_run / "report.csv")
+    rows = csv[(csv.metric == "log_loss") & (csv.split == "test")]
+    assert list(rows.model) == [
+        "naive_bayes",
+        'lasso_logit [solver="fista"]',
+        "dense_nn",
+        "cnn [filters=[8], dense_units=[32]]",
+    ]
+    stored = [r["metrics"]["test"]["scores"]["log_loss"] for r in read_run(lecture_run)]
+    assert list(rows["mean"]) == pytest.approx(stored)
