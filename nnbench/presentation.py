@@ -71,6 +71,15 @@ def fmt(value: Estimate | None, spec: str, unit: str = "") -> str:
     return MISSING if value is None else value.format(spec) + unit
 
 
+def p_text(p: float | None) -> str:
+    """A p-value: three significant digits, in scientific notation below 0.001."""
+    if p is None:
+        return MISSING
+    if p == 0:
+        return "< 1e-300"  # below the smallest double: the binomial tail underflows
+    return f"{p:.2e}" if p < 1e-3 else f"{p:.3g}"
+
+
 def one_line(text: str | None) -> str:
     """The first line of ``text``, without terminal colour codes."""
     if text is None or text is pd.NA:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from nnbench.compare import ALPHA, PairResult, compare_pairings, decisive, pairings_within
-from nnbench.presentation import MISSING, Table, label_cells
+from nnbench.presentation import MISSING, Table, label_cells, p_text
 from nnbench.report import evidence_plots
 from nnbench.report.blocks import Block, Figure, Heading, Items, Paragraph, TableBlock
 from nnbench.report.sections import ReportInput, Section
@@ -30,15 +30,6 @@ METHOD = (
 def signed(value: float | None, spec: str = "+.4f") -> str:
     """A difference with its sign, or a dash."""
     return MISSING if value is None else format(value, spec)
-
-
-def p_text(p: float | None) -> str:
-    """A p-value: three significant digits, in scientific notation below 0.001."""
-    if p is None:
-        return MISSING
-    if p == 0:
-        return "< 1e-300"  # below the smallest double: the binomial tail underflows
-    return f"{p:.2e}" if p < 1e-3 else f"{p:.3g}"
 
 
 def paired_table(results: Sequence[PairResult]) -> Table:

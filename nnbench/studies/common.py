@@ -13,7 +13,7 @@ from matplotlib.figure import Figure as MatplotlibFigure
 from matplotlib.ticker import MaxNLocator
 
 from nnbench.compare import ALPHA, Pairing, PairResult, compare_pairings, decisive
-from nnbench.presentation import MISSING
+from nnbench.presentation import MISSING, p_text
 from nnbench.report.blocks import Figure
 from nnbench.report.plots import new_figure
 from nnbench.report.sections import plot_name
@@ -28,12 +28,12 @@ def evidence(result: PairResult) -> str:
     if result.seed is None:
         return (
             f"mean difference {result.diff:+.4f} over {result.n} seeds, {result.test} "
-            f"p = {result.p:.3g}"
+            f"p = {p_text(result.p)}"
         )
     return (
         f"difference {result.diff:+.4f} (95% interval {result.ci_low:+.4f} to "
         f"{result.ci_high:+.4f}), b = {result.b}, c = {result.c} of {result.n:,} test images, "
-        f"McNemar p = {result.p:.3g}"
+        f"McNemar p = {p_text(result.p)}"
     )
 
 
