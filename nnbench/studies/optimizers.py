@@ -16,7 +16,7 @@ import pandas as pd
 
 from nnbench.presentation import MISSING, Table, fmt
 from nnbench.report.blocks import Block, Heading, Items, Paragraph, TableBlock
-from nnbench.report.sections import ReportInput, environment, per_dataset
+from nnbench.report.sections import ReportInput, environment, per_dataset, watched_name
 from nnbench.report.tables import dataset_title, reach
 from nnbench.stats import CellSummary
 from nnbench.studies.common import (
@@ -169,7 +169,8 @@ def dataset_section(cells: Sequence[CellSummary], given: ReportInput) -> list[Bl
     groups = by_optimizer(cells)
     chosen = {name: choose(group, given.tables.epochs) for name, group in groups.items()}
     headers = ["optimiser", "learning rate", "test acc", "train acc", "train loss by epoch"]
-    headers += ["fit s", *(f"time to test acc ≥ {target:g}" for target in given.targets)]
+    watched = "val" if watched_name(cells) == "validation" else "test"
+    headers += ["fit s", *(f"time to {watched} acc ≥ {target:g}" for target in given.targets)]
     rows = [chosen_row(name, cell, given) for name, cell in chosen.items()]
     blocks: list[Block] = [
         Heading(f"Optimisers on {title}", 2),

@@ -133,5 +133,7 @@ def test_the_optimizers_study_s_diverged_learning_rates_warn_and_the_others_do_n
         "rmsprop, learning_rate=0.1",
         "momentum, learning_rate=1.0",
         "adam, learning_rate=1.0",
-        "adam, learning_rate=0.1",
     }
+    # Adam at 0.1 stalled but did not break down in this recording (nnbench 0.6, Intel Xeon):
+    # its loss never rose above guessing's (2.07 in epoch 1, then 1.6), and it reached training
+    # accuracy 0.34 against chance 0.11, so the rule rightly leaves it alone
