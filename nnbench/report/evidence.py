@@ -14,6 +14,7 @@ from nnbench.presentation import MISSING, Table, label_cells, p_text
 from nnbench.report import evidence_plots
 from nnbench.report.blocks import Block, Figure, Heading, Items, Paragraph, TableBlock
 from nnbench.report.sections import ReportInput, Section
+from nnbench.report.tables import dataset_title
 from nnbench.stats import CellSummary
 from nnbench.stats.ranks import groups_not_different, rank_test
 
@@ -25,6 +26,14 @@ METHOD = (
     "the table. With two or more seeds, a row without a seed tests the per-seed differences "
     "(paired t-test, or Wilcoxon's signed-rank test from 6 seeds on). Verdicts at α = {alpha}."
 )
+
+
+#: what a paired verdict says of a step "reference < model" of an ordering
+STEP_VERDICTS = {
+    "better": "supported",
+    "worse": "contradicted, the order is reversed",
+    "no detectable difference": "not decided, the difference is within noise",
+}
 
 
 def signed(value: float | None, spec: str = "+.4f") -> str:
@@ -50,7 +59,7 @@ def paired_table(results: Sequence[PairResult]) -> Table:
             p_text(result.p),
             p_text(result.p_adjusted),
             result.verdict,
-            result.test if result.seed is None else result.note,
+            "; ".join(filter(None, (result.test if result.seed is None else "", result.note))),
         ]
         for result in results
     ]
@@ -67,23 +76,11 @@ def step_lines(results: Sequence[PairResult], steps: set[tuple[str, str]]) -> li
         if (result.model, result.reference) not in steps:
             continue
         claim = f"{result.reference} < {result.model}"
-        if result.verdict == "better":
-            lines.append(
-                f"{claim}: supported (diff {signed(result.diff)}, p (Holm) "
-                f"{p_text(result.p_adjusted)})."
-            )
-        elif result.verdict == "worse":
-            lines.append(
-                f"{claim}: contradicted, the order is reversed (diff "
-                f"{signed(result.diff)}, p (Holm) {p_text(result.p_adjusted)})."
-            )
-        elif result.p is not None:
-            lines.append(
-                f"{claim}: not decided, the difference is within noise (diff "
-                f"{signed(result.diff)}, p (Holm) {p_text(result.p_adjusted)})."
-            )
-        else:
+        if result.p is None:
             lines.append(f"{claim}: not tested ({result.note}).")
+            continue
+        numbers = f"diff {signed(result.diff)}, p (Holm) {p_text(result.p_adjusted)}"
+        lines.append(f"{claim}: {STEP_VERDICTS[result.verdict]} ({numbers}).")
     return lines
 
 
@@ -96,8 +93,8 @@ def dataset_evidence(
     if not results:
         return []
     blocks: list[Block] = [
-        Heading(cells[0].dataset, 3),
-        TableBlock(paired_table(results), f"Paired comparisons on {cells[0].dataset}."),
+        Heading(dataset_title(cells[0]), 3),
+        TableBlock(paired_table(results), f"Paired comparisons on {dataset_title(cells[0])}."),
     ]
     steps = {
         (pairing.model, pairing.reference)
