@@ -120,3 +120,32 @@ def test_sidecars_keep_within_the_size_budget_on_mnist_sized_data(tmp_path: Path
     size = lambda path: (tmp_path / (path.name.removesuffix(".json") + SUFFIX)).stat().st_size  # noqa: E731
     assert size(labels_only) < 100_000
     assert size(with_proba) < 300_000
+
+
+class Proba:
+    """A stand-in model whose predict_proba gives ``value`` (or raises it)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def predict_proba(self, images):
+        if isinstance(self.value, Exception):
+            raise self.value
+        return self.value
+
+
+def test_bad_probabilities_are_left_out_with_a_warning_and_good_ones_kept():
+    from nnbench.execute.run_one import probabilities_of
+
+    images = np.zeros((2, 4, 4, 1), dtype=np.uint8)
+    good = np.array([[0.9, 0.1], [0.2, 0.8]])
+    assert probabilities_of(Proba(good), images, 2)[0].tolist() == good.tolist()
+    assert probabilities_of(object(), images, 2) == (None, [])  # a model without them
+    for value, problem in [
+        (RuntimeError("no GPU"), "predict_proba failed (RuntimeError: no GPU)"),
+        (good[:, :1], "predict_proba gave (2, 1) values, not finite (2, 2)"),
+        (good * np.nan, "predict_proba gave (2, 2) values, not finite (2, 2)"),
+    ]:
+        found, (warning,) = probabilities_of(Proba(value), images, 2)
+        assert found is None and warning.startswith(problem), warning
+        assert warning.endswith("are left out")

@@ -242,23 +242,34 @@ def scored(
     the model's class probabilities for it, and any warning getting them gave."""
     if predictions is None:
         predictions = model.predict(images)
-    probabilities, warnings = probabilities_of(model, images)
+    probabilities, warnings = probabilities_of(model, images, len(data.class_names))
     report = accuracy_report(labels, predictions, data.class_names)
     report["scores"] = score_metrics(labels, predictions, len(data.class_names), probabilities)
     return report, probabilities, warnings
 
 
-def probabilities_of(model: Model, images: np.ndarray) -> tuple[np.ndarray | None, list[str]]:
+def probabilities_of(
+    model: Model, images: np.ndarray, n_classes: int
+) -> tuple[np.ndarray | None, list[str]]:
     """The model's class probabilities for ``images`` (None for a model without
-    ``predict_proba``); a ``predict_proba`` that fails leaves them out with a warning, as the
-    labels it predicted still stand."""
+    ``predict_proba``). A ``predict_proba`` that fails, or gives something other than one
+    finite row per image and class, leaves them out with a warning: the labels it predicted
+    still stand."""
     try:
-        return class_probabilities(model, images), []
+        probabilities = class_probabilities(model, images)
     except Exception as exc:  # the labels are scored; only the metrics of probabilities go
-        return None, [
-            f"predict_proba failed ({type(exc).__name__}: {exc}), so the metrics that need "
-            "probabilities (log-loss, Brier score, calibration, ROC-AUC) are left out"
-        ]
+        problem = f"failed ({type(exc).__name__}: {exc})"
+    else:
+        shape = (len(images), n_classes)
+        if probabilities is None or (
+            probabilities.shape == shape and np.isfinite(probabilities).all()
+        ):
+            return probabilities, []
+        problem = f"gave {probabilities.shape} values, not finite {shape}"
+    return None, [
+        f"predict_proba {problem}, so the metrics that need probabilities (log-loss, Brier "
+        "score, calibration, ROC-AUC) are left out"
+    ]
 
 
 def run_cell(cell: Cell, data: ImageData, tag: str = "") -> Result:
