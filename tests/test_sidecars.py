@@ -135,7 +135,7 @@ class Proba:
 
 
 def test_bad_probabilities_are_left_out_with_a_warning_and_good_ones_kept():
-    from nnbench.execute.run_one import probabilities_of
+    from nnbench.execute.scoring import probabilities_of
 
     images = np.zeros((2, 4, 4, 1), dtype=np.uint8)
     good = np.array([[0.9, 0.1], [0.2, 0.8]])

@@ -20,8 +20,8 @@ from keras import ops
 from nnbench.models.base import NO_MONITOR, Model, ModelT, Monitor
 from nnbench.models.gradients import Objective, finite_difference_gradient, time_call
 from nnbench.models.keras_compile import dtype_policy
-from nnbench.models.keras_loop import keras_device, predict_scores
 from nnbench.models.keras_nets import Sizes, dense_net
+from nnbench.models.keras_predict import keras_device, predict_scores
 from nnbench.models.params import PositiveCount, PositiveNumber
 
 #: the lecture's worked example: the point, and the gradient it states there ("(20, 2)")

@@ -46,70 +46,17 @@ from nnbench.models.keras_compile import (
     loss_and_accuracy,
 )
 from nnbench.models.keras_epochs import epoch_chunks, epoch_runner
+from nnbench.models.keras_predict import (
+    gives_probabilities,
+    keras_device,
+    output_probabilities,
+    predict_scores,
+)
 from nnbench.models.training import Training
 
-#: values per prediction batch: 4,000 MNIST digits or 70 candidate photos; the CNN's first layer
-#: then holds 260 MB of activations (3.7 GB for 1,000 photos)
-PREDICT_BATCH_VALUES = 4000 * 28 * 28
 #: training images run through the layers before the first weighted one, to see their scale
 PROBE_IMAGES = 64
 Builder = Callable[..., keras.Model]
-
-
-def keras_device() -> str:
-    """ "gpu:<name>" when the active Keras backend sees a GPU, else "cpu"."""
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        if gpus:
-            details = tf.config.experimental.get_device_details(gpus[0])
-            return f"gpu:{details.get('device_name', gpus[0].name)}"
-    elif backend == "jax":
-        import jax
-
-        device = jax.devices()[0]
-        if device.platform == "gpu":
-            return f"gpu:{device.device_kind}"
-    elif backend == "torch":
-        import torch
-
-        if torch.cuda.is_available():
-            return f"gpu:{torch.cuda.get_device_name(0)}"
-    return "cpu"
-
-
-def predict_batch_size(images: np.ndarray) -> int:
-    """Images per prediction batch: as many as fit in :data:`PREDICT_BATCH_VALUES` values."""
-    return max(1, PREDICT_BATCH_VALUES // max(1, int(np.prod(images.shape[1:]))))
-
-
-def predict_scores(model: keras.Model, images: np.ndarray) -> np.ndarray:
-    """The model's outputs for ``images``, batch by batch: Keras's predict() kept 2.6 GB more in
-    memory on 12k candidate-size photos."""
-    batch = predict_batch_size(images)
-    return np.concatenate(
-        [
-            np.asarray(model.predict_on_batch(images[start : start + batch]))
-            for start in range(0, len(images), batch)
-        ]
-    )
-
-
-def output_probabilities(scores: np.ndarray) -> np.ndarray:
-    """Class probabilities from a softmax's outputs, or from one sigmoid unit's (the
-    probability of class 1), as float64 rows that sum to 1."""
-    scores = scores.astype(np.float64)
-    if scores.shape[1] == 1:
-        return np.concatenate([1 - scores, scores], axis=1)
-    return scores / scores.sum(axis=1, keepdims=True)
-
-
-def gives_probabilities(model: Any) -> bool:
-    """Whether a fitted Keras-loop model's outputs are probabilities (a softmax or sigmoid
-    output), not logits or hinge scores: then it has ``predict_proba``."""
-    return getattr(model, "logits_", True) is False
 
 
 def untrained_layers(model: keras.Model, initial: list[list[np.ndarray]]) -> dict[str, Any]:

@@ -80,6 +80,6 @@ class LassoLogit(SklearnClassifier):
     def device(self) -> str:
         if self.solver != "fista":
             return "cpu"
-        from nnbench.models.keras_loop import keras_device
+        from nnbench.models.keras_predict import keras_device
 
         return keras_device()

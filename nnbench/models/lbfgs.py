@@ -17,8 +17,8 @@ from sklearn.utils.metaestimators import available_if
 
 from nnbench.models.base import NO_MONITOR, DataInfo, Model, ModelT, Monitor, SkipCell
 from nnbench.models.gradients import Objective
-from nnbench.models.keras_loop import keras_device, output_probabilities, predict_scores
 from nnbench.models.keras_nets import Output, Sizes, dense_net, output_layer
+from nnbench.models.keras_predict import keras_device, output_probabilities, predict_scores
 from nnbench.models.params import PositiveCount
 
 #: history rows per fit, besides the last iteration's

@@ -10,8 +10,9 @@ from nnbench.errors import ConfigError
 from nnbench.models import DataInfo, SkipCell, keras_epochs, resolve_model
 from nnbench.models.base import Monitor
 from nnbench.models.keras_epochs import epoch_order
-from nnbench.models.keras_loop import KerasModel, predict_batch_size
+from nnbench.models.keras_loop import KerasModel
 from nnbench.models.keras_nets import conv_net, dense_net
+from nnbench.models.keras_predict import predict_batch_size
 from nnbench.models.training import Training
 
 
