@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
-from sklearn.utils.metaestimators import available_if
 
 EpochCallback = Callable[[dict[str, Any]], None]
 
@@ -103,7 +102,8 @@ class Model(ABC):
     Optional: ``predict_proba(x)``, the class probabilities (N x n_classes, rows summing to 1,
     their argmax the label ``predict`` gives). A model that has it gets log-loss, Brier score,
     calibration and ROC-AUC in its results; one that cannot give probabilities leaves it out,
-    so that ``hasattr(model, "predict_proba")`` is False (see :func:`class_probabilities`).
+    so that ``hasattr(model, "predict_proba")`` is False (see :func:`optional` and
+    :func:`class_probabilities`).
     """
 
     #: seconds of ``fit`` spent scoring the monitor's images (left out of the reported fit time)
@@ -143,6 +143,22 @@ class Model(ABC):
     def device(self) -> str:
         """Where the model computes: "cpu" or "gpu:<name>"."""
         return "cpu"
+
+
+def optional(available: Callable[[Any], bool]) -> Callable[[Callable[..., Any]], Any]:
+    """A method that a model has only when ``available(model)``: otherwise reading it raises
+    AttributeError, so that ``hasattr`` is False. scikit-learn's ``available_if`` does the same;
+    this one keeps scikit-learn out of every import of the contract (``nnbench --help``)."""
+
+    def wrap(method: Callable[..., Any]) -> Any:
+        def get(model: Any) -> Any:
+            if not available(model):
+                raise AttributeError(f"{type(model).__name__} has no {method.__name__}")
+            return method.__get__(model)
+
+        return property(get, doc=method.__doc__)
+
+    return wrap
 
 
 def class_probabilities(model: Model, x: np.ndarray) -> np.ndarray | None:
@@ -200,7 +216,7 @@ class SklearnClassifier(Model):
         estimator = getattr(self, "estimator_", None)
         return hasattr(self.make_estimator() if estimator is None else estimator, "predict_proba")
 
-    @available_if(estimator_has_proba)
+    @optional(estimator_has_proba)
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """The estimator's probabilities, one column per class of the data (a class the
         training images lacked gets probability 0)."""

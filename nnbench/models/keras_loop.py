@@ -21,7 +21,6 @@ from typing import Any
 import keras
 import numpy as np
 from keras import ops
-from sklearn.utils.metaestimators import available_if
 
 from nnbench.errors import ConfigError
 from nnbench.models.base import (
@@ -31,6 +30,7 @@ from nnbench.models.base import (
     ModelT,
     Monitor,
     SkipCell,
+    optional,
 )
 from nnbench.models.diagnosis import (
     TrainingFacts,
@@ -250,7 +250,7 @@ class KerasModel(Model):
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.decide(predict_scores(self.model_, x))
 
-    @available_if(gives_probabilities)
+    @optional(gives_probabilities)
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """The softmax's or sigmoid's outputs as class probabilities (a net whose last layer
         gives logits or hinge scores has none)."""

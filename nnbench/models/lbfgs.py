@@ -13,9 +13,8 @@ from typing import Any
 import keras
 import numpy as np
 from scipy.optimize import OptimizeResult, minimize
-from sklearn.utils.metaestimators import available_if
 
-from nnbench.models.base import NO_MONITOR, DataInfo, Model, ModelT, Monitor, SkipCell
+from nnbench.models.base import NO_MONITOR, DataInfo, Model, ModelT, Monitor, SkipCell, optional
 from nnbench.models.gradients import Objective
 from nnbench.models.keras_nets import Output, Sizes, dense_net, output_layer
 from nnbench.models.keras_predict import keras_device, output_probabilities, predict_scores
@@ -152,7 +151,7 @@ class LbfgsNet(Model):
             return (scores[:, 0] > 0.5).astype(np.int64)
         return scores.argmax(axis=1)
 
-    @available_if(lambda self: self.output != "linear")
+    @optional(lambda self: self.output != "linear")
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """The softmax's (or the sigmoid unit's) outputs as class probabilities."""
         return output_probabilities(predict_scores(self.model_, x))

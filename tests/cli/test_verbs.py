@@ -33,22 +33,25 @@ VERBS = [
     ["report"],
     ["baseline"],
     ["check"],
+    ["compare"],
 ]
 
 
 @pytest.mark.parametrize("verb", VERBS, ids=lambda v: " ".join(v) or "top")
 def test_help_works_without_tensorflow(verb: list[str]):
+    """--help imports no framework: not TensorFlow or Keras, nor scikit-learn or pandas."""
+    heavy = ("tensorflow", "keras", "sklearn", "pandas")
     code = (
         "import sys\n"
         "from nnbench.cli import main\n"
         "try:\n"
         f"    main({verb + ['--help']!r})\n"
         "except SystemExit as exit:\n"
-        "    print('EXIT', exit.code, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+        f"    print('EXIT', exit.code, *(name in sys.modules for name in {heavy!r}))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "usage: nnbench" in done.stdout
-    assert done.stdout.strip().endswith("EXIT 0 False False")
+    assert done.stdout.strip().endswith("EXIT 0 False False False False")
 
 
 def test_list_imports_no_model_and_no_tensorflow():
