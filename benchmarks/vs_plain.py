@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"epochs": args.epochs} if args.epochs else None
     suite = load_suite(DEFAULT_SUITE)
     cells = build_cells(suite, ["mnist"], names, seeds=[args.seed], overrides=overrides)
-    data = cached_data(cells[0], args.data_dir)
+    data, _ = cached_data(cells[0], args.data_dir)
     if not isinstance(data, ImageData):
         print(f"vs_plain: MNIST is not available: {data}", file=sys.stderr)
         return 2

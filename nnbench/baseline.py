@@ -7,10 +7,13 @@ Schema ``nnbench.baseline/1`` (declared in :mod:`nnbench.schemas.baseline`), one
      "metric": "accuracy",
      "cells": [{"dataset", "model", "seeds", "protocol", "env",
                 "test_accuracy": STAT, "per_class": {class: STAT}, "fit_s": STAT,
-                "predict_s": STAT, "test_metric": STAT}]}
+                "predict_s": STAT, "peak_rss_bytes": STAT, "device_peak_bytes": STAT,
+                "test_metric": STAT}]}
 
-where STAT is ``{"mean", "sd", "n", "values"}`` over seeds (``sd`` is null for one seed), and
-``test_metric`` holds the test-set ``metric`` a check gates on when it is not accuracy.
+where STAT is ``{"mean", "sd", "n", "values"}`` over seeds (``sd`` is null for one seed),
+``test_metric`` holds the test-set ``metric`` a check gates on when it is not accuracy, and the
+peak memory in bytes is null where the seeds did not record it (before nnbench 0.7; a GPU's,
+off a GPU).
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ from nnbench.result_tables import Tables
 from nnbench.schemas.baseline import SCHEMA, Baseline, validate_baseline
 from nnbench.scores import metric_info
 from nnbench.stats import CellSummary, estimate, protocol_changes, summarise
+
+#: the peak memory a baseline stores beside the timing: resident above the cell's start, and a
+#: GPU's in use
+MEMORY_KEYS = ("peak_rss_bytes", "device_peak_bytes")
 
 
 def stat(values: Sequence[float]) -> dict[str, Any] | None:
@@ -67,8 +74,7 @@ def baseline_cell(cell: CellSummary, scores: pd.DataFrame, metric: str) -> dict[
         },
         "test_accuracy": stat(cell.values("test")),
         "per_class": {name: stat(cell.values("test", name)) for name in cell.classes()},
-        "fit_s": stat(cell.timings("fit_s")),
-        "predict_s": stat(cell.timings("predict_s")),
+        **{key: stat(cell.timings(key)) for key in ("fit_s", "predict_s", *MEMORY_KEYS)},
         **extra,
     }
 

@@ -4,7 +4,8 @@ Accuracy (overall, then per class) fails when the run's mean over its seeds fall
 ``baseline mean - max(abs_tol, k * baseline sd)``; it is "improved" when it rises above
 ``baseline mean + the same margin``, which never fails. A cell of the baseline that is missing,
 skipped or failed in the run fails, and so does one run under another protocol unless protocol
-changes are allowed. Timing is a ratio to the baseline and fails only above ``max_slowdown``.
+changes are allowed. Time and peak memory are ratios to the baseline (:mod:`nnbench.check_cost`)
+and fail only above ``max_slowdown`` and ``max_memory_growth``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from nnbench.baseline import Baseline, cells_by_name
+from nnbench.check_cost import Row, cost_rows, describe_now, describe_stat
 from nnbench.errors import BaselineError
 from nnbench.presentation import (
     one_line,
@@ -47,46 +49,11 @@ class Tolerances:
     class_abs_tol: float = 0.02
     k: float = 3.0
     max_slowdown: float | None = None
+    #: fail a cell whose peak memory is above this many times the baseline's (None: not gated)
+    max_memory_growth: float | None = None
     allow_protocol_change: bool = False
     #: the test metric gated on (see :mod:`nnbench.scores`); the baseline must hold it
     metric: str = "accuracy"
-
-
-@dataclass(frozen=True)
-class Row:
-    """One checked metric of one cell: the table row and its JUnit test case."""
-
-    dataset: str
-    model: str
-    metric: str
-    baseline: str
-    now: str
-    delta: str
-    allowed: str
-    verdict: str
-    failed: bool
-
-    @property
-    def cell(self) -> str:
-        return f"{self.dataset} · {self.model}"
-
-    def sentence(self) -> str:
-        """The row in words, for messages and JUnit."""
-        return (
-            f"{self.cell} {self.metric}: {self.verdict}; baseline {self.baseline}, now "
-            f"{self.now}, delta {self.delta}, allowed {self.allowed}."
-        )
-
-
-def describe_stat(record: Mapping[str, Any], spec: str, unit: str = "") -> str:
-    """A baseline statistic: ``mean (sd S, n=N)``, or ``mean (n=1)``."""
-    spread = "" if record["sd"] is None else f"sd {format(record['sd'], spec)}, "
-    return f"{format(record['mean'], spec)}{unit} ({spread}n={record['n']})"
-
-
-def describe_now(value: Estimate, spec: str, unit: str = "") -> str:
-    """The run's value, with its n when it is a mean over seeds."""
-    return value.format(spec) + unit + (f" (n={value.n})" if value.n > 1 else "")
 
 
 def allowed_drop(record: Mapping[str, Any], abs_tol: float, k: float) -> tuple[float, str]:
@@ -150,46 +117,6 @@ def metric_row(
         tolerances.abs_tol,
         tolerances.k,
         info.higher_is_better,
-    )
-
-
-def timing_row(
-    cell: CellSummary,
-    metric: str,
-    record: Mapping[str, Any] | None,
-    now: Estimate | None,
-    max_slowdown: float | None,
-) -> Row | None:
-    """Time now as a ratio to the baseline; a failure only above ``max_slowdown``."""
-    gated = max_slowdown is not None
-    if record is None or now is None or record["mean"] <= 0:
-        if not gated:
-            return None
-        shown = "–" if record is None else describe_stat(record, ".2f", " s")
-        now_shown = "–" if now is None else describe_now(now, ".2f", " s")
-        return Row(
-            cell.dataset,
-            cell.model,
-            metric,
-            shown,
-            now_shown,
-            "–",
-            "no timing to compare",
-            "info",
-            False,
-        )
-    ratio = now.mean / record["mean"]
-    slower = gated and ratio > max_slowdown
-    return Row(
-        cell.dataset,
-        cell.model,
-        metric,
-        describe_stat(record, ".2f", " s"),
-        describe_now(now, ".2f", " s"),
-        f"×{ratio:.2f}",
-        f"≤ ×{max_slowdown:g}" if gated else "not gated",
-        "SLOWER" if slower else ("pass" if gated else "info"),
-        slower,
     )
 
 
@@ -258,11 +185,8 @@ def cell_rows(
                     tolerances.k,
                 )
             )
-    for metric, key in (("fit time", "fit_s"), ("predict time", "predict_s")):
-        row = timing_row(cell, metric, record.get(key), cell.timing(key), tolerances.max_slowdown)
-        if row is not None:
-            rows.append(row)
-    return rows
+    limits = {"time": tolerances.max_slowdown, "memory": tolerances.max_memory_growth}
+    return rows + cost_rows(cell, record, limits)
 
 
 def check(baseline: Baseline, tables: Tables, tolerances: Tolerances = Tolerances()) -> list[Row]:

@@ -34,6 +34,14 @@ def metric_rule(tolerances: Tolerances) -> str:
     return f"test {info.label} fails {side} max({tolerances.abs_tol:g}, {tolerances.k:g}·sd)"
 
 
+def ratio_rule(what: str, limit: float | None, flag: str) -> str:
+    """How a cost compared as a ratio to the baseline fails, in words, or that it is not gated
+    without ``flag``."""
+    if limit is None:
+        return f"{what} is shown as a ratio to the baseline's and not gated ({flag})"
+    return f"{what} fails above ×{limit:g} the baseline's"
+
+
 def render_check(
     rows: Sequence[Row],
     baseline: Baseline,
@@ -44,11 +52,8 @@ def render_check(
     """The check as Markdown: what was compared, under which rule, the table and the tally."""
     provenance = baseline.get("provenance", {})
     changes = environment_changes(baseline, table)
-    timing_rule = (
-        f"fit and predict time fail above ×{tolerances.max_slowdown:g} the baseline's"
-        if tolerances.max_slowdown is not None
-        else "fit and predict time are shown as ratios and not gated (--max-slowdown)"
-    )
+    timing_rule = ratio_rule("fit or predict time", tolerances.max_slowdown, "--max-slowdown")
+    memory_rule = ratio_rule("peak memory", tolerances.max_memory_growth, "--max-memory-growth")
     lines = [
         "# nnbench check",
         f"Baseline {source}, made {provenance.get('created_at', 'at an unknown time')}"
@@ -62,7 +67,7 @@ def render_check(
         f"max({tolerances.class_abs_tol:g}, "
         f"{tolerances.k:g}·sd); a missing or failed cell fails; a protocol change "
         + ("is allowed" if tolerances.allow_protocol_change else "is not comparable and fails")
-        + f"; {timing_rule}.",
+        + f"; {timing_rule}; {memory_rule}.",
         markdown_table(
             Table(
                 ["cell", "metric", "baseline", "now", "delta", "allowed", "verdict"],

@@ -35,7 +35,9 @@ class Cell:
     ``Dataset.fingerprint``) and ``code`` the model's code (see
     :func:`nnbench.references.code_fingerprint`); ``validation`` is the share of the training
     images held out for every choice, so that the test set is scored once (see
-    :mod:`nnbench.validation`).
+    :mod:`nnbench.validation`); ``timeout`` is the seconds one run of the cell may take on its
+    worker (``--timeout``, a suite's ``timeout``), which is not part of its keys: a run resumed
+    with another limit keeps its results.
     """
 
     dataset: str
@@ -50,20 +52,25 @@ class Cell:
     data_fingerprint: str | None = None
     code: str | None = None
     validation: float | None = None
+    timeout: float | None = None
+
+    def protocol(self) -> dict[str, Any]:
+        """The fields that say what the cell computes: all of them but its time limit."""
+        return {key: value for key, value in asdict(self).items() if key != "timeout"}
 
     @property
     def cell_id(self) -> str:
-        """The cell's key: a short hash of every field and of the nnbench version, so that
-        equal cells share it, and a change of data, code, parameters or nnbench makes a new
-        key."""
-        return digest({**asdict(self), "nnbench": __version__}, 12)
+        """The cell's key: a short hash of every field but its time limit, and of the nnbench
+        version, so that equal cells share it, and a change of data, code, parameters or
+        nnbench makes a new key."""
+        return digest({**self.protocol(), "nnbench": __version__}, 12)
 
     @property
     def slot_id(self) -> str:
-        """The cell's place in a plan: a hash of every field but the data, the code and the
-        nnbench version it runs with. A result of the same slot under another key is this
-        cell as it ran before one of those changed."""
-        return digest({**asdict(self), "data_fingerprint": None, "code": None}, 12)
+        """The cell's place in a plan: a hash of every field but the data, the code, the time
+        limit and the nnbench version it runs with. A result of the same slot under another
+        key is this cell as it ran before one of those changed."""
+        return digest({**self.protocol(), "data_fingerprint": None, "code": None}, 12)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Cell) and self.cell_id == other.cell_id
@@ -92,6 +99,7 @@ def build_cells(
     image_size: Size | None = None,
     data_dir: Path | None = None,
     validation: float | None = None,
+    timeout: float | None = None,
 ) -> list[Cell]:
     """Cells for ``datasets`` x ``models`` x ``seeds``, parameters taken from ``suite``.
 
@@ -102,7 +110,7 @@ def build_cells(
     its cells. ``overrides`` (``--epochs``) apply to the models that take them. Names are
     checked and user code imported before anything runs. With ``data_dir``, each cell's key
     includes its data's fingerprint; it always includes its model's code. ``validation``
-    (``--validation``) goes over the suite's.
+    (``--validation``) and ``timeout`` (``--timeout``) go over the suite's.
     """
     dataset_names = checked_datasets(suite, datasets)
     chosen = None if models is None else [choice(text) for text in models]
@@ -133,6 +141,7 @@ def build_cells(
             data_fingerprint=fingerprints[dataset],
             code=model_code(model),
             validation=config.validation if validation is None else validation,
+            timeout=config.timeout if timeout is None else timeout,
         )
         for dataset, model, own in plan
         for config in suite.configs(dataset, model)

@@ -58,6 +58,21 @@ CELL_COLUMNS = {
     "seed": "int64",
     "protocol": "string",
 }
+#: the phases of a cell's wall time (nnbench 0.7): loading its data, building, compiling and
+#: training its model, scoring it, and measuring its cost
+PHASES = ("wall_s", "load_s", "build_s", "compile_s", "train_s", "score_s", "measure_s")
+#: a result's ``timing``: its model's fit and predict times, and the phases
+TIMING_KEYS = ("fit_s", "predict_s", "eval_during_fit_s", *PHASES)
+#: the columns read from each part of a result's ``cost`` (nnbench 0.7), and their dtypes
+COST_COLUMNS = {
+    "memory": {"peak_rss_bytes": "Int64", "device_peak_bytes": "Int64", "sampler_cpu_s": "float64"},
+    "inference": {
+        "latency_p50_s": "float64",
+        "latency_p95_s": "float64",
+        "throughput_per_s": "float64",
+    },
+    "size": {"parameter_bytes": "Int64", "saved_bytes": "Int64", "saved_format": "string"},
+}
 #: :func:`load`'s columns and their pandas dtypes, in order
 COLUMNS = {
     **CELL_COLUMNS,
@@ -69,16 +84,16 @@ COLUMNS = {
     "error": "string",
     "error_kind": "string",
     "skip_reason": "string",
-    "fit_s": "float64",
-    "predict_s": "float64",
-    "eval_during_fit_s": "float64",
+    **{key: "float64" for key in TIMING_KEYS},
     "n_params": "Int64",
     "n_nonzero": "Int64",
     "converged": "boolean",
+    **{column: dtype for columns in COST_COLUMNS.values() for column, dtype in columns.items()},
     "synthetic": "bool",
     "subset": "Int64",
     "n_train": "Int64",
     "n_test": "Int64",
+    "data_cached": "boolean",
     "params": "string",
     "variant": "string",
     "cell_id": "string",
@@ -139,8 +154,20 @@ def cell_key(run: str, result: Result) -> dict[str, Any]:
     }
 
 
+def cost_facts(result: Result) -> dict[str, Any]:
+    """The :data:`COST_COLUMNS` of one result; None for a part it lacks (all before nnbench
+    0.7)."""
+    cost = result.get("cost") or {}
+    return {
+        column: (cost.get(part) or {}).get(column)
+        for part, columns in COST_COLUMNS.items()
+        for column in columns
+    }
+
+
 def cell_facts(result: Result) -> dict[str, Any]:
-    """The columns every row of one result shares: status, timing, size, data and environment."""
+    """The columns every row of one result shares: status, timing, cost, size, data and
+    environment."""
     info, data, env = result.get("model_info") or {}, result.get("data", {}), result["env"]
     stored = result.get("predictions") or {}
     return {
@@ -148,12 +175,14 @@ def cell_facts(result: Result) -> dict[str, Any]:
         "error": result["error"],
         "error_kind": result.get("error_kind"),
         "skip_reason": result.get("skip_reason"),
-        **{key: result["timing"].get(key) for key in ("fit_s", "predict_s", "eval_during_fit_s")},
+        **{key: result["timing"].get(key) for key in TIMING_KEYS},
         "n_params": result["n_params"],
         "n_nonzero": info.get("n_nonzero"),
         "converged": info.get("converged"),
+        **cost_facts(result),
         "synthetic": bool(data.get("synthetic", False)),
         **{key: data.get(key) for key in ("subset", "n_train", "n_test")},
+        "data_cached": data.get("cached"),
         "params": canonical(result["params"]),
         "variant": result.get("variant"),
         "cell_id": result.get("cell_id"),

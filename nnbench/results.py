@@ -144,10 +144,14 @@ def load(*run_dirs: str | Path) -> pd.DataFrame:
       the parameters, subset and data sizes as canonical JSON. Rows that differ only by seed
       share it, so ``groupby(["dataset", "model", "protocol"])`` pools seeds;
     - the metric: ``accuracy`` (NaN for a class with no images) and ``n_images``;
-    - per cell: ``status``, ``error``, ``error_kind`` (``data``, ``config`` or ``model``),
-      ``skip_reason``, ``fit_s``, ``predict_s``,
-      ``eval_during_fit_s``, ``n_params``, ``n_nonzero`` and ``converged`` (the LASSO's),
-      ``synthetic``, ``subset``, ``n_train``, ``n_test``, ``params`` (JSON), ``variant`` (the
+    - per cell: ``status``, ``error``, ``error_kind`` (``data``, ``config``, ``model`` or
+      ``timeout``), ``skip_reason``, ``fit_s``, ``predict_s``, ``eval_during_fit_s``, the
+      phases of its wall time (``wall_s``, ``load_s``, ``build_s``, ``compile_s``,
+      ``train_s``, ``score_s``, ``measure_s``), ``n_params``, ``n_nonzero`` and ``converged``
+      (the LASSO's), its cost (``peak_rss_bytes``, ``device_peak_bytes``, ``sampler_cpu_s``,
+      ``latency_p50_s``, ``latency_p95_s``, ``throughput_per_s``, ``parameter_bytes``,
+      ``saved_bytes``, ``saved_format``; see :mod:`nnbench.execute.cost`), ``synthetic``,
+      ``subset``, ``n_train``, ``n_test``, ``data_cached``, ``params`` (JSON), ``variant`` (the
       suite's label of one of several configurations of a model), ``cell_id``, ``study`` (the
       study that ran it, if any), ``model_info`` (the model's own facts, as JSON),
       ``warnings`` (what went wrong in training although the cell ran, ``; ``-separated),

@@ -168,7 +168,8 @@ def run_cells(
     recorded as skipped with the reason; cells of a dataset that fails to load, as failed with
     ``error_kind`` "data". With ``resume``, a cell with a successful result of its key in
     ``run_dir`` is not run again, and older results of the cell are superseded (see
-    :func:`resumed`). A cell whose model fails is tried up to ``retries`` more times. With
+    :func:`resumed`). A cell whose model fails, or that runs past its time limit
+    (``Cell.timeout``, enforced by the executor), is tried up to ``retries`` more times. With
     ``shared_data`` (workers on this machine, or on a shared file system), each dataset is
     prepared once first (:func:`prepare_data`). Each result records its ``study``, if any.
     """

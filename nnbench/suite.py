@@ -9,6 +9,7 @@ of its own) and named ``variants`` (each a configuration of its own); see :func:
 from __future__ import annotations
 
 import itertools
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ GRID = "grid"
 VARIANTS = "variants"
 #: the key of a model's table that holds its validation fraction (not a parameter)
 VALIDATION = "validation"
+#: the key of a model's table that holds the seconds one of its cells may run (not a parameter)
+TIMEOUT = "timeout"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Config:
     where: str = ""
     #: the share of the training images held out for validation (see nnbench.validation)
     validation: float | None = None
+    #: the seconds one run of a cell may take on its worker (None: no limit)
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -125,9 +130,12 @@ def expand(table: dict[str, Any], where: str, path: Path) -> list[Config]:
     """The configurations of one model's table (at ``where``, ``datasets.D.M``): each named
     variant (``variants.NAME``, its parameters over the table's) times each combination of the
     ``grid``'s values (a list per parameter, over both). A list parameter's values in a grid are
-    lists: ``hidden_units = [[64], [128, 128]]``."""
-    base = {key: value for key, value in table.items() if key not in (GRID, VARIANTS, VALIDATION)}
+    lists: ``hidden_units = [[64], [128, 128]]``. ``validation`` and ``timeout`` apply to every
+    configuration."""
+    reserved = (GRID, VARIANTS, VALIDATION, TIMEOUT)
+    base = {key: value for key, value in table.items() if key not in reserved}
     validation = validation_fraction(table.get(VALIDATION), f"{where}.{VALIDATION}")
+    timeout = time_limit(table.get(TIMEOUT), f"{where}.{TIMEOUT}")
     variants = tables_of(table, VARIANTS, where, "parameters, one per variant name") or {"": {}}
     grid = tables_of(table, GRID, where, "lists of values, one list per parameter")
     for name, overrides in variants.items():
@@ -154,7 +162,7 @@ def expand(table: dict[str, Any], where: str, path: Path) -> list[Config]:
             table_name = f"{where}.{VARIANTS}.{variant}" if variant else where
             written = f"Suite file {path}, table [{table_name}]" + (f", grid {point}" * bool(point))
             label = ", ".join(part for part in (variant, point) if part) or None
-            configs.append(Config(params, label, written, validation))
+            configs.append(Config(params, label, written, validation, timeout))
     return configs
 
 
@@ -166,6 +174,19 @@ def validation_fraction(value: Any, where: str) -> float | None:
         raise ConfigError(
             f"{where} is {value!r}: give the share of the training images to hold out, a number "
             "between 0 and 1 such as 0.1."
+        )
+    return float(value)
+
+
+def time_limit(value: Any, where: str) -> float | None:
+    """A suite's time limit in seconds, a finite number above 0 (None when absent)."""
+    if value is None:
+        return None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not 0 < value < math.inf:
+        raise ConfigError(
+            f"{where} is {value!r}: give the seconds one cell of this model may run, a number "
+            "above 0 such as 600 (--timeout SECONDS goes over it)."
         )
     return float(value)
 

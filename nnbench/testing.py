@@ -148,6 +148,13 @@ def check_fitted(model: Model, predictions: np.ndarray, data: ImageData, passed:
         count is None or (isinstance(count, (int, np.integer)) and count >= 0),
         f"n_params() gave {count!r}",
     )
+    size = model.parameter_bytes()
+    check(
+        "parameter_bytes is a count of bytes",
+        passed,
+        size is None or (isinstance(size, (int, np.integer)) and size >= (count or 0)),
+        f"parameter_bytes() gave {size!r} for {count!r} parameters (each takes a byte at least)",
+    )
     history, info = getattr(model, "history_", None), getattr(model, "info_", None)
     check(
         "history_ and info_ are set",

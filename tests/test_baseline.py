@@ -136,6 +136,10 @@ def corrupt(document: dict, where: str, value) -> dict:
         ),
         (lambda b: json.dumps(corrupt(b, "fit_s", 3)), r"cells\[0\].fit_s is 3: should be a table"),
         (
+            lambda b: json.dumps(corrupt(b, "peak_rss_bytes", {"mean": -1, "sd": None, "n": 1})),
+            r"cells\[0\].peak_rss_bytes.mean is -1: should be greater than or equal to 0",
+        ),
+        (
             lambda b: json.dumps({**b, "cells": b["cells"] * 2}),
             "b.json: mnist · naive_bayes appears twice in cells",
         ),
@@ -160,6 +164,7 @@ def corrupt(document: dict, where: str, value) -> dict:
         "negative sd",
         "bad class",
         "bad timing",
+        "negative memory",
         "duplicate cell",
         "seeds not a list",
         "dataset not a name",

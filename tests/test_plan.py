@@ -110,4 +110,16 @@ def test_built_in_models_have_no_code_fingerprint_but_the_version_keys_them(suit
     [cell] = build_cells(suite, ["mnist"], ["naive_bayes"])
     assert cell.code is None
     assert Cell("mnist", "naive_bayes").cell_id != Cell("mnist", "naive_bayes", code="x").cell_id
-    assert __version__ == "0.6.0"
+    assert __version__ == "0.7.0"
+
+
+def test_a_time_limit_comes_from_the_suite_or_the_flag_and_is_not_part_of_the_key(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("[datasets.mnist.naive_bayes]\ntimeout = 30\n[datasets.mnist.lasso_logit]\n")
+    suite = load_suite(path)
+    bayes, lasso = build_cells(suite, ["mnist"])
+    assert (bayes.timeout, lasso.timeout) == (30.0, None)
+    assert [cell.timeout for cell in build_cells(suite, ["mnist"], timeout=4.5)] == [4.5, 4.5]
+    unlimited = replace(bayes, timeout=None)
+    assert (bayes.cell_id, bayes.slot_id) == (unlimited.cell_id, unlimited.slot_id)
+    assert bayes.cell_id == Cell("mnist", "naive_bayes").cell_id  # as before time limits

@@ -294,3 +294,33 @@ def test_a_run_folder_given_twice_is_refused(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ResultFileError, match="run: this run folder is given twice"):
         load("run", tmp_path / "run")
+
+
+def test_costs_fill_their_columns_and_are_missing_from_older_results():
+    timing = {"fit_s": 2.41, "predict_s": 0.09, "eval_during_fit_s": 0.3, "wall_s": 3.9}
+    timing |= {"load_s": 0.4, "build_s": 0.05, "compile_s": 0.7, "train_s": 1.66}
+    timing |= {"score_s": 0.3, "measure_s": 0.45}
+    memory = {"peak_rss_bytes": 512000000, "start_rss_bytes": 900000000, "interval_s": 0.01}
+    memory |= {"samples": 390, "sampler_cpu_s": 0.004, "device_peak_bytes": None}
+    inference = {"latency_p50_s": 0.0011, "latency_p95_s": 0.0015, "latency_n": 200}
+    inference |= {"throughput_per_s": 85000.0, "throughput_batch": 1000, "throughput_images": 3000}
+    size = {"parameter_bytes": 407080, "saved_bytes": 1250000, "saved_format": "keras"}
+    measured = make_result(
+        timing=timing,
+        data={"cached": True},
+        cost={"memory": memory, "inference": inference, "size": {**size, "unsaved_reason": None}},
+    )
+    no_inference = make_result(seed=1, cost={"memory": memory}, data={"cached": False})
+    old = make_result(seed=2)  # before nnbench 0.7
+    frame = table_of(measured, no_inference, old)
+    assert {column: str(dtype) for column, dtype in frame.dtypes.items()} == COLUMNS
+    rows = frame[frame["class"] == ALL].drop_duplicates("seed").set_index("seed")
+    costs = [*timing, "data_cached", "peak_rss_bytes", "device_peak_bytes", "sampler_cpu_s"]
+    costs += ["latency_p50_s", "latency_p95_s", "throughput_per_s", *size]
+    assert rows.loc[0, costs].tolist() == [
+        2.41, 0.09, 0.3, 3.9, 0.4, 0.05, 0.7, 1.66, 0.3, 0.45, True, 512000000, pd.NA, 0.004,
+        0.0011, 0.0015, 85000.0, 407080, 1250000, "keras",
+    ]  # fmt: skip
+    assert rows.loc[1, ["data_cached", "peak_rss_bytes"]].tolist() == [False, 512000000]
+    assert rows.loc[1, ["latency_p50_s", "saved_bytes", "wall_s"]].isna().all()
+    assert rows.loc[2, [c for c in costs if c not in ("fit_s", "predict_s")]].isna().all()

@@ -172,3 +172,24 @@ def test_a_bad_grid_or_variant_is_named(tmp_path: Path, text: str, message: str)
     path.write_text(text)
     with pytest.raises(ConfigError, match=f"Suite file {path}: {message}"):
         load_suite(path)
+
+
+def test_a_timeout_applies_to_every_configuration_of_its_table_and_is_not_a_parameter(
+    tmp_path: Path,
+):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        "[datasets.mnist.lasso_logit]\ntimeout = 90\nmax_iter = 5\n"
+        "[datasets.mnist.lasso_logit.grid]\nC = [0.1, 0.2]\n"
+        "[datasets.mnist.naive_bayes]\n"
+    )
+    suite = load_suite(path)
+    lasso = suite.configs("mnist", "lasso_logit")
+    assert [(config.params, config.timeout) for config in lasso] == [
+        ({"max_iter": 5, "C": 0.1}, 90.0),
+        ({"max_iter": 5, "C": 0.2}, 90.0),
+    ]
+    assert [config.timeout for config in suite.configs("mnist", "naive_bayes")] == [None]
+    path.write_text("[datasets.mnist.naive_bayes]\ntimeout = -3\n")
+    with pytest.raises(ConfigError, match="datasets.mnist.naive_bayes.timeout is -3: give the"):
+        load_suite(path)

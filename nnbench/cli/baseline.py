@@ -30,8 +30,8 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
         "baseline",
         help="make a baseline file from one or more runs",
         description="Store, per (dataset, model), the mean and standard deviation over seeds of "
-        "test accuracy, overall and per class, and of fit and predict time, with the protocol "
-        "and the environment, for `nnbench check`.",
+        "test accuracy, overall and per class, of fit and predict time, and of peak memory "
+        "where the results hold it, with the protocol and the environment, for `nnbench check`.",
     )
     parser.add_argument("run_dir", type=Path, nargs="+", metavar="RUN_DIR")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="baseline file")

@@ -33,6 +33,7 @@ def gate(args: argparse.Namespace) -> int:
         class_abs_tol=args.class_abs_tol,
         k=args.k,
         max_slowdown=args.max_slowdown,
+        max_memory_growth=args.max_memory_growth,
         allow_protocol_change=args.allow_protocol_change,
         metric=args.metric,
     )
@@ -54,8 +55,8 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
         help="compare a run against a baseline: exit 1 on a regression",
         description="Fail (exit 1) when a cell's test accuracy falls below the baseline's mean "
         "- max(abs_tol, k*sd), or a class's below mean - max(class_abs_tol, k*sd); when a "
-        "baseline cell is missing or failed; or when its protocol changed. Improvements never "
-        "fail. Exit 2 on bad input.",
+        "baseline cell is missing or failed; when its protocol changed; and, when asked, when "
+        "its time or peak memory grew too far. Improvements never fail. Exit 2 on bad input.",
     )
     parser.add_argument("run_dir", type=Path, nargs="+", metavar="RUN_DIR")
     parser.add_argument("--baseline", type=Path, required=True, metavar="FILE")
@@ -84,6 +85,13 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
         type=positive_float,
         metavar="X",
         help="fail when fit or predict time exceeds X times the baseline's (default: not gated)",
+    )
+    parser.add_argument(
+        "--max-memory-growth",
+        type=positive_float,
+        metavar="X",
+        help="fail when a cell's peak memory exceeds X times the baseline's (default: not "
+        "gated; the baseline must hold peak memory, from nnbench 0.7 results)",
     )
     parser.add_argument(
         "--allow-protocol-change",

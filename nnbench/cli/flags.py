@@ -12,6 +12,7 @@ from nnbench.cli.common import (
     data_flags,
     flag_type,
     open_unit_interval,
+    positive_float,
     seed,
     seed_list,
     target_flags,
@@ -95,7 +96,7 @@ def running_flags() -> argparse.ArgumentParser:
 
 def execution_flags() -> argparse.ArgumentParser:
     """Where a run's results go, and how it runs: ``--out``/``--resume``, ``--retries``,
-    ``--dry-run``, and the executor's flags."""
+    ``--timeout``, ``--dry-run``, and the executor's flags."""
     running = argparse.ArgumentParser(add_help=False, parents=[executor_flags()])
     folder = running.add_mutually_exclusive_group()
     folder.add_argument(
@@ -115,6 +116,15 @@ def execution_flags() -> argparse.ArgumentParser:
         metavar="N",
         help="try a cell whose model fails up to N more times (default 0); a cell that fails "
         "every time stays failed, and its result file records the attempts",
+    )
+    running.add_argument(
+        "--timeout",
+        type=positive_float,
+        metavar="SECONDS",
+        help="stop a cell that runs longer than this on its worker (loading its data, fitting, "
+        "scoring) and record it as failed with error_kind timeout; the run goes on (default: "
+        "the suite's timeout, else none). Without --jobs or Dask, such a cell runs on a "
+        "worker process of its own",
     )
     running.add_argument(
         "--dry-run",

@@ -10,8 +10,9 @@ from typing import Any
 
 
 def print_plan(cells: list[Any], data_dir: Path) -> None:
-    """The cells a run would run, one row each, after every cell's model was made (so that
-    any error of its parameters shows now); nothing is fitted."""
+    """The cells a run would run, one row each (with its time limit, when a cell has one),
+    after every cell's model was made (so that any error of its parameters shows now); nothing
+    is fitted."""
     from nnbench.datasets import get_dataset
     from nnbench.plan import make_model
     from nnbench.presentation import Table, markdown_table
@@ -25,6 +26,7 @@ def print_plan(cells: list[Any], data_dir: Path) -> None:
     }
     why = {cell: unavailable[cell.dataset] or cell.skip for cell in cells}
     skipped = sum(bool(reason) for reason in why.values())
+    limits = any(cell.timeout is not None for cell in cells)  # a column only when one has one
     rows = [
         [
             cell.cell_id,
@@ -34,11 +36,13 @@ def print_plan(cells: list[Any], data_dir: Path) -> None:
             str(cell.seed),
             json.dumps(cell.params),
             f"skipped: {why[cell]}" if why[cell] else "runs",
+            *([f"{cell.timeout:g} s" if cell.timeout is not None else "none"] * limits),
         ]
         for cell in cells
     ]
     headers = ["key", "dataset", "model", "variant", "seed", "parameters", "plan"]
-    print(markdown_table(Table(headers, rows, "lllllll")))
+    headers += ["time limit"] * limits
+    print(markdown_table(Table(headers, rows, "l" * len(headers))))
     print(
         f"nnbench: {counted(len(cells), 'cell')}, {len(cells) - skipped} to run and {skipped} "
         "to skip; nothing was run (--dry-run).",

@@ -130,6 +130,7 @@ def planned_cells(args: argparse.Namespace, suite: Suite, models: list[str] | No
         image_size=args.image_size,
         data_dir=data_dir(args),
         validation=args.validation,
+        timeout=args.timeout,
     )
 
 

@@ -7,20 +7,22 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from nnbench import progress
 from nnbench.execute.run_one import failure, run_one, unrun_result
 from nnbench.plan import Cell
 from nnbench.quiet import quiet_tensorflow_import
 from nnbench.results import Result
-from nnbench.schemas.result import MODEL_ERROR
+from nnbench.schemas.result import MODEL_ERROR, TIMEOUT_ERROR
 
 
 @dataclass(frozen=True)
 class Task:
     """One cell to run, as it travels to a worker: its place in the plan (``index``), the
-    ``tag`` its progress lines start with, where workers find data, its retries, and its
-    estimated ``cost`` in seconds (see :mod:`nnbench.execute.schedule`)."""
+    ``tag`` its progress lines start with, where workers find data, its retries (those left),
+    its estimated ``cost`` in seconds (see :mod:`nnbench.execute.schedule`), and how many of
+    its earlier attempts ran past its time limit (``timed_out``)."""
 
     index: int
     cell: Cell
@@ -28,6 +30,12 @@ class Task:
     data_dir: str
     retries: int = 0
     cost: float = 0.0
+    timed_out: int = 0
+
+    @property
+    def timeout(self) -> float | None:
+        """The seconds the task may run on its worker: its cell's time limit (None: none)."""
+        return self.cell.timeout
 
 
 def run_task(task: Task) -> Result:
@@ -37,15 +45,37 @@ def run_task(task: Task) -> Result:
     here when the driver asked for quiet (:mod:`nnbench.quiet`)."""
     quiet_tensorflow_import()
     try:
-        return run_one(task.cell, task.data_dir, task.retries, task.tag)
+        result = run_one(task.cell, task.data_dir, task.retries, task.tag)
     except Exception as exc:
         why, kind = failure(exc)
-        return unrun_result(task.cell, "failed", why, task.tag, kind=kind)
+        result = unrun_result(task.cell, "failed", why, task.tag, kind=kind)
+    if task.timed_out:  # count the attempts that ran past the time limit before this one
+        result["attempts"] = result.get("attempts", 1) + task.timed_out
+    return result
 
 
 def lost_result(task: Task, why: str) -> Result:
     """The failed result of a task whose worker died under it, with the reason."""
     return unrun_result(task.cell, "failed", why, task.tag, kind=MODEL_ERROR)
+
+
+def timed_out(task: Task, stopped: str = "its worker was stopped") -> Task | Result:
+    """What follows a task that ran past its time limit, its worker ``stopped`` (in words):
+    the task again, on a fresh worker, while its retries allow; else its failed result, of
+    ``error_kind`` "timeout", with the limit and what to do."""
+    limit = f"ran past its time limit of {task.timeout:g} s"
+    label = f"{task.tag} {task.cell.label()}"
+    if task.retries > 0:
+        tried = task.timed_out + 1
+        progress.info(
+            f"{label}: {limit}; trying again on a fresh worker (retry {tried} of "
+            f"{task.retries + task.timed_out})"
+        )
+        return replace(task, retries=task.retries - 1, timed_out=tried)
+    why = f"{limit}; {stopped}. Raise --timeout or the suite's timeout, or find why it hangs"
+    result = unrun_result(task.cell, "failed", why, task.tag, kind=TIMEOUT_ERROR)
+    result["attempts"] = task.timed_out + 1
+    return result
 
 
 def usable_cores() -> int:

@@ -8,22 +8,32 @@ Workers find or fetch data under the task's data folder, through the same verifi
 When a worker dies under a cell, Dask runs the cell again elsewhere; once the cell has been on
 more than ``distributed.scheduler.allowed-failures`` workers that died (3 by default), it is
 recorded as failed with the reason.
+
+A cell with a time limit (``--timeout``) tells the driver when it starts on its worker (an event
+of topic :data:`STARTED`, which the driver subscribes to). When it runs past its limit, its
+future is cancelled and its worker restarted through its nanny (a worker without one cannot be:
+a warning says so), and it is recorded as timed out, or submitted again while ``--retries``
+allows.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import queue
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from nnbench import progress
 from nnbench.errors import ConfigError
 from nnbench.execute.base import (
     Executor,
     Task,
     lost_result,
     run_task,
+    timed_out,
     usable_cores,
     worker_environment,
 )
@@ -34,6 +44,8 @@ from nnbench.results import Result
 INSTALL_HINT = "Install Dask with: pip install 'dask[distributed]'"
 #: seconds to wait for a scheduler named by --scheduler
 CONNECT_TIMEOUT_S = 10
+#: the topic of the events by which a task with a time limit says it starts: its key and worker
+STARTED = "nnbench-started"
 
 
 def import_distributed() -> Any:
@@ -79,27 +91,103 @@ class DaskExecutor(Executor):
                 ) from None
         self.futures: dict[Any, Task] = {}
         self.threads = 0
+        #: finished futures, and None when a task starts (its deadline is then known)
+        self.done: queue.Queue[Any] = queue.Queue()
+        #: the driver's clock when each task with a time limit started, and its worker
+        self.started: dict[str, tuple[float, str]] = {}
+        self.gpu, self.run_id, self.first, self.subscribed = False, "", 0, False
 
     def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Result]]:
-        gpu, run = self.declares_gpu(), uuid.uuid4().hex[:8]  # keys of one run, not another's
+        self.gpu, self.run_id = self.declares_gpu(), uuid.uuid4().hex[:8]  # one run's keys
         self.threads = sum(self.client.nthreads().values())
-        self.futures = {
-            self.client.submit(
-                run_task,
-                task,
-                key=f"nnbench-{run}-{task.index}-{task.cell.cell_id}",
-                priority=len(tasks) - position,
-                resources={"GPU": 1} if gpu and uses_keras(task) else None,
-            ): task
-            for position, task in enumerate(tasks)
-        }
-        for future in self.distributed.as_completed(list(self.futures)):
-            task = self.futures.pop(future)
+        self.first = len(tasks) + 1  # the priority of a task submitted again: before the rest
+        if any(task.timeout is not None for task in tasks):
+            self.client.subscribe_topic(STARTED, self.note_start)
+            self.subscribed = True
+        for position, task in enumerate(tasks):
+            self.submit(task, len(tasks) - position)
+        while self.futures:
             try:
-                result = future.result()
-            except self.distributed.KilledWorker as exc:
-                result = lost_result(task, f"Dask workers died running this cell: {exc}")
-            yield task, result
+                future = self.done.get(timeout=self.until_deadline())
+            except queue.Empty:
+                future = None
+            if future is None:  # a deadline passed, or a task started
+                yield from self.expire_overdue()
+            elif future in self.futures:  # not one cancelled at its time limit
+                self.started.pop(future.key, None)
+                task = self.futures.pop(future)
+                yield task, self.outcome(task, future)
+
+    def submit(self, task: Task, priority: int) -> None:
+        """Submit ``task`` with ``priority`` (higher runs first)."""
+        again = f"-again{task.timed_out}" if task.timed_out else ""
+        future = self.client.submit(
+            run_reporting_start,
+            task,
+            key=f"nnbench-{self.run_id}-{task.index}-{task.cell.cell_id}{again}",
+            priority=priority,
+            resources={"GPU": 1} if self.gpu and uses_keras(task) else None,
+        )
+        self.futures[future] = task
+        future.add_done_callback(self.done.put)
+
+    def outcome(self, task: Task, future: Any) -> Result:
+        """The result of ``task``'s finished future; failed when its workers kept dying."""
+        try:
+            return future.result()
+        except self.distributed.KilledWorker as exc:
+            return lost_result(task, f"Dask workers died running this cell: {exc}")
+
+    def note_start(self, event: tuple[float, dict[str, str]]) -> None:
+        """Record when a task with a time limit started (by the driver's clock), and where;
+        wake the driver, which now knows its deadline. Called in the client's thread."""
+        _, started = event
+        self.started[started["key"]] = time.monotonic(), started["worker"]
+        self.done.put(None)
+
+    def deadlines(self) -> Iterator[tuple[Any, Task, float, str]]:
+        """Each running task with a time limit: its future, the task, its deadline, its
+        worker."""
+        for future, task in list(self.futures.items()):
+            began = self.started.get(future.key)
+            if began is not None and task.timeout is not None:
+                yield future, task, began[0] + task.timeout, began[1]
+
+    def until_deadline(self) -> float | None:
+        """Seconds until the nearest deadline of a running task (None: none is known)."""
+        deadlines = [deadline for _, _, deadline, _ in self.deadlines()]
+        return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+
+    def expire_overdue(self) -> Iterator[tuple[Task, Result]]:
+        """Cancel each task past its deadline and restart its worker; submit the task again
+        while its retries allow, else yield its timed-out result."""
+        for future, task, deadline, worker in self.deadlines():
+            if time.monotonic() < deadline:
+                continue
+            del self.futures[future]
+            self.started.pop(future.key, None)
+            future.cancel()
+            after = timed_out(task, self.stop_worker(worker, task))
+            if isinstance(after, Task):
+                self.submit(after, self.first)
+            else:
+                yield task, after
+
+    def stop_worker(self, address: str, task: Task) -> str:
+        """Restart the worker at ``address``, which runs ``task`` past its time limit, through
+        its nanny; what became of it, in words. When it cannot be, a warning says so."""
+        try:
+            status = self.client.restart_workers([address], raise_for_error=False)[address]
+        except Exception as exc:  # no nanny, or the cluster is gone: the run goes on
+            status = f"{type(exc).__name__}: {exc}"
+        if status == "OK":
+            return "its Dask worker was restarted"
+        progress.info(
+            f"nnbench: warning: {task.tag} {task.cell.label()} ran past its time limit, and its "
+            f"Dask worker {address} could not be restarted ({status}): it may still be running "
+            "the cell. Start Dask workers with a nanny (the default of `dask worker`)."
+        )
+        return f"its Dask worker could not be restarted ({status})"
 
     def declares_gpu(self) -> bool:
         """Whether any worker of the cluster declares a ``GPU`` resource."""
@@ -126,12 +214,26 @@ class DaskExecutor(Executor):
 
     def close(self) -> None:
         self.client.cancel(list(self.futures))
+        if self.subscribed:
+            self.client.unsubscribe_topic(STARTED)
         if self.cluster is None:  # the cluster's workers outlive the run: free their memory
             with contextlib.suppress(Exception):  # best effort: the cluster may be gone
                 self.client.run(forget_data)
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def run_reporting_start(task: Task) -> Result:
+    """:func:`run_task` on a Dask worker; a task with a time limit first tells the driver that
+    it starts (an event of topic :data:`STARTED`)."""
+    if task.timeout is not None:
+        from distributed import get_worker
+
+        worker = get_worker()
+        started = {"key": str(worker.get_current_task()), "worker": worker.address}
+        worker.log_event(STARTED, started)
+    return run_task(task)
 
 
 def uses_keras(task: Task) -> bool:

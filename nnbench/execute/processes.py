@@ -7,8 +7,11 @@ TensorFlow's intra- and inter-op pools) are limited to its share of the cores; i
 takes GPU memory as it needs it, so that workers share a GPU; and TensorFlow is imported only by
 a worker that runs a Keras cell. A worker that dies under a cell (killed, out
 of memory) is replaced, and its cell runs once more on the new worker before it is recorded as
-failed with the reason. When the run ends early (Ctrl-C, an error), busy workers are stopped;
-when the driver is killed, its workers end within a second.
+failed with the reason. A cell with a time limit (``--timeout``) that runs past it has its
+worker stopped (SIGTERM, then SIGKILL: a model may ignore the first) and replaced, and is
+recorded as timed out, or tried again while ``--retries`` allows. When the run ends early
+(Ctrl-C, an error), busy workers are stopped; when the driver is killed, its workers end within
+a second.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from nnbench.execute.base import (
     Task,
     lost_result,
     run_task,
+    timed_out,
     usable_cores,
     worker_environment,
 )
@@ -37,19 +41,30 @@ from nnbench.results import Result
 LOST_WORKER_RERUNS = 1
 #: seconds a worker has to finish after it is asked to stop
 STOP_TIMEOUT_S = 10
+#: seconds a busy worker has to end after SIGTERM before it is killed
+KILL_GRACE_S = 1
+#: what a worker sends when it starts a task with a time limit, which then counts from there
+STARTED = "started"
 
 
 def serve(connection: Connection, threads: int) -> None:
     """A worker's life: limit its threads, then run each task it receives and send the result
-    back, until it receives None or the driver is gone (even killed, mid-cell)."""
+    back (first :data:`STARTED` for a task with a time limit), until it receives None or the
+    driver is gone (even killed, mid-cell)."""
     from threadpoolctl import threadpool_limits
+    from tqdm import tqdm
 
     threading.Thread(target=exit_without, args=(os.getppid(),), daemon=True).start()
+    # its progress lines need a lock of its own, not the semaphore that tqdm makes by default,
+    # which a worker stopped at a time limit would leave behind (with a warning at the run's end)
+    tqdm.set_lock(threading.RLock())
 
     os.environ.update(worker_environment(threads))  # for libraries not loaded yet (TensorFlow)
     threadpool_limits(threads)  # for those loaded already (NumPy's BLAS)
     try:
         while (task := connection.recv()) is not None:
+            if task.timeout is not None:
+                connection.send(STARTED)
             connection.send(run_task(task))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         pass  # the driver stopped
@@ -64,7 +79,9 @@ def exit_without(driver: int) -> None:
 
 
 class Worker:
-    """One worker process, the pipe to it, the data it loaded last, and its task."""
+    """One worker process, the pipe to it, the data it loaded last, and its task with the time
+    by which it must be done (``deadline``, on the monotonic clock, once the worker said it
+    started a task with a time limit; else None)."""
 
     def __init__(self, threads: int) -> None:
         context = multiprocessing.get_context("spawn")
@@ -74,11 +91,29 @@ class Worker:
         theirs.close()
         self.data: tuple | None = None
         self.task: Task | None = None
+        self.deadline: float | None = None
 
     def give(self, task: Task) -> None:
         """Send ``task`` to the worker."""
         self.task, self.data = task, data_key(task.cell, task.data_dir)
+        self.deadline = None
         self.connection.send(task)
+
+    def done(self) -> bool:
+        """Whether the worker sent its task's result, or died. A notice that it started a task
+        with a time limit, read here, sets the task's deadline."""
+        if self.task.timeout is not None and self.deadline is None and self.connection.poll():
+            try:
+                self.connection.recv()  # STARTED
+            except (EOFError, OSError):
+                return True  # it died
+            self.deadline = time.monotonic() + self.task.timeout
+        return self.connection.poll() or not self.process.is_alive()
+
+    def overdue(self) -> bool:
+        """Whether the worker's task ran past its deadline without sending its result."""
+        late = self.deadline is not None and time.monotonic() >= self.deadline
+        return self.task is not None and late and not self.connection.poll()
 
     def outcome(self) -> Result | None:
         """The result the worker sent back, or None when it died (see :meth:`death`)."""
@@ -96,7 +131,8 @@ class Worker:
         return f"exited with status {code}"
 
     def stop(self) -> None:
-        """Ask an idle worker to finish; stop a busy one now."""
+        """Ask an idle worker to finish; stop a busy one now: SIGTERM, then SIGKILL when it is
+        still alive after :data:`KILL_GRACE_S` (a model may ignore SIGTERM)."""
         try:
             if self.task is None:
                 self.connection.send(None)
@@ -105,7 +141,10 @@ class Worker:
             pass  # dead already
         if self.process.is_alive():
             self.process.terminate()
-            self.process.join(STOP_TIMEOUT_S)
+            self.process.join(KILL_GRACE_S)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
         self.connection.close()
 
 
@@ -123,12 +162,11 @@ class ProcessExecutor(Executor):
         self.feed(pending)
         while self.running():
             busy = [worker for worker in self.workers if worker.task is not None]
-            wait([w.connection for w in busy] + [w.process.sentinel for w in busy])
-            finished = [
-                self.collect(worker, lost, pending)
-                for worker in busy
-                if worker.connection.poll() or not worker.process.is_alive()
-            ]
+            deadlines = [w.deadline for w in busy if w.deadline is not None]
+            until = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            wait([w.connection for w in busy] + [w.process.sentinel for w in busy], until)
+            finished = [self.collect(worker, lost, pending) for worker in busy if worker.done()]
+            finished += [self.expire(worker, pending) for worker in busy if worker.overdue()]
             self.feed(pending)  # before the driver writes results: no worker waits on it
             yield from ((task, result) for task, result in finished if result is not None)
 
@@ -168,6 +206,19 @@ class ProcessExecutor(Executor):
             f"{why}): killed, out of memory, or a crash in native code; see the run's stderr"
         )
         return task, lost_result(task, reason)
+
+    def expire(self, worker: Worker, pending: list[Task]) -> tuple[Task, Result | None]:
+        """Stop ``worker``, whose task ran past its time limit (it is replaced when a task needs
+        it): the task goes back to the front of ``pending`` (result None) while its retries
+        allow, else is recorded as timed out."""
+        task = worker.task
+        worker.stop()
+        worker.task = None
+        after = timed_out(task)
+        if isinstance(after, Task):
+            pending.insert(0, after)
+            return task, None
+        return task, after
 
     def running(self) -> int:
         return sum(worker.task is not None for worker in self.workers)

@@ -1,10 +1,11 @@
 """``run_one``: one cell, run where it lands. It loads its own data (once per process for
-consecutive cells of one dataset), fits, scores and returns the result document; it never
-writes files, and never raises for a model's failure."""
+consecutive cells of one dataset), fits, scores, measures its cost and returns the result
+document; it never writes files, and never raises for a model's failure."""
 
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from nnbench import progress
 from nnbench.datasets import ImageData, get_dataset
 from nnbench.environment import environment
 from nnbench.errors import ConfigError, DataError
+from nnbench.execute.cost import PeakMemory, watch_device, with_cost
 from nnbench.execute.scoring import fit_and_score
 from nnbench.files import unique_slug
 from nnbench.models import DataInfo, model_provenance, resolve_model
@@ -35,14 +37,26 @@ _loading = threading.Lock()  # a Dask worker may run cells in several threads
 def run_one(cell: Cell, data_dir: Path | str, retries: int = 0, tag: str = "") -> Result:
     """The result of ``cell``: skipped with the data's reason (when it is absent) or the
     suite's; failed with the data's error; else fitted and scored, tried up to ``retries``
-    more times while its model fails. ``tag`` (``[3/12]``) starts its progress lines."""
+    more times while its model fails, with its cost (:mod:`nnbench.execute.cost`): the peak
+    memory from before its data loads to its end, and its wall time phase by phase. ``tag``
+    (``[3/12]``) starts its progress lines."""
     reason = absent_data_reason(cell, Path(data_dir)) or cell.skip  # not judged on absent data
     if reason:
         return unrun_result(cell, "skipped", reason, tag)
-    data = cached_data(cell, Path(data_dir))
-    if isinstance(data, Exception):
-        return unrun_result(cell, "failed", failure(data)[0], tag, kind=DATA_ERROR)
-    return run_with_retries(cell, data, tag, retries)
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        data, cached = cached_data(cell, Path(data_dir))
+        if isinstance(data, Exception):
+            return unrun_result(cell, "failed", failure(data)[0], tag, kind=DATA_ERROR)
+        load_s = time.perf_counter() - started
+        result = run_with_retries(cell, data, tag, retries)
+    if result["status"] == "ok":
+        result["data"]["cached"] = cached
+        result["timing"].update(
+            load_s=round(load_s, 4), wall_s=round(load_s + result["timing"]["wall_s"], 4)
+        )
+        result["cost"]["memory"] = memory.record(result["env"]["device"])
+    return result
 
 
 def absent_data_reason(cell: Cell, data_dir: Path) -> str | None:
@@ -60,19 +74,20 @@ def data_key(cell: Cell, data_dir: Path | str) -> DataKey:
     return cell.dataset, cell.data_fingerprint, cell.subset, cell.image_size, str(data_dir)
 
 
-def cached_data(cell: Cell, data_dir: Path) -> ImageData | Exception:
+def cached_data(cell: Cell, data_dir: Path) -> tuple[ImageData | Exception, bool]:
     """:func:`load_for`, kept for the next cell of the same data (an error is not kept: the
-    next cell tries again); the previous dataset is let go before the next one loads."""
+    next cell tries again), and whether it was kept already; the previous dataset is let go
+    before the next one loads."""
     global _loaded
     key = data_key(cell, data_dir)
     with _loading:
-        if _loaded is None or _loaded[0] != key:
-            _loaded = None
-            data = load_for(cell, data_dir)
-            if not isinstance(data, ImageData):
-                return data
+        if _loaded is not None and _loaded[0] == key:
+            return _loaded[1], True
+        _loaded = None
+        data = load_for(cell, data_dir)
+        if isinstance(data, ImageData):
             _loaded = key, data
-        return _loaded[1]
+        return data, False
 
 
 def forget_data() -> None:
@@ -177,16 +192,18 @@ def run_cell(cell: Cell, data: ImageData, tag: str = "") -> Result:
         kept, held = split_counts(len(data.y_train), cell.validation)
         result["data"].update(n_train=kept, n_validation=held)
     prefix = f"{tag} {cell.label()}".strip()
+    started = time.perf_counter()
     try:
         model = make_model(cell)
         result["params"] = as_json(model.get_params())
-        result["env"]["device"] = model.device()
+        result["env"]["device"] = watch_device(model.device())
         reason = model.skip_reason(DataInfo(data.input_shape, data.class_names, len(data.y_train)))
         if reason:
             result.update(status="skipped", skip_reason=reason)
             return result
+        built_s = time.perf_counter() - started
         measured, predictions = fit_and_score(model, data, prefix, cell.validation)
-        measured = as_json(measured)
+        measured = as_json(with_cost(measured, model, data.x_test, built_s, started))
         validate({**result, **measured}, f"the result of {cell.label()}")  # e.g. its history
         result.update(measured)
         result[IN_FLIGHT] = predictions

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
@@ -99,6 +101,11 @@ class Model(ABC):
     ``info_`` holds model-specific facts for the result file, such as convergence, and
     ``warnings_`` (optional) says what went wrong in training.
 
+    ``parameter_bytes`` and ``save`` give the model's size (a model that cannot tell or cannot
+    be saved is still measured for the rest). ``fit_phases_`` (optional) says how many seconds
+    of ``fit`` went to building the model (``build_s``) and to the first step's compile or trace
+    (``compile_s``); the rest of the fit time is training.
+
     Optional: ``predict_proba(x)``, the class probabilities (N x n_classes, rows summing to 1,
     their argmax the label ``predict`` gives). A model that has it gets log-loss, Brier score,
     calibration and ROC-AUC in its results; one that cannot give probabilities leaves it out,
@@ -111,6 +118,8 @@ class Model(ABC):
     #: what went wrong in training although ``fit`` returned (a loss far above guessing); each
     #: is recorded in the result and printed at the end of the run
     warnings_: Sequence[str] = ()
+    #: seconds of ``fit`` spent building the model and compiling its first step, by phase
+    fit_phases_: Mapping[str, float] = MappingProxyType({})
 
     @classmethod
     def param_names(cls) -> list[str]:
@@ -143,6 +152,19 @@ class Model(ABC):
     def device(self) -> str:
         """Where the model computes: "cpu" or "gpu:<name>"."""
         return "cpu"
+
+    def parameter_bytes(self) -> int | None:
+        """Bytes of the learned parameters in their dtype (None when the model cannot tell)."""
+        return None
+
+    def save(self, folder: Path) -> Path:
+        """Write the fitted model into ``folder`` and return the file's path: a joblib pickle
+        of the whole model here; a Keras net saves a ``.keras`` file."""
+        import joblib
+
+        path = folder / "model.joblib"
+        joblib.dump(self, path)
+        return path
 
 
 def optional(available: Callable[[Any], bool]) -> Callable[[Callable[..., Any]], Any]:
@@ -210,6 +232,19 @@ class SklearnClassifier(Model):
         return np.concatenate(
             [np.asarray(self.estimator_.predict(unit_float(x[rows]))) for rows in row_chunks(x)]
         ).astype(np.int64)
+
+    def learned_arrays(self) -> list[np.ndarray] | None:
+        """The fitted estimator's arrays that are its parameters (None: not known here);
+        :meth:`n_params` and :meth:`parameter_bytes` count them."""
+        return None
+
+    def n_params(self) -> int | None:
+        arrays = self.learned_arrays()
+        return None if arrays is None else int(sum(array.size for array in arrays))
+
+    def parameter_bytes(self) -> int | None:
+        arrays = self.learned_arrays()
+        return None if arrays is None else int(sum(array.nbytes for array in arrays))
 
     def estimator_has_proba(self) -> bool:
         """Whether the estimator (fitted, or else as it would be made) gives probabilities."""

@@ -17,11 +17,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from nnbench.models.base import NO_MONITOR, Model, ModelT, Monitor
+from nnbench.models.base import NO_MONITOR, ModelT, Monitor
 from nnbench.models.gradients import Objective, finite_difference_gradient, time_call
 from nnbench.models.keras_compile import dtype_policy
 from nnbench.models.keras_nets import Sizes, dense_net
-from nnbench.models.keras_predict import keras_device, predict_scores
+from nnbench.models.keras_predict import KerasNet, predict_scores
 from nnbench.models.params import PositiveCount, PositiveNumber
 
 #: the lecture's worked example: the point, and the gradient it states there ("(20, 2)")
@@ -76,7 +76,7 @@ def relative_error(estimate: np.ndarray, exact: np.ndarray) -> float:
     return float(np.linalg.norm(estimate[known] - exact[known])) / scale if scale else 0.0
 
 
-class GradientCost(Model):
+class GradientCost(KerasNet):
     """Times Q(θ), its reverse-mode gradient (median of ``repeats`` calls after a compiling
     one) and a finite-difference gradient (stopped after ``budget_s`` seconds) of the dense net
     with ``hidden_units`` on the first ``batch`` training images, all in float32; and checks
@@ -149,9 +149,3 @@ class GradientCost(Model):
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return predict_scores(self.model_, x).argmax(axis=1)
-
-    def n_params(self) -> int:
-        return int(self.model_.count_params())
-
-    def device(self) -> str:
-        return keras_device()

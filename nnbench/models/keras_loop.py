@@ -26,7 +26,6 @@ from nnbench.errors import ConfigError
 from nnbench.models.base import (
     NO_MONITOR,
     DataInfo,
-    Model,
     ModelT,
     Monitor,
     SkipCell,
@@ -47,8 +46,8 @@ from nnbench.models.keras_compile import (
 )
 from nnbench.models.keras_epochs import epoch_chunks, epoch_runner
 from nnbench.models.keras_predict import (
+    KerasNet,
     gives_probabilities,
-    keras_device,
     output_probabilities,
     predict_scores,
 )
@@ -92,7 +91,17 @@ def first_layer_input_max(model: keras.Model, images: np.ndarray) -> float | Non
     return None
 
 
-class KerasModel(Model):
+def first_call_overhead(calls: Sequence[tuple[float, int]]) -> float:
+    """The first compiled call's compile or trace time: how much longer it took than the next
+    call, per row (``calls`` are the first two calls' seconds and rows); 0 when there was only
+    one call, whose compile time then counts as training."""
+    if len(calls) < 2:
+        return 0.0
+    (first_s, first_rows), (next_s, next_rows) = calls
+    return max(0.0, first_s - next_s * first_rows / max(1, next_rows))
+
+
+class KerasModel(KerasNet):
     """A Keras builder with its parameters, trained by the shared loop with ``training``'s
     epochs, batch size, learning rate and steps per execution."""
 
@@ -149,6 +158,7 @@ class KerasModel(Model):
     def fit(
         self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
     ) -> ModelT:
+        started = time.perf_counter()
         keras.utils.set_random_seed(self.seed)
         self.n_classes_ = n_classes
         with dtype_policy(self.training.precision):
@@ -166,14 +176,20 @@ class KerasModel(Model):
         train_s = 0.0
         chunk_rows = self.training.batch_size * self.training.steps_per_execution
         epochs = epoch_chunks(x, targets, self.seed, chunk_rows)
+        build_s = time.perf_counter() - started
+        first_calls: list[tuple[float, int]] = []  # seconds and rows, to tell the compile time
         for epoch in range(1, self.training.epochs + 1):
             started = time.perf_counter()
             self.model_.reset_metrics()
             for images, epoch_targets, rows in next(epochs):
+                called = time.perf_counter()
                 run(images, epoch_targets, rows)
+                if len(first_calls) < 2:
+                    first_calls.append((time.perf_counter() - called, int(rows.shape[0])))
             trained = {k: float(v) for k, v in self.model_.get_metrics_result().items()}
             train_s += time.perf_counter() - started
             self.history_.append(self.history_row(epoch, trained, train_s, monitor))
+        self.fit_phases_ = {"build_s": build_s, "compile_s": first_call_overhead(first_calls)}
         self.info_: dict = untrained_layers(self.model_, initial)
         self.warnings_ = training_warnings(self.history_, self.training_facts(x, y))
         return self
@@ -261,9 +277,3 @@ class KerasModel(Model):
         if self.binary_:
             return (scores[:, 0] > (0.0 if self.logits_ else 0.5)).astype(np.int64)
         return scores.argmax(axis=1)
-
-    def n_params(self) -> int:
-        return int(self.model_.count_params())
-
-    def device(self) -> str:
-        return keras_device()

@@ -1,13 +1,17 @@
 """Where a Keras net computes, and how the shared loop's nets predict: batch by batch, their
-outputs as labels' scores or, after a softmax or sigmoid, as class probabilities. Only Keras 3's
-backend-neutral API is used, except to name the device."""
+outputs as labels' scores or, after a softmax or sigmoid, as class probabilities; what every
+model whose fitted net is a Keras model shares (:class:`KerasNet`); and the GPU's peak memory.
+Only Keras 3's backend-neutral API is used, except to name the device and read its memory."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
+
+from nnbench.models.base import Model
 
 #: values per prediction batch: 4,000 MNIST digits or 70 candidate photos; the CNN's first layer
 #: then holds 260 MB of activations (3.7 GB for 1,000 photos)
@@ -68,3 +72,59 @@ def gives_probabilities(model: Any) -> bool:
     """Whether a fitted Keras-loop model's outputs are probabilities (a softmax or sigmoid
     output), not logits or hinge scores: then it has ``predict_proba``."""
     return getattr(model, "logits_", True) is False
+
+
+class KerasNet(Model):
+    """A model whose fitted net is the Keras model ``model_``: its parameters, their bytes, its
+    saved ``.keras`` file and its device come from that net."""
+
+    model_: keras.Model
+
+    def n_params(self) -> int:
+        return int(self.model_.count_params())
+
+    def parameter_bytes(self) -> int:
+        return int(sum(weight.nbytes for weight in self.model_.get_weights()))
+
+    def save(self, folder: Path) -> Path:
+        path = folder / "model.keras"
+        self.model_.save(path)
+        return path
+
+    def device(self) -> str:
+        return keras_device()
+
+
+def reset_device_peak() -> None:
+    """Start the GPU's peak-memory statistic afresh, where the backend can (TensorFlow and
+    PyTorch; JAX keeps its peak since the process started)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.reset_memory_stats("GPU:0")
+    elif backend == "torch":
+        import torch
+
+        torch.cuda.reset_peak_memory_stats()
+
+
+def device_peak_bytes() -> int | None:
+    """The GPU's peak memory in use, in bytes: since :func:`reset_device_peak` on TensorFlow and
+    PyTorch, since the process started on JAX; None where the backend does not say."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
+    if backend == "jax":
+        import jax
+
+        stats = jax.devices()[0].memory_stats() or {}
+        peak = stats.get("peak_bytes_in_use")
+        return None if peak is None else int(peak)
+    if backend == "torch":
+        import torch
+
+        return int(torch.cuda.max_memory_allocated())
+    return None

@@ -74,8 +74,8 @@ class LassoLogit(SklearnClassifier):
         }
         return self
 
-    def n_params(self) -> int:
-        return int(self.estimator_.coef_.size + self.estimator_.intercept_.size)
+    def learned_arrays(self) -> list[np.ndarray]:
+        return [self.estimator_.coef_, self.estimator_.intercept_]
 
     def device(self) -> str:
         if self.solver != "fista":

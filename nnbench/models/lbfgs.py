@@ -14,10 +14,10 @@ import keras
 import numpy as np
 from scipy.optimize import OptimizeResult, minimize
 
-from nnbench.models.base import NO_MONITOR, DataInfo, Model, ModelT, Monitor, SkipCell, optional
+from nnbench.models.base import NO_MONITOR, DataInfo, ModelT, Monitor, SkipCell, optional
 from nnbench.models.gradients import Objective
 from nnbench.models.keras_nets import Output, Sizes, dense_net, output_layer
-from nnbench.models.keras_predict import keras_device, output_probabilities, predict_scores
+from nnbench.models.keras_predict import KerasNet, output_probabilities, predict_scores
 from nnbench.models.params import PositiveCount
 
 #: history rows per fit, besides the last iteration's
@@ -74,7 +74,7 @@ class IterationRecorder:
             self.monitor.on_epoch_end(row)
 
 
-class LbfgsNet(Model):
+class LbfgsNet(KerasNet):
     """Dense net (ReLU hidden layers, softmax output, or one sigmoid unit for two classes)
     trained full-batch on the first ``n_images`` training images by scipy's L-BFGS-B, for at
     most ``max_iter`` iterations, on sparse categorical (or binary) cross-entropy.
@@ -155,9 +155,3 @@ class LbfgsNet(Model):
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """The softmax's (or the sigmoid unit's) outputs as class probabilities."""
         return output_probabilities(predict_scores(self.model_, x))
-
-    def n_params(self) -> int:
-        return int(self.model_.count_params())
-
-    def device(self) -> str:
-        return keras_device()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
+import numpy as np
 from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
 
 from nnbench.models.base import SklearnClassifier
@@ -34,6 +35,5 @@ class NaiveBayes(SklearnClassifier):
     def make_estimator(self) -> Any:
         return VARIANTS[self.variant][0]()
 
-    def n_params(self) -> int:
-        learned = VARIANTS[self.variant][1]
-        return sum(getattr(self.estimator_, name).size for name in learned)
+    def learned_arrays(self) -> list[np.ndarray]:
+        return [getattr(self.estimator_, name) for name in VARIANTS[self.variant][1]]

@@ -73,3 +73,11 @@ class SklearnEstimator(SklearnClassifier):
 
     def n_params(self) -> int | None:
         return count_learned(self.estimator_)
+
+    def learned_arrays(self) -> list[np.ndarray] | None:
+        """A linear model's coefficients and intercepts (trees are counted in nodes, which
+        have no one dtype: their bytes are left to the saved file's size)."""
+        if not hasattr(self.estimator_, "coef_"):
+            return None
+        intercept = getattr(self.estimator_, "intercept_", ())
+        return [np.asarray(self.estimator_.coef_), np.asarray(intercept)]

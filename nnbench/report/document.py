@@ -12,8 +12,9 @@ import pandas as pd
 from nnbench.presentation import label_cells, status_cell
 from nnbench.progress import counted
 from nnbench.report.blocks import Block, Heading, Paragraph
+from nnbench.report.cost_section import CSV_COSTS
 from nnbench.report.sections import ReportInput, Section
-from nnbench.report.standard import DEFAULT_SECTIONS
+from nnbench.report.standard import DEFAULT_SECTIONS, with_cost
 from nnbench.report.tables import Published, reach
 from nnbench.result_tables import ALL, SEED_KEY, Tables
 from nnbench.scores import METRICS
@@ -66,7 +67,7 @@ def summary_rows(
     published: Published | None,
 ) -> list[dict]:
     """The CSV rows of one cell: accuracy per split and class (the overall test row with its
-    ``published`` number), timings, time to each target."""
+    ``published`` number), timings and the costs its seeds recorded, time to each target."""
     shared = {
         "dataset": cell.dataset,
         "synthetic": cell.synthetic,
@@ -95,8 +96,10 @@ def summary_rows(
             rows.append(
                 {**shared, "metric": name, "split": "test", "class": ALL, **estimate_columns(found)}
             )
-    for key in ("fit_s", "predict_s"):
-        rows.append({**shared, "metric": key, **estimate_columns(cell.timing(key))})
+    for key in ("fit_s", "predict_s", *CSV_COSTS):  # a cost only where it was recorded
+        found = cell.timing(key)
+        if found is not None or key in ("fit_s", "predict_s"):
+            rows.append({**shared, "metric": key, **estimate_columns(found)})
     for target in given.targets if cell.succeeded else ():
         found = reach(cell, given.tables.epochs, target)
         rows.append(
@@ -133,8 +136,9 @@ def build_report(
     title: str = "nnbench report",
 ) -> Report:
     """The report of every result in ``tables``: ``title``, where the results come from, then
-    each of ``sections`` in order. ``targets`` adds time-to-accuracy tables; ``with_plots=False``
-    leaves the figures out; ``published`` numbers go beside the overall test rows of the CSV."""
+    each of ``sections`` in order, with the cost section where they lack it (:func:`with_cost`).
+    ``targets`` adds time-to-accuracy tables; ``with_plots=False`` leaves the figures out;
+    ``published`` numbers go beside the overall test rows of the CSV."""
     given = ReportInput(tables, summarise(tables.classes), tuple(targets), with_plots)
     runs = list(dict.fromkeys(tables.classes["run"]))
     results = len(tables.classes.drop_duplicates(list(SEED_KEY)))
@@ -142,6 +146,6 @@ def build_report(
         Heading(title, 1),
         Paragraph(f"From {counted(results, 'result file')} in {', '.join(runs)}."),
     ]
-    for section in sections:
+    for section in with_cost(tuple(sections)):
         blocks += section(given)
     return Report(blocks, summary(given, published))

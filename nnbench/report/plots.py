@@ -18,19 +18,20 @@ from matplotlib.figure import Figure
 
 from nnbench.presentation import Labels
 from nnbench.report.tables import dataset_title
-from nnbench.stats import CellSummary, Estimate
+from nnbench.stats import CellSummary
 
 DPI = 100
 #: figure size in inches by kind of plot; pixels are these times DPI
 SIZES = {
     "accuracy-vs-fit-time": (8.0, 5.0),
+    "accuracy-vs-latency": (8.0, 5.0),
+    "accuracy-vs-memory": (8.0, 5.0),
     "learning-curves": (8.0, 5.0),
     "per-class": (8.0, 4.5),
     "confusion": (6.0, 5.5),
     "reliability": (6.5, 5.5),
     "critical-difference": (8.0, 3.5),
 }
-CI_LEGEND = "bars: 95% t-interval over seeds"
 #: the longest model label a plot shows whole; a longer one (a file reference's path) keeps
 #: its end, where the file and the model's name are
 LONGEST_LABEL = 48
@@ -63,79 +64,6 @@ def new_figure(kind: str, title: str) -> tuple[Figure, Axes]:
     axes = figure.add_subplot()
     axes.set_title("\n".join(textwrap.wrap(title, width=round(SIZES[kind][0] * 9))), fontsize=11)
     return figure, axes
-
-
-def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
-    """Indices of the points no other point beats on both counts (less time, more accuracy),
-    fastest first."""
-    order = sorted(range(len(points)), key=lambda i: (points[i][0], -points[i][1]))
-    front, best = [], -np.inf
-    for index in order:
-        if points[index][1] > best:
-            front.append(index)
-            best = points[index][1]
-    return front
-
-
-def half_width(value: Estimate) -> float:
-    """The error bar of an estimate: its half-width, or 0 for one seed."""
-    return value.half_width or 0.0
-
-
-def accuracy_vs_fit_time(cells: Sequence[CellSummary], labels: Labels) -> Figure:
-    """Test accuracy against fit time (log scale), one point per model with error bars over
-    seeds; the Pareto front is joined and filled."""
-    title = f"{dataset_title(cells[0])}: test accuracy against fit time"
-    figure, axes = new_figure("accuracy-vs-fit-time", title)
-    labels = plot_labels(labels)
-    shown = [
-        (index, labels[cell], cell.timing("fit_s"), cell.accuracy("test"))
-        for index, cell in enumerate(cells)
-        if cell.timing("fit_s") is not None and cell.accuracy("test") is not None
-    ]
-    points = [(time.mean, accuracy.mean) for _, _, time, accuracy in shown]
-    front = pareto_front(points)
-    for position, (index, label, time, accuracy) in enumerate(shown):
-        axes.errorbar(
-            time.mean,
-            accuracy.mean,
-            xerr=half_width(time),
-            yerr=half_width(accuracy),
-            fmt="o",
-            markersize=8,
-            capsize=4,
-            color=f"C{index}",
-            markerfacecolor=f"C{index}" if position in front else "white",
-        )
-        axes.annotate(
-            label, (time.mean, accuracy.mean), textcoords="offset points", xytext=(8, -12)
-        )
-    untimed = [labels[cell] for cell in cells if cell.timing("fit_s") is None]
-    if untimed:
-        axes.annotate(
-            f"not shown, no fit time recorded: {', '.join(untimed)}",
-            (0.01, 0.01),
-            xycoords="axes fraction",
-            fontsize=8,
-        )
-    front_points = np.array([points[index] for index in front]).reshape(-1, 2)
-    axes.plot(
-        front_points[:, 0],
-        front_points[:, 1],
-        drawstyle="steps-post",
-        color="0.4",
-        linestyle="--",
-        zorder=0,
-        label="Pareto front (filled: nothing is faster and more accurate)",
-    )
-    axes.set_xscale("log")
-    axes.set_xlabel("fit time, s (log scale)")
-    axes.set_ylabel("test accuracy")
-    several = any(accuracy.n > 1 for _, _, _, accuracy in shown)
-    legend_title = CI_LEGEND if several else "one seed each: no interval"
-    axes.legend(loc="lower right", fontsize=8, title=legend_title, title_fontsize=8)
-    axes.grid(True, which="both", alpha=0.3)
-    return figure
 
 
 def learning_curves(

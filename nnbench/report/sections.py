@@ -16,6 +16,7 @@ from nnbench.files import unique_slug
 from nnbench.presentation import Labels, label_cells, one_line, status_cell
 from nnbench.report import plots
 from nnbench.report.blocks import Block, Figure, Heading, Items, Paragraph, TableBlock
+from nnbench.report.cost_plots import COST_AXES, accuracy_vs_cost
 from nnbench.report.selection import choice_lines
 from nnbench.report.tables import (
     CI_NAME,
@@ -124,15 +125,20 @@ def plot_name(text: str) -> str:
 def figures(
     cells: Sequence[CellSummary], tables: Tables, targets: Sequence[float], labels: Labels
 ) -> list[Block]:
-    """The plots of a dataset's successful cells, and a note for the confusion matrices their
-    results lack."""
+    """The plots of a dataset's successful cells (test accuracy against each cost some of them
+    recorded, learning curves, per class, confusion), and a note for the confusion matrices
+    their results lack."""
     name = plot_name(cells[0].dataset)
     blocks: list[Block] = [
         Figure(
-            f"{name}-accuracy-vs-fit-time",
-            "Test accuracy against fit time; the dashed line is the Pareto front.",
-            functools.partial(plots.accuracy_vs_fit_time, cells, labels),
-        ),
+            f"{name}-{axis.kind}",
+            f"Test accuracy against {axis.name}; the dashed line is the Pareto front.",
+            functools.partial(accuracy_vs_cost, cells, labels, axis),
+        )
+        for axis in COST_AXES
+        if any(cell.timing(axis.column) is not None for cell in cells)
+    ]
+    blocks += [
         Figure(
             f"{name}-learning-curves",
             f"Learning curves: {watched_name(cells)} accuracy after each epoch against training "

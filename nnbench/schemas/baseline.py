@@ -34,6 +34,10 @@ class TimingStat(Stat):
     values: list[Seconds] = []
 
 
+#: peak memory in bytes: like seconds, never negative
+MemoryStat = TimingStat
+
+
 class BaselineCell(StrictModel):
     """One (dataset, model): its seeds, protocol and environment, and its statistics."""
 
@@ -46,6 +50,10 @@ class BaselineCell(StrictModel):
     per_class: dict[str, AccuracyStat | None]
     fit_s: TimingStat | None = None
     predict_s: TimingStat | None = None
+    #: peak memory in bytes, where the seeds recorded it (nnbench 0.7): resident above the
+    #: cell's start, and a GPU's in use
+    peak_rss_bytes: MemoryStat | None = None
+    device_peak_bytes: MemoryStat | None = None
     #: the baseline's ``metric`` on the test set, when it is not accuracy (nnbench 0.6)
     test_metric: Stat | None = None
 

@@ -20,9 +20,10 @@ Status = Literal["ok", "failed", "skipped"]
 STATUSES = get_args(Status)
 
 #: what a failed result's ``error_kind`` says went wrong: its data could not be read, its
-#: configuration was wrong (both bad input), or the model failed on good data
-ErrorKind = Literal["data", "config", "model"]
-DATA_ERROR, CONFIG_ERROR, MODEL_ERROR = ERROR_KINDS = get_args(ErrorKind)
+#: configuration was wrong (both bad input), the model failed on good data, or the cell ran past
+#: its time limit (``--timeout``; a model failure too)
+ErrorKind = Literal["data", "config", "model", "timeout"]
+DATA_ERROR, CONFIG_ERROR, MODEL_ERROR, TIMEOUT_ERROR = ERROR_KINDS = get_args(ErrorKind)
 BAD_INPUT = (DATA_ERROR, CONFIG_ERROR)
 Result = dict[str, Any]
 
@@ -60,9 +61,67 @@ class SplitMetrics(StrictModel):
 
 
 class Timing(StrictModel):
+    """The model's fit and predict times, and (nnbench 0.7) the cell's wall time phase by phase:
+    loading its data, building the model, the first step's compile or trace, training proper,
+    the per-epoch evaluation, scoring, and measuring its cost (latency, throughput, size). The
+    phases add up to ``wall_s``. ``fit_s`` is build in fit + compile + train."""
+
     fit_s: Seconds | None = None
     predict_s: Seconds | None = None
     eval_during_fit_s: Seconds | None = None
+    wall_s: Seconds | None = None
+    load_s: Seconds | None = None
+    build_s: Seconds | None = None
+    compile_s: Seconds | None = None
+    train_s: Seconds | None = None
+    score_s: Seconds | None = None
+    measure_s: Seconds | None = None
+
+
+class MemoryCost(StrictModel):
+    """The cell's peak memory: resident memory above the level when the cell started, sampled
+    every ``interval_s`` by a thread whose own CPU time is ``sampler_cpu_s``; and on a GPU, the
+    device's peak memory in use during the cell."""
+
+    peak_rss_bytes: Count
+    start_rss_bytes: Count
+    interval_s: Seconds
+    samples: Count
+    sampler_cpu_s: Seconds
+    device_peak_bytes: Count | None = None
+
+
+class InferenceCost(StrictModel):
+    """Prediction speed on the test images, on the device the model trained on: the latency of
+    one image (median and 95th percentile over ``latency_n`` single-image ``predict`` calls
+    after a warm-up), and the throughput at a batch of ``throughput_batch`` images."""
+
+    latency_p50_s: Seconds
+    latency_p95_s: Seconds
+    latency_n: PositiveInt64
+    throughput_per_s: Annotated[float, Field(gt=0)]
+    throughput_batch: PositiveInt64
+    throughput_images: PositiveInt64
+
+
+class SizeCost(StrictModel):
+    """The model's size: its parameters as bytes in their dtype, and its saved file's bytes (a
+    ``.keras`` file for Keras nets, joblib for the rest); ``unsaved_reason`` says why a model
+    could not be saved."""
+
+    parameter_bytes: Count | None = None
+    saved_bytes: Count | None = None
+    saved_format: str | None = None
+    unsaved_reason: str | None = None
+
+
+class Cost(StrictModel):
+    """What the cell cost beyond time (nnbench 0.7); a part that could not be measured is
+    absent, with a warning in the result."""
+
+    memory: MemoryCost | None = None
+    inference: InferenceCost | None = None
+    size: SizeCost | None = None
 
 
 #: a loss, which is NaN or infinite when training diverged
@@ -120,6 +179,8 @@ class DataFacts(StrictModel):
     #: the share of the training images held out for validation, and how many (nnbench 0.6)
     validation: Fraction | None = None
     n_validation: Count | None = None
+    #: whether the cell found its data loaded already in its process (nnbench 0.7)
+    cached: bool | None = None
 
 
 class ModelInfo(StrictModel):
@@ -171,6 +232,8 @@ class ResultDocument(StrictModel):
     warnings: list[str] = []
     #: the sidecar file of its per-image test predictions (absent before nnbench 0.6)
     predictions: PredictionsRecord | None = None
+    #: peak memory, inference latency and throughput, and size (absent before nnbench 0.7)
+    cost: Cost | None = None
 
     @model_validator(mode="after")
     def ok_has_both_splits(self) -> ResultDocument:

@@ -80,3 +80,23 @@ def test_candidates_build_times_both_apis_on_the_loopback_fakes(tmp_path):
         assert row["ms_per_candidate"] == pytest.approx(1000 * row["build_s"] / 6)
         hours = 40_932 * row["requests"] / 6 / 2.0 / 3600
         assert row["rate_limited_hours_for_lecture"] == pytest.approx(hours)
+
+
+@pytest.mark.usefixtures("mnist")
+def test_cost_writes_the_cost_table_the_plots_and_the_sampler_overhead(tmp_path, data_dir):
+    args = ("--models", "naive_bayes", "--subset", "2000", "--repeats", "1")
+    document = run_script("cost", tmp_path, data_dir, *args)
+    cell, *timed = document["rows"]
+    assert cell["model"] == "naive_bayes" and cell["test_accuracy"] > 0.5
+    assert cell["cost"]["memory"]["samples"] == cell["samples"] > 0
+    assert cell["cost"]["inference"]["throughput_batch"] == 1000
+    assert [row["model"] for row in timed] == ["naive_bayes", "dense_nn"]
+    assert all(
+        row["ratio"] == pytest.approx(row["median_with_s"] / row["median_without_s"], rel=1e-3)
+        for row in timed
+    )
+    table = (tmp_path / "cost.md").read_text()
+    assert "### Cost on mnist" in table and "| naive_bayes |" in table
+    assert "sampler CPU ÷ cell s" in table and "with: median (range)" in table
+    for kind in ("fit-time", "latency", "memory"):
+        assert (tmp_path / "plots" / f"cost-accuracy-vs-{kind}.png").stat().st_size > 1000

@@ -203,7 +203,16 @@ def test_run_every_model_end_to_end_then_report(tmp_path: Path, data_dir, mnist,
     assert "| Training Set |" in printed.out and "| lasso_logit |" in printed.out
     assert "[4/4] mnist · cnn · seed 0 · epoch 1/1" in printed.err
     assert (out / "report.md").read_text() == printed.out
-    stems = ["accuracy-vs-fit-time", "learning-curves", "per-class", "reliability"]
+    for model, result in results.items():  # every cost figure is filled for every model
+        memory, inference, size = (result["cost"][part] for part in ("memory", "inference", "size"))
+        assert memory["peak_rss_bytes"] >= 0 and memory["samples"] > 0, model
+        assert 0 < inference["latency_p50_s"] <= inference["latency_p95_s"], model
+        assert inference["throughput_batch"] == 1000 and inference["throughput_per_s"] > 0, model
+        assert size["parameter_bytes"] >= result["n_params"] and size["saved_bytes"] > 0, model
+        phases = ("load_s", "build_s", "compile_s", "train_s", "score_s", "measure_s", "wall_s")
+        assert all(result["timing"][phase] >= 0 for phase in phases), model
+    stems = ["accuracy-vs-fit-time", "accuracy-vs-latency", "accuracy-vs-memory"]
+    stems += ["learning-curves", "per-class", "reliability"]
     stems += [f"confusion-{model}" for model in ("naive_bayes", "lasso_logit", "dense_nn", "cnn")]
     plots = sorted(path.name for path in (out / "plots").iterdir())
     assert plots == sorted(f"mnist-{stem}.{kind}" for stem in stems for kind in ("png", "svg"))

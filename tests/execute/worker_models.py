@@ -1,28 +1,41 @@
-"""Models that tell or do something to the worker process they run in: named by file reference
-(tests/execute/worker_models.py:NAME), so that any worker imports them."""
+"""Models that tell or do something to the worker process they run in (kill it, hang in it):
+named by file reference (tests/execute/worker_models.py:NAME), so that any worker imports
+them."""
 
 from __future__ import annotations
 
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from nnbench.models.naive_bayes import NaiveBayes
 
 
-class DiesOnce(NaiveBayes):
-    """Naive Bayes whose first fit anywhere kills its process; ``marker`` records that it did."""
+class OnceMarked(NaiveBayes):
+    """Naive Bayes whose first fit anywhere does :meth:`first_fit` (``marker`` records that it
+    started); every later fit fits."""
 
     def __init__(self, marker: str = "", variant: str = "multinomial", seed: int = 0) -> None:
         super().__init__(variant, seed)
         self.marker = marker
 
+    def first_fit(self) -> None:
+        """What the first fit does instead of fitting."""
+
     def fit(self, x, y, **kwargs):
         if not Path(self.marker).exists():
             Path(self.marker).touch()
-            os.kill(os.getpid(), signal.SIGKILL)
+            self.first_fit()
         return super().fit(x, y, **kwargs)
+
+
+class DiesOnce(OnceMarked):
+    """Naive Bayes whose first fit anywhere kills its process."""
+
+    def first_fit(self) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class AlwaysDies(NaiveBayes):
@@ -50,3 +63,42 @@ class ReportsWorker(NaiveBayes):
             "library_threads": max(pool["num_threads"] for pool in threadpool_info()),
         }
         return self
+
+
+class Hangs(NaiveBayes):
+    """Naive Bayes whose fit sleeps forever."""
+
+    def fit(self, x, y, **kwargs):
+        while True:
+            time.sleep(0.1)
+
+
+class HangsIgnoringSigterm(NaiveBayes):
+    """Naive Bayes whose fit ignores SIGTERM and spins forever without sleeping."""
+
+    def fit(self, x, y, **kwargs):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        while True:
+            pass
+
+
+class HangsOnce(OnceMarked):
+    """Naive Bayes whose first fit anywhere hangs; the next one fits."""
+
+    def first_fit(self) -> None:
+        while True:
+            time.sleep(0.1)
+
+
+class HangsUntilReleased(NaiveBayes):
+    """Naive Bayes whose fit waits until the file ``release`` exists (a test creates it, to end
+    a thread that nothing else can stop)."""
+
+    def __init__(self, release: str = "", variant: str = "multinomial", seed: int = 0) -> None:
+        super().__init__(variant, seed)
+        self.release = release
+
+    def fit(self, x, y, **kwargs):
+        while not Path(self.release).exists():
+            time.sleep(0.05)
+        return super().fit(x, y, **kwargs)

@@ -20,6 +20,7 @@ ALL_CHECKS = [
     "predict gives one label per image",
     "labels are classes",
     "n_params is a count",
+    "parameter_bytes is a count of bytes",
     "history_ and info_ are set",
     "device is cpu or gpu:NAME",
     "learns clearly above chance",
@@ -31,7 +32,7 @@ PROBABILITY_CHECKS = [
     "probabilities sum to 1",
     "predict_proba agrees with predict",
 ]
-WITH_PROBABILITIES = ALL_CHECKS[:12] + PROBABILITY_CHECKS + ALL_CHECKS[12:]
+WITH_PROBABILITIES = ALL_CHECKS[:13] + PROBABILITY_CHECKS + ALL_CHECKS[13:]
 
 
 @pytest.mark.parametrize("name", MODELS.names())

@@ -29,7 +29,7 @@ def test_report_writes_every_format_and_the_plots_into_the_run_folder(run: Path,
     assert main(["report", str(run), "--target", "0.9"]) == 0
     printed = capsys.readouterr()
     assert sorted(path.name for path in run.glob("report.*")) == FILES
-    assert len(list(run.glob("plots/*.png"))) == len(list(run.glob("plots/*.svg"))) == 8
+    assert len(list(run.glob("plots/*.png"))) == len(list(run.glob("plots/*.svg"))) == 10
     assert printed.out == (run / "report.md").read_text()
     assert "| dense_nn    |     2.2 ± 3.2 s (epoch 2) |" in printed.out
     assert f"nnbench: wrote {run / 'report.md'}, " in printed.err
@@ -44,14 +44,14 @@ def test_one_format_is_printed_without_plots_or_written_with_them(run: Path, tmp
     paper.mkdir()
     assert main(["report", str(run), "--format", "latex", "--output", str(paper / "t.tex")]) == 0
     assert r"\includegraphics" in (paper / "t.tex").read_text()
-    assert len(list(paper.glob("plots/*.png"))) == 8
+    assert len(list(paper.glob("plots/*.png"))) == 10
     assert main(["report", str(run), "--format", "csv", "--output", str(paper)]) == 0
     assert (paper / "report.csv").read_text().startswith("dataset,synthetic,model,seeds,")
 
 
 def test_html_on_stdout_embeds_its_plots(run: Path, capsys):
     assert main(["report", str(run), "--format", "html"]) == 0
-    assert capsys.readouterr().out.count('<img src="data:image/png;base64,') == 8
+    assert capsys.readouterr().out.count('<img src="data:image/png;base64,') == 10
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,7 @@ def test_several_run_folders_pool_into_one_report_in_the_output_folder(run: Path
 def test_an_output_with_a_trailing_slash_is_a_folder(run: Path, tmp_path):
     folder = tmp_path / "new"
     assert main(["report", str(run), "--format", "html", "--output", f"{folder}/"]) == 0
-    assert (folder / "report.html").is_file() and len(list(folder.glob("plots/*.png"))) == 8
+    assert (folder / "report.html").is_file() and len(list(folder.glob("plots/*.png"))) == 10
 
 
 def test_a_dataset_where_every_cell_failed_still_shows_each_failure(tmp_path, capsys):

@@ -84,7 +84,7 @@ def test_three_datasets_get_mean_ranks_friedman_and_the_critical_difference():
         for model, value in row.items()
     ]
     report = markdown(get_study("lecture").report(tables({"run": results}), with_plots=False))
-    across = report.split("### Across datasets")[1].split("## Environment")[0]
+    across = report.split("### Across datasets")[1].split("## Cost")[0]
     ranks = [line for line in across.splitlines() if line.startswith("| ") and "rank" not in line]
     assert ranks == [
         "| a       |        1.00 |",

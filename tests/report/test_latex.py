@@ -47,7 +47,7 @@ def test_the_report_compiles_with_pdflatex(tmp_path: Path):
     pages = int(re.search(r"Output written on report\.pdf \((\d+) pages?", log).group(1))
     assert pages >= 3
     # every plot was found and placed: one <plots/...png> per figure in the log
-    assert len(re.findall(r"<plots/[^>]+\.png", log)) == 8
+    assert len(re.findall(r"<plots/[^>]+\.png", log)) == 10
 
 
 def test_environments_are_balanced(latex_text: str):
@@ -62,7 +62,7 @@ def test_environments_are_balanced(latex_text: str):
 
 def test_every_table_is_booktabs_with_full_rows_and_escaped_cells(latex_text: str):
     tabulars = re.findall(r"\\begin\{tabular\}\{(\w+)\}\n(.*?)\\end\{tabular\}", latex_text, re.S)
-    assert len(tabulars) == 11
+    assert len(tabulars) == 13
     for align, body in tabulars:
         lines = body.strip().splitlines()
         assert lines[0] == r"\toprule" and lines[2] == r"\midrule" and lines[-1] == r"\bottomrule"

@@ -9,12 +9,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from nnbench.report.cost_plots import pareto_front
 from nnbench.report.output import render_figures, write_report
-from nnbench.report.plots import DPI, SIZES, confusion_counts, pareto_front
+from nnbench.report.plots import DPI, SIZES, confusion_counts
 from tests.report.sample import lecture_report, sample_tables
 
 STEMS = {
     "idx-data-hand_made-100-2745a821-accuracy-vs-fit-time": "accuracy-vs-fit-time",
+    "idx-data-hand_made-100-2745a821-accuracy-vs-latency": "accuracy-vs-latency",
+    "idx-data-hand_made-100-2745a821-accuracy-vs-memory": "accuracy-vs-memory",
     "idx-data-hand_made-100-2745a821-learning-curves": "learning-curves",
     "idx-data-hand_made-100-2745a821-per-class": "per-class",
     "idx-data-hand_made-100-2745a821-confusion-naive_bayes": "confusion",
@@ -78,21 +81,21 @@ def test_the_confusion_matrix_is_the_mean_count_per_seed():
 def test_the_same_plot_renders_to_the_same_bytes():
     tables = sample_tables()
     first, second = (render_figures(lecture_report(tables, targets=[0.9])) for _ in range(2))
-    assert first.keys() == second.keys() and len(first) == 8
+    assert first.keys() == second.keys() and len(first) == 10
     for stem in first:
         assert first[stem] == second[stem], stem
 
 
 def test_the_legend_promises_intervals_only_when_some_model_ran_several_seeds():
     from nnbench.presentation import label_cells
-    from nnbench.report.plots import CI_LEGEND, accuracy_vs_fit_time
+    from nnbench.report.cost_plots import CI_LEGEND, FIT_TIME, accuracy_vs_cost
     from nnbench.stats import summarise
 
     cells = summarise(sample_tables().classes)
     titles = {}
     for dataset in ("idx:/data/hand_made 100%", "mnist"):
         shown = [cell for cell in cells if cell.dataset == dataset and cell.succeeded]
-        figure = accuracy_vs_fit_time(shown, label_cells(shown))
+        figure = accuracy_vs_cost(shown, label_cells(shown), FIT_TIME)
         titles[dataset] = figure.axes[0].get_legend().get_title().get_text()
     assert titles == {
         "idx:/data/hand_made 100%": CI_LEGEND,  # the dense net ran two seeds

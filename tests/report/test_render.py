@@ -77,9 +77,9 @@ def test_the_html_page_holds_every_table_and_embeds_every_plot(report):
     page.feed(render_text(report, "html"))
     tables = [block for block in report.blocks if isinstance(block, TableBlock)]
     figures = [block for block in report.blocks if isinstance(block, Figure)]
-    assert page.tables == len(tables) == 11
+    assert page.tables == len(tables) == 13
     assert page.captions == [block.caption for block in tables]
-    assert len(page.images) == len(figures) == 8
+    assert len(page.images) == len(figures) == 10
     for source in page.images:
         prefix = "data:image/png;base64,"
         assert source.startswith(prefix)

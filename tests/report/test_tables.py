@@ -317,10 +317,10 @@ def test_one_model_under_two_protocols_is_named_by_what_differs():
     long = dense_seed(0, [0.9, 0.95, 0.96, 0.97, 0.98], [1.0, 2.0, 3.0, 4.0, 5.0])
     frame = tables({"run": [short, long]})
     report = markdown(lecture_report(frame, targets=[0.95], with_plots=False))
-    # the same names in the comparison, the time-to-accuracy, metrics and paired tables, and the
-    # per-class tables' headings
-    assert report.count("| dense_nn (epochs 3) |") == 4
-    assert report.count("| dense_nn (epochs 5) |") == 4
+    # the same names in the comparison, the time-to-accuracy, metrics, paired and cost tables,
+    # and the per-class tables' headings
+    assert report.count("| dense_nn (epochs 3) |") == 5
+    assert report.count("| dense_nn (epochs 5) |") == 5
     assert "### dense_nn (epochs 5) (seed 0)" in report
 
 
