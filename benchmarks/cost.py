@@ -15,7 +15,6 @@ alternating, in one process. The cost table, the overhead, the plots and the JSO
 from __future__ import annotations
 
 import argparse
-import functools
 import statistics
 import subprocess
 import sys
@@ -32,13 +31,11 @@ from nnbench.execute.cost import PeakMemory
 from nnbench.files import atomic_write_bytes
 from nnbench.models import resolve_model
 from nnbench.presentation import Table, label_cells, markdown_table
-from nnbench.report.blocks import Figure
-from nnbench.report.cost_plots import COST_AXES, accuracy_vs_cost
 from nnbench.report.cost_section import cost
 from nnbench.report.document import Report
 from nnbench.report.output import render_figures
 from nnbench.report.render import markdown
-from nnbench.report.sections import ReportInput
+from nnbench.report.sections import ReportInput, cost_figures
 from nnbench.results import load_tables, read_result, result_files
 from nnbench.stats import summarise
 
@@ -64,14 +61,7 @@ def cost_report(runs: list[Path], out: Path) -> tuple[str, list[dict[str, Any]]]
     tables = load_tables(*runs)
     given = ReportInput(tables, summarise(tables.classes))
     labels = label_cells(given.cells)
-    figures = [
-        Figure(
-            f"cost-{axis.kind}",
-            f"Test accuracy against {axis.name}; the dashed line is the Pareto front.",
-            functools.partial(accuracy_vs_cost, given.cells, labels, axis),
-        )
-        for axis in COST_AXES
-    ]
+    figures = cost_figures(given.cells, labels, "cost")
     report = Report([*cost(given), *figures], pd.DataFrame())
     for stem, image in render_figures(report).items():
         atomic_write_bytes(out / "plots" / f"{stem}.png", image["png"])

@@ -37,6 +37,7 @@ class LocalExecutor(Executor):
                 f"nnbench: {counted(len(timed), 'cell')} with a time limit now run on a "
                 "worker process, which is stopped at the limit"
             )
+            forget_data()  # the worker loads its own
             self.timed = ProcessExecutor(1)  # one worker, with every core
             yield from self.timed.run(timed)
 

@@ -164,6 +164,9 @@ class DaskExecutor(Executor):
         for future, task, deadline, worker in self.deadlines():
             if time.monotonic() < deadline:
                 continue
+            if not self.still_on(future, worker):  # rescheduled: a new start event will come
+                self.started.pop(future.key, None)
+                continue
             del self.futures[future]
             self.started.pop(future.key, None)
             future.cancel()
@@ -172,6 +175,15 @@ class DaskExecutor(Executor):
                 self.submit(after, self.first)
             else:
                 yield task, after
+
+    def still_on(self, future: Any, address: str) -> bool:
+        """Whether ``future``'s task is still processing on the worker at ``address`` (not
+        moved elsewhere, or queued again, since it reported its start there)."""
+        try:
+            processing = self.client.processing([address]).get(address, ())
+        except Exception:  # the scheduler cannot say: trust the start event
+            return True
+        return future.key in processing
 
     def stop_worker(self, address: str, task: Task) -> str:
         """Restart the worker at ``address``, which runs ``task`` past its time limit, through
@@ -206,7 +218,8 @@ class DaskExecutor(Executor):
         shared = any(count > 1 for count in nthreads.values())
         warning = (
             "; some workers run several cells at once (--nthreads above 1): Keras cells are then "
-            "not reproducible, start workers with --nthreads 1"
+            "not reproducible, their peak memory counts the others', and a worker restarted at a "
+            "time limit stops them too; start workers with --nthreads 1"
             if shared
             else ""
         )

@@ -122,14 +122,9 @@ def plot_name(text: str) -> str:
     return unique_slug(text, keep="_-")
 
 
-def figures(
-    cells: Sequence[CellSummary], tables: Tables, targets: Sequence[float], labels: Labels
-) -> list[Block]:
-    """The plots of a dataset's successful cells (test accuracy against each cost some of them
-    recorded, learning curves, per class, confusion), and a note for the confusion matrices
-    their results lack."""
-    name = plot_name(cells[0].dataset)
-    blocks: list[Block] = [
+def cost_figures(cells: Sequence[CellSummary], labels: Labels, name: str) -> list[Figure]:
+    """Test accuracy against each cost some of ``cells`` recorded, as figures ``name-KIND``."""
+    return [
         Figure(
             f"{name}-{axis.kind}",
             f"Test accuracy against {axis.name}; the dashed line is the Pareto front.",
@@ -138,6 +133,16 @@ def figures(
         for axis in COST_AXES
         if any(cell.timing(axis.column) is not None for cell in cells)
     ]
+
+
+def figures(
+    cells: Sequence[CellSummary], tables: Tables, targets: Sequence[float], labels: Labels
+) -> list[Block]:
+    """The plots of a dataset's successful cells (test accuracy against each cost some of them
+    recorded, learning curves, per class, confusion), and a note for the confusion matrices
+    their results lack."""
+    name = plot_name(cells[0].dataset)
+    blocks: list[Block] = [*cost_figures(cells, labels, name)]
     blocks += [
         Figure(
             f"{name}-learning-curves",

@@ -64,7 +64,9 @@ class Timing(StrictModel):
     """The model's fit and predict times, and (nnbench 0.7) the cell's wall time phase by phase:
     loading its data, building the model, the first step's compile or trace, training proper,
     the per-epoch evaluation, scoring, and measuring its cost (latency, throughput, size). The
-    phases add up to ``wall_s``. ``fit_s`` is build in fit + compile + train."""
+    phases add up to ``wall_s``. ``build_s`` counts the time before ``fit`` (making the model)
+    and the building the model reports inside it, so ``fit_s`` is train + compile + that part
+    of build; with retries, the phases are the last attempt's and ``load_s``."""
 
     fit_s: Seconds | None = None
     predict_s: Seconds | None = None

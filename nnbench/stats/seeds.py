@@ -150,7 +150,8 @@ class CellSummary:
         return [float(value) for value in rows["accuracy"].dropna()]
 
     def timings(self, key: str) -> list[float]:
-        """A timing in seconds ("fit_s" or "predict_s") of each successful seed that has it."""
+        """A per-cell figure (a time such as "fit_s", or a cost such as "peak_rss_bytes") of
+        each successful seed that has it."""
         return [float(value) for value in self.with_status("ok")[key].dropna()]
 
     def accuracy(self, split: str, name: str = ALL) -> Estimate | None:
@@ -169,7 +170,8 @@ class CellSummary:
         return estimate(list(rows["value"]))
 
     def timing(self, key: str) -> Estimate | None:
-        """A timing in seconds ("fit_s" or "predict_s") over the successful seeds."""
+        """A per-cell figure (a time or a cost, see :meth:`timings`) over the successful
+        seeds."""
         return estimate(self.timings(key))
 
 
