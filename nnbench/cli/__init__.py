@@ -12,11 +12,22 @@ import sys
 from collections.abc import Sequence
 
 from nnbench import __version__
-from nnbench.cli import baseline, check, compare, data, listing, report, run, study
+from nnbench.cli import (
+    baseline,
+    check,
+    compare,
+    data,
+    export,
+    history,
+    listing,
+    report,
+    run,
+    study,
+)
 from nnbench.cli.common import EXIT_BAD_INPUT
 from nnbench.errors import NNBenchError
 
-VERBS = (run, study, listing, data, report, baseline, check, compare)
+VERBS = (run, study, listing, data, report, baseline, check, compare, history, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
