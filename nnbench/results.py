@@ -13,10 +13,8 @@ import pandas as pd
 
 from nnbench.errors import ResultFileError
 from nnbench.files import atomic_write_text, slug
-from nnbench.result_tables import (
-    Tables,
-    tables,
-)
+from nnbench.result_tables import CELL_COLUMNS, Tables
+from nnbench.results_index import TABLES, folder_tables, list_results
 from nnbench.schemas.result import SCHEMA, Result, validate
 from nnbench.sidecars import IN_FLIGHT, Predictions, read_sidecar, sidecar_name, write_sidecar
 
@@ -38,8 +36,11 @@ RESULT_FILES = "*__*__seed*__*.json"
 
 
 def result_files(run_dir: Path) -> list[Path]:
-    """The result files of a run folder, by name; other files (a ``package.json``) are not."""
-    return sorted(run_dir.glob(RESULT_FILES))
+    """The result files of a run folder, by name; other files (a ``package.json``) are not.
+    None in a folder that does not exist."""
+    if not run_dir.is_dir():
+        return []
+    return [run_dir / name for name in sorted(list_results(run_dir, RESULT_FILES))]
 
 
 def result_file_name(result: Result) -> str:
@@ -114,8 +115,8 @@ def read_run(run_dir: Path) -> list[Result]:
     return sorted(results, key=lambda result: result.get("cell_index", 0))
 
 
-def read_runs(run_dirs: Sequence[Path]) -> dict[str, list[Result]]:
-    """Every run folder's results, by the folder as given; a folder given twice is an error."""
+def distinct_run_dirs(run_dirs: Sequence[str | Path]) -> list[Path]:
+    """The run folders as given; a folder given twice is an error."""
     seen: dict[Path, Path] = {}
     for run_dir in map(Path, run_dirs):
         if run_dir.resolve() in seen:
@@ -124,12 +125,47 @@ def read_runs(run_dirs: Sequence[Path]) -> dict[str, list[Result]]:
                 "Give each run folder once."
             )
         seen[run_dir.resolve()] = run_dir
-    return {str(run_dir): read_run(run_dir) for run_dir in seen.values()}
+    return list(seen.values())
+
+
+def with_run(frame: pd.DataFrame, run: str) -> pd.DataFrame:
+    """``frame`` with ``run`` in its ``run`` column."""
+    frame["run"] = pd.Series(run, index=frame.index, dtype=CELL_COLUMNS["run"])
+    return frame
+
+
+def folder_tables_of(run_dir: Path) -> Tables:
+    """The tables of one run folder's results (through its index, see
+    :mod:`nnbench.results_index`), the folder as given in their ``run`` column."""
+    if not run_dir.is_dir():
+        raise ResultFileError(f"{run_dir}: no such run folder.")
+    found = folder_tables(run_dir, RESULT_FILES, read_result)
+    if found.classes.empty:
+        raise ResultFileError(
+            f"{run_dir}: holds no result files (DATASET__MODEL__seedN__ID.json). Give the folder "
+            "that `nnbench run --out` wrote."
+        )
+    return Tables(**{name: with_run(getattr(found, name), str(run_dir)) for name in TABLES})
+
+
+def update_index(run_dir: Path) -> None:
+    """Bring the run folder's index up to its result files now (see
+    :mod:`nnbench.results_index`), so that a report made while a long run goes on loads fast."""
+    folder_tables(run_dir, RESULT_FILES, read_result)
 
 
 def load_tables(*run_dirs: str | Path) -> Tables:
-    """:func:`load`, with the per-epoch history and the confusion matrices beside it."""
-    return tables(read_runs([Path(run_dir) for run_dir in run_dirs]))
+    """:func:`load`, with the per-epoch history, the confusion matrices and the scores beside
+    it."""
+    parts = [folder_tables_of(run_dir) for run_dir in distinct_run_dirs(run_dirs)]
+    if len(parts) == 1:
+        return parts[0]
+    return Tables(
+        **{
+            name: pd.concat([getattr(part, name) for part in parts], ignore_index=True)
+            for name in TABLES
+        }
+    )
 
 
 def load(*run_dirs: str | Path) -> pd.DataFrame:

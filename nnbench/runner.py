@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -19,7 +20,7 @@ from nnbench.execute.schedule import longest_first
 from nnbench.files import short_fingerprint
 from nnbench.plan import Cell, make_model
 from nnbench.progress import counted, duration
-from nnbench.results import Result, read_result, result_files, write_result
+from nnbench.results import Result, read_result, result_files, update_index, write_result
 from nnbench.sidecars import orphan_sidecars, sidecar_name
 
 #: where a resumed run moves the results of its cells as they ran under other code or data
@@ -27,6 +28,21 @@ SUPERSEDED_DIR = "superseded"
 #: earlier result files of a resumed run's cells, by the key of the cell replacing them, each
 #: with what changed
 Superseded = dict[str, list[tuple[Path, str]]]
+#: how often a run brings its folder's index up to the results written so far, in seconds
+INDEX_EVERY_S = 60.0
+
+
+class IndexUpdates:
+    """Updates a run folder's index every :data:`INDEX_EVERY_S` while results are written."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir, self.due = run_dir, time.monotonic() + INDEX_EVERY_S
+
+    def written(self) -> None:
+        """A result was written: update the index if it is due."""
+        if time.monotonic() >= self.due:
+            update_index(self.run_dir)
+            self.due = time.monotonic() + INDEX_EVERY_S
 
 
 def default_run_dir(root: Path = Path("results/runs")) -> Path:
@@ -194,11 +210,13 @@ def run_cells(
             )
             announce_reruns(cells, stale)
             skips: set[tuple[str, str]] = set()
+            index = IndexUpdates(run_dir)
             with progress.CellProgress(len(tasks), runner.running) as bar:
                 for task, result in runner.run(tasks):
                     result["cell_index"] = task.index
                     result["study"] = study
                     write_result(result, run_dir)
+                    index.written()
                     retire((path for path, _ in stale.get(task.cell.cell_id, [])), run_dir)
                     results[task.index] = result
                     announce_skip(task, result, skips)

@@ -80,7 +80,17 @@ def test_the_docs_show_commands_of_every_verb():
         for block, _ in blocks(path, "bash")
         for command in nnbench_commands(block)
     }
-    assert verbs == {"all", "run", "study", "data", "report", "baseline", "check", "compare"}
+    assert verbs == {
+        "all",
+        "run",
+        "study",
+        "data",
+        "report",
+        "baseline",
+        "check",
+        "compare",
+        "export",
+    }
 
 
 def test_the_ci_recipe_runs_commands_nnbench_accepts():

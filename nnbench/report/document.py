@@ -11,6 +11,7 @@ import pandas as pd
 
 from nnbench.presentation import label_cells, status_cell
 from nnbench.progress import counted
+from nnbench.report.big_run import MANY_CELLS, cell_count, summary_report
 from nnbench.report.blocks import Block, Heading, Paragraph
 from nnbench.report.cost_section import CSV_COSTS
 from nnbench.report.sections import ReportInput, Section
@@ -27,6 +28,9 @@ class Report:
 
     blocks: list[Block]
     summary: pd.DataFrame
+    #: whether it summarises a run too big to list cell by cell (:mod:`nnbench.report.big_run`);
+    #: its summary, one row per cell, then also goes to Parquet beside the CSV
+    summarised: bool = False
 
 
 def estimate_columns(estimate: Estimate | None) -> dict[str, float | int | None]:
@@ -136,9 +140,13 @@ def build_report(
     title: str = "nnbench report",
 ) -> Report:
     """The report of every result in ``tables``: ``title``, where the results come from, then
-    each of ``sections`` in order, with the cost section where they lack it (:func:`with_cost`).
+    each of ``sections`` in order, with the cost section where they lack it (:func:`with_cost`);
+    for a run of more than :data:`~nnbench.report.big_run.MANY_CELLS` cells, the summary of
+    :func:`~nnbench.report.big_run.summary_report` instead.
     ``targets`` adds time-to-accuracy tables; ``with_plots=False`` leaves the figures out;
     ``published`` numbers go beside the overall test rows of the CSV."""
+    if cell_count(tables.classes) > MANY_CELLS:
+        return Report(*summary_report(tables, title, MANY_CELLS), summarised=True)
     given = ReportInput(tables, summarise(tables.classes), tuple(targets), with_plots)
     runs = list(dict.fromkeys(tables.classes["run"]))
     results = len(tables.classes.drop_duplicates(list(SEED_KEY)))

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from nnbench.files import atomic_write_bytes, atomic_write_text
+from nnbench.parquet_files import write_parquet
 from nnbench.report import plots
 from nnbench.report.blocks import Figure
 from nnbench.report.document import Report
@@ -38,8 +39,9 @@ def render_text(report: Report, format_name: str, images: Images | None = None) 
 
 def write_report(report: Report, files: Mapping[str, Path]) -> list[Path]:
     """Write the report in each format to its file (``{"md": path, ...}``), and, unless only
-    CSV is asked for, every plot as PNG and SVG in ``plots/`` beside the first file. Each file
-    is written atomically. Returns the paths written."""
+    CSV is asked for, every plot as PNG and SVG in ``plots/`` beside the first file; a summarised
+    report's table also as Parquet beside the CSV. Each file is written atomically. Returns the
+    paths written."""
     written: list[Path] = []
     images: Images = {}
     if set(files) - {"csv"}:
@@ -52,4 +54,6 @@ def write_report(report: Report, files: Mapping[str, Path]) -> list[Path]:
     for format_name, path in files.items():
         atomic_write_text(path, render_text(report, format_name, images))
         written.append(path)
+    if report.summarised and "csv" in files:
+        written.append(write_parquet(files["csv"].with_suffix(".parquet"), report.summary))
     return written
