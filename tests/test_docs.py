@@ -89,6 +89,7 @@ def test_the_docs_show_commands_of_every_verb():
         "baseline",
         "check",
         "compare",
+        "history",
         "export",
     }
 
