@@ -20,8 +20,9 @@ from nnbench.report.tables import environment_table
 from nnbench.result_tables import ALL, SEED_KEY, Tables
 from nnbench.stats import flatten
 
-#: a run with more cells (dataset, model, protocol) than this gets the summary report
-MANY_CELLS = 500
+#: a run with more cells (dataset, model, protocol) than this gets the summary report: beyond
+#: it the full report grows slow (it pairs every two models) and its plots stop fitting
+MANY_CELLS = 40
 #: an axis with more values than this is shown in this many bins (numbers) or top values
 AXIS_ROWS = 12
 CELL = ["dataset", "model", "protocol"]

@@ -58,6 +58,6 @@ def publish(
     with where:
         written = write_report(report, files)
     plots = sum(path.suffix == ".png" for path in written)
-    names = ", ".join(str(path) for path in files.values())
+    names = ", ".join(str(path) for path in written if path.suffix not in (".png", ".svg"))
     extra = f" and {plots} plots (PNG and SVG) in {written[0].parent}" if plots else ""
     print(f"nnbench: wrote {names}{extra}", file=sys.stderr)
