@@ -170,6 +170,7 @@ def test_readme_sections_are_a_guide():
         "## Candidate photos",
         "## Running on several processes or a cluster",
         "## The lecture's other claims, as studies",
+        "## Across commits, and into other tools",
         "## Speed",
         "## Commands",
         "## Documentation",

@@ -21,7 +21,7 @@ from nnbench.cli.run import params_from
 from nnbench.errors import NNBenchError
 from nnbench.options import MAX_COUNT
 from nnbench.plan import build_cells, make_model
-from nnbench.suite import DEFAULT_SUITE, GRID, SKIP, VARIANTS, load_suite
+from nnbench.suite import DEFAULT_SUITE, GRID, SKIP, TIMEOUT, VALIDATION, VARIANTS, load_suite
 
 
 def count(value: Any) -> bool:
@@ -118,8 +118,9 @@ def test_a_param_flag_is_accepted_exactly_when_allowed(model, name, text, capsys
 
 @given(name=st.text(min_size=1, max_size=12).filter(lambda n: n.isidentifier()))
 def test_an_unknown_parameter_is_refused_with_the_known_ones(name):
-    # skip = "reason" skips the cell; grid and variants are tables of parameters
-    if name in ALLOWED["naive_bayes"] or name in (SKIP, GRID, VARIANTS):
+    # skip = "reason" skips the cell; grid and variants are tables of parameters; validation
+    # and timeout are settings of the cell, not parameters
+    if name in ALLOWED["naive_bayes"] or name in (SKIP, GRID, VARIANTS, VALIDATION, TIMEOUT):
         return
     text = tomli_w.dumps({"datasets": {"mnist": {"naive_bayes": {name: 1}}}})
     with pytest.raises(NNBenchError, match="Its parameters: variant."):
