@@ -32,17 +32,23 @@ Superseded = dict[str, list[tuple[Path, str]]]
 INDEX_EVERY_S = 60.0
 
 
-class IndexUpdates:
-    """Updates a run folder's index every :data:`INDEX_EVERY_S` while results are written."""
+class ResultWriter:
+    """Writes each result of a run as it comes back: with its place in the plan and its study,
+    retiring the files it supersedes, and bringing the folder's index up to date every
+    :data:`INDEX_EVERY_S` seconds."""
 
-    def __init__(self, run_dir: Path) -> None:
-        self.run_dir, self.due = run_dir, time.monotonic() + INDEX_EVERY_S
+    def __init__(self, run_dir: Path, study: str | None, stale: Superseded) -> None:
+        self.run_dir, self.study, self.stale = run_dir, study, stale
+        self.index_due = time.monotonic() + INDEX_EVERY_S
 
-    def written(self) -> None:
-        """A result was written: update the index if it is due."""
-        if time.monotonic() >= self.due:
+    def write(self, task: Task, result: Result) -> None:
+        result["cell_index"] = task.index
+        result["study"] = self.study
+        write_result(result, self.run_dir)
+        retire((path for path, _ in self.stale.get(task.cell.cell_id, [])), self.run_dir)
+        if time.monotonic() >= self.index_due:
             update_index(self.run_dir)
-            self.due = time.monotonic() + INDEX_EVERY_S
+            self.index_due = time.monotonic() + INDEX_EVERY_S
 
 
 def default_run_dir(root: Path = Path("results/runs")) -> Path:
@@ -210,14 +216,10 @@ def run_cells(
             )
             announce_reruns(cells, stale)
             skips: set[tuple[str, str]] = set()
-            index = IndexUpdates(run_dir)
+            writer = ResultWriter(run_dir, study, stale)
             with progress.CellProgress(len(tasks), runner.running) as bar:
                 for task, result in runner.run(tasks):
-                    result["cell_index"] = task.index
-                    result["study"] = study
-                    write_result(result, run_dir)
-                    index.written()
-                    retire((path for path, _ in stale.get(task.cell.cell_id, [])), run_dir)
+                    writer.write(task, result)
                     results[task.index] = result
                     announce_skip(task, result, skips)
                     bar.finished(result["status"])

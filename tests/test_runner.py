@@ -306,3 +306,23 @@ def test_bad_input_is_not_retried(tmp_path: Path, small_idx_folder):
     cells = [Cell(f"idx:{small_idx_folder}", "tests.test_runner:ChoosyModel")]
     [result] = run_cells(cells, tmp_path, tmp_path / "run", retries=3)
     assert (result["error_kind"], result["attempts"]) == ("config", 1)
+
+
+def test_the_writer_updates_the_folders_index_when_it_is_due(tmp_path: Path, monkeypatch):
+    from nnbench.execute.base import Task
+    from nnbench.results_index import read_index
+    from nnbench.synthetic_results import SyntheticCell, synthetic_result
+
+    def task(index: int) -> Task:
+        return Task(index, Cell("synthetic-digits", "dense_nn", index), f"[{index}]", "data")
+
+    writer = runner.ResultWriter(tmp_path, "a-study", {})  # due in a minute: not yet
+    writer.write(task(0), synthetic_result(SyntheticCell(seed=0)))
+    assert read_index(tmp_path) is None
+    monkeypatch.setattr(runner, "INDEX_EVERY_S", 0.0)
+    writer = runner.ResultWriter(tmp_path, "a-study", {})
+    writer.write(task(1), synthetic_result(SyntheticCell(seed=1)))
+    index = read_index(tmp_path)
+    assert index is not None and len(index.manifest) == 2  # both files, the first one too
+    assert index.manifest["cell_index"].tolist() == [0, 1]
+    assert [result["study"] for result in read_run(tmp_path)] == ["a-study", "a-study"]

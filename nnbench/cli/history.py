@@ -28,7 +28,7 @@ def history(args: argparse.Namespace) -> int:
     print(history_markdown(found), end="")
     if args.output is not None:
         written = write_history(found, args.output)
-        print(f"history: wrote {len(written)} files to {args.output}", file=sys.stderr)
+        print(f"nnbench: wrote {len(written)} files to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
