@@ -26,7 +26,8 @@ import numpy as np
 from perf_files import PERF_DIR, ROOT, warm_up, write_perf
 
 from nnbench.datasets import ImageData, get_dataset
-from nnbench.models import keras_epochs, resolve_model
+from nnbench.models import resolve_model
+from nnbench.models.keras import epochs as keras_epochs
 from nnbench.presentation import Table, markdown_table
 
 #: a path: its name, the chunk size (None: on the device) and the precision

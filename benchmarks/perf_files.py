@@ -25,7 +25,7 @@ def this_command(script: str) -> str:
 def write_perf(out: Path, name: str, title: str, table: str, rows: list[dict[str, Any]]) -> None:
     """Print ``table``; write ``name.md`` (``title``, the command and the machine, the table)
     and ``name.json`` (the command, the environment and ``rows``) to ``out``, atomically."""
-    from nnbench.models.keras_predict import keras_device
+    from nnbench.models.keras.predict import keras_device
 
     print(table)
     command = this_command(f"{name}.py")

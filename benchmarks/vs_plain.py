@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 from perf_files import PERF_DIR, ROOT, warm_up, write_perf
 
-from nnbench.baseline import read_baseline
 from nnbench.datasets import ImageData
 from nnbench.execute.run_one import cached_data, run_one
+from nnbench.gate import read_baseline
 from nnbench.models.l1_logit.objective import l1_logit_objective
 from nnbench.plan import Cell, build_cells
 from nnbench.presentation import Table, markdown_table

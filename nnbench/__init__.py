@@ -1,3 +1,3 @@
 """nnbench: baseline-comparison benchmarks for image classification."""
 
-__version__ = "0.8.0"
+__version__ = "0.9.0"

@@ -7,9 +7,11 @@ import os
 import platform
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from nnbench import __version__
 
@@ -20,6 +22,40 @@ PACKAGES = {
     "keras": "keras",
     "pandas": "pandas",
 }
+
+
+@dataclass(frozen=True)
+class EnvironmentKey:
+    """A key of the environment a result records: its name in words, what is shown when no
+    result recorded it, whether ``nnbench check`` reports its change against the baseline, and
+    how the report shows it (``{value}`` is its own value, ``{KEY}`` another key's; "": within
+    another key's or not at all)."""
+
+    key: str
+    label: str
+    missing: str = "unknown"
+    compared: bool = False
+    shown: str = "{value}"
+
+
+#: every key of a result's environment, in the order a report lists them and a check reports
+#: their changes
+ENVIRONMENT_KEYS = (
+    EnvironmentKey("cpu", "CPU", "unknown CPU", compared=True, shown="{value}, {cores} cores"),
+    EnvironmentKey("cores", "cores", "?", compared=True, shown=""),
+    EnvironmentKey("device", "device", compared=True),
+    EnvironmentKey("python", "Python", "?", compared=True),
+    EnvironmentKey("sklearn", "scikit-learn", "?", compared=True),
+    EnvironmentKey("tensorflow", "TensorFlow", "not installed", compared=True),
+    EnvironmentKey("keras", "Keras", "?", compared=True, shown="{value} ({keras_backend} backend)"),
+    EnvironmentKey("keras_backend", "Keras backend", "?", compared=True, shown=""),
+    EnvironmentKey("numpy", "NumPy", "?", compared=True),
+    EnvironmentKey("pandas", "pandas", "?"),
+    EnvironmentKey("nnbench", "nnbench", "?"),
+    EnvironmentKey("platform", "platform"),
+    EnvironmentKey("git_commit", "git commit"),
+    EnvironmentKey("started_at", "started at", shown=""),
+)
 
 
 def package_version(distribution: str) -> str | None:
@@ -34,7 +70,7 @@ def keras_backend() -> str:
     """The Keras backend in use (or that would be used, when Keras is not imported yet)."""
     keras = sys.modules.get("keras")
     if keras is not None:
-        return keras.backend.backend()
+        return str(keras.backend.backend())
     return os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
@@ -79,8 +115,9 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def environment(device: str) -> dict:
-    """Versions, device, processor and commit, for a result file."""
+def environment(device: str) -> dict[str, Any]:
+    """Versions, device, processor and commit, for a result file: the values of
+    :data:`ENVIRONMENT_KEYS`."""
     return {
         "python": platform.python_version(),
         **{key: package_version(dist) for key, dist in PACKAGES.items()},

@@ -1,5 +1,16 @@
 """The error hierarchy. Lower layers raise these; the CLI turns them into a message and exit 2."""
 
+__all__ = [
+    "BaselineError",
+    "ConfigError",
+    "CredentialsError",
+    "DataError",
+    "DataUnavailableError",
+    "NNBenchError",
+    "ResultFileError",
+    "UnknownNameError",
+]
+
 
 class NNBenchError(Exception):
     """Base class of every error nnbench raises on purpose."""

@@ -4,7 +4,6 @@ names."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import tempfile
@@ -12,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from nnbench.canonical_json import SPACED, canonical
 
 
 def umask() -> int:
@@ -64,8 +65,8 @@ def sha256_file(path: Path) -> str:
 
 def digest(value: object, length: int = 16) -> str:
     """The first ``length`` hex digits of the SHA-256 of ``value`` as canonical JSON."""
-    canonical = json.dumps(value, sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:length]
+    text = canonical(value, SPACED)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
 
 
 def short_fingerprint(value: object) -> str:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 
-def accuracy_report(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str]) -> dict:
+def accuracy_report(
+    y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str]
+) -> dict[str, Any]:
     """Overall accuracy, per-class accuracy (share of class j classified as j), the images per
     class (``support``), the confusion matrix (``confusion[true][predicted]`` counts) and n.
 
-    A class with no examples in ``y_true`` gets ``None``.
+    A class with no examples in ``y_true`` gets ``None``. A part of a result still being made
+    (see :data:`nnbench.schemas.result.Result`): its ``scores`` are added next.
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     n_classes = len(class_names)

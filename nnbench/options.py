@@ -11,12 +11,14 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]  # 3.10 only
+
+T = TypeVar("T")
 
 #: a value ``--param`` takes as a plain string when it is not a TOML literal
 BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
@@ -128,7 +130,7 @@ def choice(allowed: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
-def list_of(parse: Callable[[str], Any]) -> Callable[[str], list[Any]]:
+def list_of(parse: Callable[[str], T]) -> Callable[[str], list[T]]:
     """A parser of comma-separated values, each read by ``parse``."""
     return lambda text: [parse(part) for part in names(text)]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pyarrow as pa
@@ -47,6 +47,6 @@ def parquet_metadata(path: Path) -> dict[str, Any]:
 def read_parquet(path: Path) -> pd.DataFrame:
     """The table of a Parquet file written by :func:`write_parquet`, with its pandas dtypes."""
     try:
-        return pq.read_table(path).to_pandas()
+        return cast(pd.DataFrame, pq.read_table(path).to_pandas())  # pyarrow has no types
     except (OSError, pa.ArrowException) as exc:
         raise ResultFileError(f"{path}: cannot be read as Parquet ({exc}).") from None

@@ -13,9 +13,11 @@ from nnbench import __version__
 from nnbench.datasets import check_dataset_name, get_dataset, resolve_dataset_path
 from nnbench.errors import ConfigError
 from nnbench.files import digest
-from nnbench.models import Model, ModelSpec, check_model_name, model_code, resolve_model
+from nnbench.models import Model, check_model_name, model_code, resolve_model
+from nnbench.models.spec import ModelSpec
 from nnbench.options import parameter_label, scoped_model, scoped_text
 from nnbench.references import resolve_file
+from nnbench.schemas.result_types import Params
 from nnbench.suite import Config, Suite
 
 Size = tuple[int, int]
@@ -43,8 +45,8 @@ class Cell:
     dataset: str
     model: str
     seed: int = 0
-    params: dict[str, Any] = field(default_factory=dict)
-    overrides: dict[str, Any] = field(default_factory=dict)
+    params: Params = field(default_factory=dict)
+    overrides: Params = field(default_factory=dict)
     subset: int | None = None
     image_size: Size | None = None
     skip: str | None = None
@@ -85,7 +87,7 @@ class Cell:
 
 
 #: a model the plan runs, with the parameters given to it alone (``REF[KEY=VALUE]``)
-Choice = tuple[str, dict[str, Any]]
+Choice = tuple[str, Params]
 
 
 def build_cells(
@@ -247,7 +249,7 @@ def check_config(
         raise ConfigError(f"{' with '.join(where)}: {exc}" if where else str(exc)) from None
 
 
-def cell_params(cell: Cell) -> dict[str, Any]:
+def cell_params(cell: Cell) -> Params:
     """The cell's parameters, with each override the model takes applied."""
     names = resolve_model(cell.model).parameter_names()
     return {**cell.params, **{k: v for k, v in cell.overrides.items() if k in names}}

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from tabulate import tabulate
 
+from nnbench.environment import ENVIRONMENT_KEYS
 from nnbench.result_tables import SEED_KEY
 from nnbench.schemas.result import ENV_KEYS
 from nnbench.stats import CellSummary, Estimate, plain, protocol_changes
@@ -56,7 +57,10 @@ def label_cells(cells: Sequence[CellSummary]) -> Labels:
 
 def markdown_table(table: Table) -> str:
     """A GitHub-flavoured Markdown table; a ``|`` in a cell is escaped."""
-    escape = lambda text: text.replace("|", "\\|")  # noqa: E731
+
+    def escape(text: str) -> str:
+        return text.replace("|", "\\|")
+
     return tabulate(
         [[escape(cell) for cell in row] for row in table.rows],
         headers=[escape(header) for header in table.headers],
@@ -80,8 +84,9 @@ def p_text(p: float | None) -> str:
     return f"{p:.2e}" if p < 1e-3 else f"{p:.3g}"
 
 
-def one_line(text: str | None) -> str:
-    """The first line of ``text``, without terminal colour codes."""
+def one_line(text: object) -> str:
+    """The first line of ``text``, without terminal colour codes; "no reason given" for None
+    or NA."""
     if text is None or text is pd.NA:
         text = "no reason given"
     return ANSI_ESCAPE.sub("", str(text)).strip().split("\n", 1)[0]
@@ -124,22 +129,15 @@ def environment_facts(envs: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]
     """(what, value) pairs naming the machine, devices, library versions and commits; a value
     that differs between results lists each one."""
 
-    def values(key: str, missing: str = "unknown") -> str:
+    def values(key: str, missing: str) -> str:
         found = [str(env.get(key)) for env in envs if env.get(key) is not None]
         return ", ".join(dict.fromkeys(found)) or missing
 
+    by_key = {entry.key: values(entry.key, entry.missing) for entry in ENVIRONMENT_KEYS}
     return [
-        ("CPU", f"{values('cpu', 'unknown CPU')}, {values('cores', '?')} cores"),
-        ("device", values("device")),
-        ("Python", values("python", "?")),
-        ("scikit-learn", values("sklearn", "?")),
-        ("TensorFlow", values("tensorflow", "not installed")),
-        ("Keras", f"{values('keras', '?')} ({values('keras_backend', '?')} backend)"),
-        ("NumPy", values("numpy", "?")),
-        ("pandas", values("pandas", "?")),
-        ("nnbench", values("nnbench", "?")),
-        ("platform", values("platform")),
-        ("git commit", values("git_commit")),
+        (entry.label, entry.shown.format_map({**by_key, "value": by_key[entry.key]}))
+        for entry in ENVIRONMENT_KEYS
+        if entry.shown
     ]
 
 

@@ -7,42 +7,32 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
+from nnbench.canonical_json import canonical
 from nnbench.errors import ResultFileError
-from nnbench.schemas.result import ENV_KEYS, EPOCH_FIELDS, Result
+from nnbench.schemas.result import ENV_KEYS, EPOCH_FIELDS
+from nnbench.schemas.result_types import ResultDoc
+
+#: the data facts that are part of a cell's protocol, where a result records them
+PROTOCOL_DATA = ("subset", "n_train", "n_test", "input_shape", "classes", "resized", "validation")
 
 
-def protocol(result: Result) -> dict[str, Any]:
+def protocol(result: ResultDoc) -> dict[str, Any]:
     """What must match for two results to be seeds of one cell: the variant's label (when the
     suite names one), the parameters in use, the subset, the validation share, and the data's
     sizes and classes where the result records them."""
-    data = result.get("data", {})
+    data: Mapping[str, object] = result.get("data", {})
+    variant: dict[str, object] = {"variant": result["variant"]} if result.get("variant") else {}
     described = {
-        **({"variant": result["variant"]} if result.get("variant") else {}),
+        **variant,
         "params": result["params"],
-        **{
-            key: data[key]
-            for key in (
-                "subset",
-                "n_train",
-                "n_test",
-                "input_shape",
-                "classes",
-                "resized",
-                "validation",
-            )
-            if key in data
-        },
+        **{key: data[key] for key in PROTOCOL_DATA if key in data},
     }
-    return json.loads(json.dumps(described, default=str))  # as stored: tuples become lists
-
-
-def canonical(value: Any) -> str:
-    """``value`` as compact JSON with sorted keys: equal values give equal strings."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    found: dict[str, Any] = json.loads(json.dumps(described, default=str))  # tuples as lists
+    return found
 
 
 #: the splits a result scores, in order: the validation hold-out only when the cell has one
@@ -140,10 +130,10 @@ class Tables:
 
 def typed(rows: list[dict[str, Any]], columns: Mapping[str, str]) -> pd.DataFrame:
     """``rows`` as a DataFrame with exactly ``columns``, in order, of their dtypes."""
-    return pd.DataFrame(rows, columns=list(columns)).astype(dict(columns))
+    return cast(pd.DataFrame, pd.DataFrame(rows, columns=list(columns)).astype(dict(columns)))
 
 
-def cell_key(run: str, result: Result) -> dict[str, Any]:
+def cell_key(run: str, result: ResultDoc) -> dict[str, Any]:
     """The key columns of one result; ``protocol`` is :func:`protocol` as canonical JSON."""
     return {
         "run": run,
@@ -154,28 +144,34 @@ def cell_key(run: str, result: Result) -> dict[str, Any]:
     }
 
 
-def cost_facts(result: Result) -> dict[str, Any]:
+def cost_facts(result: ResultDoc) -> dict[str, Any]:
     """The :data:`COST_COLUMNS` of one result; None for a part it lacks (all before nnbench
     0.7)."""
     cost = result.get("cost") or {}
+    parts: dict[str, Mapping[str, object]] = {
+        "memory": cost.get("memory") or {},
+        "inference": cost.get("inference") or {},
+        "size": cost.get("size") or {},
+    }
     return {
-        column: (cost.get(part) or {}).get(column)
+        column: parts[part].get(column)
         for part, columns in COST_COLUMNS.items()
         for column in columns
     }
 
 
-def cell_facts(result: Result) -> dict[str, Any]:
+def cell_facts(result: ResultDoc) -> dict[str, Any]:
     """The columns every row of one result shares: status, timing, cost, size, data and
     environment."""
     info, data, env = result.get("model_info") or {}, result.get("data", {}), result["env"]
-    stored = result.get("predictions") or {}
+    stored: Mapping[str, object] = result.get("predictions") or {}
+    timing: Mapping[str, object] = result["timing"]
     return {
         "status": result["status"],
         "error": result["error"],
         "error_kind": result.get("error_kind"),
         "skip_reason": result.get("skip_reason"),
-        **{key: result["timing"].get(key) for key in TIMING_KEYS},
+        **{key: timing.get(key) for key in TIMING_KEYS},
         "n_params": result["n_params"],
         "n_nonzero": info.get("n_nonzero"),
         "converged": info.get("converged"),
@@ -197,7 +193,7 @@ def cell_facts(result: Result) -> dict[str, Any]:
     }
 
 
-def class_rows(run: str, result: Result) -> list[dict[str, Any]]:
+def class_rows(run: str, result: ResultDoc) -> list[dict[str, Any]]:
     """One row per (split, class), the overall accuracy as class ``All``; one row with no split
     for a result that did not run."""
     shared = {**cell_key(run, result), **cell_facts(result)}
@@ -229,7 +225,7 @@ def class_rows(run: str, result: Result) -> list[dict[str, Any]]:
     return rows
 
 
-def epoch_rows(run: str, result: Result) -> list[dict[str, Any]]:
+def epoch_rows(run: str, result: ResultDoc) -> list[dict[str, Any]]:
     """One row per epoch of the result's history."""
     key = cell_key(run, result)
     return [
@@ -238,7 +234,7 @@ def epoch_rows(run: str, result: Result) -> list[dict[str, Any]]:
     ]
 
 
-def confusion_rows(run: str, result: Result) -> list[dict[str, Any]]:
+def confusion_rows(run: str, result: ResultDoc) -> list[dict[str, Any]]:
     """One row per (split, true class, predicted class) of the confusion matrices it holds."""
     if result["status"] != "ok":
         return []
@@ -247,7 +243,7 @@ def confusion_rows(run: str, result: Result) -> list[dict[str, Any]]:
     for split in ("train", "test"):
         names = list(result["metrics"][split]["per_class"])
         for true_name, counts in zip(
-            names, result["metrics"][split].get("confusion", []), strict=False
+            names, result["metrics"][split].get("confusion") or [], strict=False
         ):
             rows += [
                 {
@@ -262,7 +258,7 @@ def confusion_rows(run: str, result: Result) -> list[dict[str, Any]]:
     return rows
 
 
-def score_rows(run: str, result: Result) -> list[dict[str, Any]]:
+def score_rows(run: str, result: ResultDoc) -> list[dict[str, Any]]:
     """One row per (split, metric) of a result: its accuracy, and the scores beyond it that
     it holds (see :mod:`nnbench.scores`; none before nnbench 0.6)."""
     if result["status"] != "ok":
@@ -275,12 +271,12 @@ def score_rows(run: str, result: Result) -> list[dict[str, Any]]:
     ]
 
 
-def tables(runs: Mapping[str, Sequence[Result]]) -> Tables:
+def tables(runs: Mapping[str, Sequence[ResultDoc]]) -> Tables:
     """The three tables of result documents, given by the run they belong to."""
     pairs = [(run, result) for run, results in runs.items() for result in results]
     for run, result in pairs:
-        classes = result["metrics"].get("test", {}).get("per_class", {})
-        if ALL in classes:
+        test = result["metrics"].get("test")
+        if test and ALL in test["per_class"]:
             raise ResultFileError(
                 f"{run}: {result['dataset']} has a class named {ALL!r}, the name load() gives "
                 "the overall row. Rename that class in the dataset."

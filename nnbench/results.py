@@ -5,9 +5,9 @@ and :func:`load`, their tidy pandas view, which every report and check reads.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -16,18 +16,18 @@ from nnbench.files import atomic_write_text, slug
 from nnbench.result_tables import CELL_COLUMNS, Tables
 from nnbench.results_index import TABLES, folder_tables, list_results
 from nnbench.schemas.result import SCHEMA, Result, validate
+from nnbench.schemas.result_types import ResultDoc
 from nnbench.sidecars import IN_FLIGHT, Predictions, read_sidecar, sidecar_name, write_sidecar
 
 __all__ = [
     "SCHEMA",
     "Predictions",
-    "Result",
+    "ResultDoc",
     "load",
     "load_tables",
     "read_predictions",
     "read_run",
     "stored_predictions",
-    "write_result",
 ]
 
 
@@ -43,27 +43,38 @@ def result_files(run_dir: Path) -> list[Path]:
     return [run_dir / name for name in sorted(list_results(run_dir, RESULT_FILES))]
 
 
-def result_file_name(result: Result) -> str:
+class Fields(Protocol):
+    """A result document, or a row of :func:`load`'s table: its fields by name."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def result_file_name(result: Fields) -> str:
     """``<dataset>__<model>__seed<seed>__<cell id>.json``, safe for any file system."""
     dataset, model = slug(result["dataset"]), slug(result["model"])
     return f"{dataset}__{model}__seed{result['seed']}__{result['cell_id']}.json"
 
 
 def write_result(result: Result, run_dir: Path) -> Path:
-    """Validate ``result`` and write it into ``run_dir`` atomically; return its path. The
-    predictions it carries in flight go first to their sidecar file (see
-    :mod:`nnbench.sidecars`), which the result then records under ``predictions``."""
+    """Validate ``result`` and write it into ``run_dir`` atomically; return its path."""
+    return run_dir / result_file_name(store_result(result, run_dir))
+
+
+def store_result(result: Result, run_dir: Path) -> ResultDoc:
+    """:func:`write_result`, returning the document as written. The predictions it carries in
+    flight go first to their sidecar file (see :mod:`nnbench.sidecars`), which the result then
+    records under ``predictions``."""
     predictions = result.pop(IN_FLIGHT, None)
-    validate(result, source="result to write")
-    path = run_dir / result_file_name(result)
+    document = validate(result, source="result to write")
+    path = run_dir / result_file_name(document)
     if predictions is not None:
         sidecar = run_dir / sidecar_name(path.name)
-        result["predictions"] = write_sidecar(sidecar, predictions)
-    atomic_write_text(path, json.dumps(result, indent=2, sort_keys=False) + "\n")
-    return path
+        document["predictions"] = write_sidecar(sidecar, predictions)
+    atomic_write_text(path, json.dumps(document, indent=2, sort_keys=False) + "\n")
+    return document
 
 
-def read_predictions(run_dir: str | Path, result: Result) -> Predictions | None:
+def read_predictions(run_dir: str | Path, result: ResultDoc) -> Predictions | None:
     """The per-image predictions stored beside ``result`` (a result of the run folder
     ``run_dir``): its test labels (``truth``), its predicted labels (``predicted``) and, when
     the model gave them, its class probabilities (``probabilities``, float16, one column per
@@ -83,7 +94,7 @@ def read_predictions(run_dir: str | Path, result: Result) -> Predictions | None:
     return read_sidecar(Path(run_dir) / record["file"], record)
 
 
-def stored_predictions(row: Mapping[str, Any]) -> Predictions | None:
+def stored_predictions(row: pd.Series) -> Predictions | None:
     """:func:`read_predictions` for a row of :func:`load`'s table (or any of its side tables
     with those columns): None for a result without stored predictions."""
     file = row.get("predictions_file")
@@ -93,7 +104,7 @@ def stored_predictions(row: Mapping[str, Any]) -> Predictions | None:
     return read_sidecar(Path(str(row["run"])) / str(file), record)
 
 
-def read_result(path: Path) -> Result:
+def read_result(path: Path) -> ResultDoc:
     """Read and validate one result file."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -102,8 +113,9 @@ def read_result(path: Path) -> Result:
     return validate(document, source=str(path))
 
 
-def read_run(run_dir: Path) -> list[Result]:
+def read_run(run_dir: str | Path) -> list[ResultDoc]:
     """Every result file of a run folder, in the order the cells started."""
+    run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ResultFileError(f"{run_dir}: no such run folder.")
     results = [read_result(path) for path in result_files(run_dir)]

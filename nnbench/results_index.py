@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -42,7 +43,7 @@ from nnbench.result_tables import (
     Tables,
     tables,
 )
-from nnbench.schemas.result import Result
+from nnbench.schemas.result_types import ResultDoc
 
 #: the hidden folder of a run folder's index
 INDEX_DIR = ".nnbench-index"
@@ -56,7 +57,7 @@ MANIFEST_COLUMNS = {FILE: "string", "size": "int64", "mtime_ns": "int64", "cell_
 
 Listing = dict[str, tuple[int, int]]
 #: reads and validates one result file
-Reader = Callable[[Path], Result]
+Reader = Callable[[Path], ResultDoc]
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def locked(run_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def documents_index(documents: Mapping[str, Result], listing: Listing) -> Index:
+def documents_index(documents: Mapping[str, ResultDoc], listing: Listing) -> Index:
     """The index of result documents given by file name, whose files ``listing`` describes:
     their tables, whose ``run`` column names each row's file for now."""
     made = tables({name: [document] for name, document in documents.items()})
@@ -161,7 +162,7 @@ def merged(kept: Index, added: Index) -> Index:
     def ordered(name: str) -> pd.DataFrame:
         table = pd.concat([getattr(kept.tables, name), getattr(added.tables, name)])
         order = table["run"].astype(object).map(rank).to_numpy()
-        return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+        return cast(pd.DataFrame, table.iloc[order.argsort(kind="stable")].reset_index(drop=True))
 
     return Index(manifest, Tables(**{name: ordered(name) for name in TABLES}))
 

@@ -20,7 +20,14 @@ from nnbench.execute.schedule import longest_first
 from nnbench.files import short_fingerprint
 from nnbench.plan import Cell, make_model
 from nnbench.progress import counted, duration
-from nnbench.results import Result, read_result, result_files, update_index, write_result
+from nnbench.results import (
+    ResultDoc,
+    read_result,
+    result_files,
+    store_result,
+    update_index,
+)
+from nnbench.schemas.result import Result
 from nnbench.sidecars import orphan_sidecars, sidecar_name
 
 #: where a resumed run moves the results of its cells as they ran under other code or data
@@ -41,14 +48,16 @@ class ResultWriter:
         self.run_dir, self.study, self.stale = run_dir, study, stale
         self.index_due = time.monotonic() + INDEX_EVERY_S
 
-    def write(self, task: Task, result: Result) -> None:
+    def write(self, task: Task, result: Result) -> ResultDoc:
+        """Write ``result``; return it as written."""
         result["cell_index"] = task.index
         result["study"] = self.study
-        write_result(result, self.run_dir)
+        written = store_result(result, self.run_dir)
         retire((path for path, _ in self.stale.get(task.cell.cell_id, [])), self.run_dir)
         if time.monotonic() >= self.index_due:
             update_index(self.run_dir)
             self.index_due = time.monotonic() + INDEX_EVERY_S
+        return written
 
 
 def default_run_dir(root: Path = Path("results/runs")) -> Path:
@@ -85,12 +94,12 @@ def prepare_run_dir(run_dir: Path, resume: bool = False) -> bool:
     return created
 
 
-def earlier_results(run_dir: Path) -> list[tuple[Path, Result]]:
+def earlier_results(run_dir: Path) -> list[tuple[Path, ResultDoc]]:
     """The result files of a run folder being resumed, each with its path."""
     return [(path, read_result(path)) for path in result_files(run_dir)]
 
 
-def what_changed(result: Result, cell: Cell) -> str:
+def what_changed(result: ResultDoc, cell: Cell) -> str:
     """What differs between the cell as it ran for ``result`` and as it is planned now."""
     compared = [
         ("the model's code", result.get("model_origin", {}).get("code"), cell.code),
@@ -105,19 +114,19 @@ def what_changed(result: Result, cell: Cell) -> str:
     return " and ".join(changed) or "its key"
 
 
-def superseded(cells: Sequence[Cell], earlier: Sequence[tuple[Path, Result]]) -> Superseded:
+def superseded(cells: Sequence[Cell], earlier: Sequence[tuple[Path, ResultDoc]]) -> Superseded:
     """The earlier results of the plan's cells that ran under other code, data or nnbench
     (same slot, another key), by the key of the cell that replaces them, with what changed."""
     by_slot = {cell.slot_id: cell for cell in cells}
     found: Superseded = {}
     for path, result in earlier:
-        cell = by_slot.get(result.get("slot_id", ""))
+        cell = by_slot.get(result.get("slot_id") or "")
         if cell is not None and cell.cell_id != result["cell_id"]:
             found.setdefault(cell.cell_id, []).append((path, what_changed(result, cell)))
     return found
 
 
-def resumed(cells: Sequence[Cell], run_dir: Path) -> tuple[dict[int, Result], Superseded]:
+def resumed(cells: Sequence[Cell], run_dir: Path) -> tuple[dict[int, ResultDoc], Superseded]:
     """What a resumed run keeps of ``run_dir``: the successful results of its cells, by the
     cell's place in the plan; and the results of its cells as they ran under other code, data
     or nnbench, which the cells' new results will supersede (a kept cell's are moved aside
@@ -179,7 +188,7 @@ def run_cells(
     executor: Callable[[], Executor] = LocalExecutor,
     shared_data: bool = True,
     study: str | None = None,
-) -> list[Result]:
+) -> list[ResultDoc]:
     """Run every cell on the executor that ``executor()`` starts (in this process by default),
     write each result as soon as it comes back, and return every cell's result in the plan's
     order.
@@ -219,10 +228,9 @@ def run_cells(
             writer = ResultWriter(run_dir, study, stale)
             with progress.CellProgress(len(tasks), runner.running) as bar:
                 for task, result in runner.run(tasks):
-                    writer.write(task, result)
-                    results[task.index] = result
-                    announce_skip(task, result, skips)
-                    bar.finished(result["status"])
+                    written = results[task.index] = writer.write(task, result)
+                    announce_skip(task, written, skips)
+                    bar.finished(written["status"])
     except BaseException:
         if created and not any(run_dir.iterdir()):
             run_dir.rmdir()  # leave no empty run folder behind
@@ -230,7 +238,7 @@ def run_cells(
     return [results[index] for index in sorted(results)]
 
 
-def announce_skip(task: Task, result: Result, shown: set[tuple[str, str]]) -> None:
+def announce_skip(task: Task, result: ResultDoc, shown: set[tuple[str, str]]) -> None:
     """Print a skipped cell's reason the first time its dataset is skipped for it."""
     if result["status"] != "skipped":
         return
@@ -240,7 +248,7 @@ def announce_skip(task: Task, result: Result, shown: set[tuple[str, str]]) -> No
         progress.info(f"{task.tag} {task.cell.label()}: SKIPPED · {reason[1]}")
 
 
-def run_summary(results: Sequence[Result], seconds: float, run_dir: Path) -> str:
+def run_summary(results: Sequence[ResultDoc], seconds: float, run_dir: Path) -> str:
     """The line a run ends with: its cells ok, failed and skipped, its time and its folder."""
     counts = Counter(result["status"] for result in results)
     statuses = ", ".join(f"{counts[status]} {status}" for status in ("ok", "failed", "skipped"))
@@ -250,7 +258,7 @@ def run_summary(results: Sequence[Result], seconds: float, run_dir: Path) -> str
     )
 
 
-def warning_lines(results: Sequence[Result]) -> list[str]:
+def warning_lines(results: Sequence[ResultDoc]) -> list[str]:
     """One line per warning a cell recorded (training that went wrong), for the run's end."""
     return [
         f"nnbench: warning: {result['dataset']} · {result['model']}"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from sklearn import metrics as skm
 
 from nnbench.errors import ConfigError
@@ -221,7 +222,7 @@ def _balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     ``y_true``: averaging over the classes present is the documented definition, not a fault."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "y_pred contains classes not in y_true", UserWarning)
-        return skm.balanced_accuracy_score(y_true, y_pred)
+        return float(skm.balanced_accuracy_score(y_true, y_pred))
 
 
 def _bin_totals(
@@ -256,7 +257,7 @@ def _as_labels(labels: np.ndarray, name: str, n: int | None = None) -> np.ndarra
 
 def _as_probabilities(
     probabilities: np.ndarray, n: int, n_classes: int | None = None
-) -> np.ndarray:
+) -> npt.NDArray[np.float64]:
     """``probabilities`` checked to have shape ``(n, n_classes)`` (any n_classes >= 1 when it is
     None), cast to float64 and with each row divided by its sum.
 
@@ -271,4 +272,5 @@ def _as_probabilities(
         expected = f"({n}, {'n_classes' if n_classes is None else n_classes})"
         raise ValueError(f"expected probabilities of shape {expected}, got {shape}")
     proba = probabilities.astype(np.float64)
-    return proba / proba.sum(axis=1, keepdims=True)
+    totals: npt.NDArray[np.float64] = proba.sum(axis=1, keepdims=True)
+    return proba / totals

@@ -22,6 +22,7 @@ import numpy as np
 
 from nnbench.errors import ResultFileError
 from nnbench.files import atomic_write_bytes, sha256_file
+from nnbench.schemas.result_types import PredictionsDoc
 
 #: what a sidecar's name ends with, in place of its result file's ``.json``
 SUFFIX = ".predictions.npz"
@@ -69,7 +70,7 @@ def sidecar_name(result_name: str) -> str:
     return result_name.removesuffix(".json") + SUFFIX
 
 
-def write_sidecar(path: Path, predictions: Predictions) -> dict[str, Any]:
+def write_sidecar(path: Path, predictions: Predictions) -> PredictionsDoc:
     """Write ``predictions`` to ``path`` atomically; return what the result records of it."""
     n_classes = 1 + int(max(predictions.truth.max(initial=0), predictions.predicted.max(initial=0)))
     if predictions.probabilities is not None:

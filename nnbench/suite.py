@@ -20,13 +20,14 @@ from nnbench.errors import ConfigError, UnknownNameError
 from nnbench.models import check_model_name
 from nnbench.options import check_json_value, parameter_label
 from nnbench.references import resolve_file
-from nnbench.schemas import check
+from nnbench.schemas import validated
+from nnbench.schemas.result_types import Params
 from nnbench.schemas.suite import SuiteDocument, SuiteHeader
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]  # 3.10 only
 
 #: the lecture's protocol, shipped inside the package so that any installation can run it
 DEFAULT_SUITE = Path(__file__).resolve().parent / "studies" / "lecture.toml"
@@ -47,7 +48,7 @@ class Config:
     """One configuration of a model on a dataset: its parameters; its label, the variant's name
     and the grid's values (None for a table without either); and where it is written."""
 
-    params: dict[str, Any]
+    params: Params
     label: str | None = None
     where: str = ""
     #: the share of the training images held out for validation (see nnbench.validation)
@@ -97,7 +98,7 @@ def read_document(path: Path) -> tuple[SuiteHeader, dict[str, Any]]:
             f"Suite file {path} has no [datasets.NAME.MODEL] tables; see "
             "nnbench/studies/lecture.toml."
         )
-    outline = check(SuiteDocument, document, f"Suite file {path}", ConfigError)
+    outline = validated(SuiteDocument, document, f"Suite file {path}", ConfigError)
     return outline.suite, document["datasets"]
 
 

@@ -61,7 +61,9 @@ def test_labels(cell: SyntheticCell) -> np.ndarray:
     return rng.integers(0, cell.n_classes, cell.n_test)
 
 
-def predicted_labels(cell: SyntheticCell, truth: np.ndarray, run_rng: np.random.Generator):
+def predicted_labels(
+    cell: SyntheticCell, truth: np.ndarray, run_rng: np.random.Generator
+) -> np.ndarray:
     """Labels right where an image's fixed difficulty, plus this run's noise, is below the
     planted accuracy; the next class where it is not."""
     fixed = np.random.default_rng(stable_seed(cell.dataset, cell.model, cell.seed, cell.n_test))

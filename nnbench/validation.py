@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -55,7 +56,7 @@ def split_counts(count: int, fraction: float) -> tuple[int, int]:
     return count - held, held
 
 
-def relabel_history(history: list[dict]) -> list[dict]:
+def relabel_history(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A history whose monitored images were the hold-out: its ``test_*`` scores are the
     validation's (the test set was never scored during training)."""
     return [{MONITORED.get(key, key): value for key, value in row.items()} for row in history]

@@ -123,3 +123,11 @@ def tiny_images(channels: int, size: tuple[int, int] = (12, 10), seed: int = 0) 
 
     (x_train, y_train), (x_test, y_test) = split(30), split(12)
     return ImageData("tiny (synthetic)", x_train, y_train, x_test, y_test, ("a", "b", "c"), True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``network`` every test that reads the shared data folder (``data_dir``, and the
+    MNIST fixtures built on it): on a fresh machine its first use fetches MNIST."""
+    for item in items:
+        if "data_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.network)

@@ -110,7 +110,7 @@ def test_built_in_models_have_no_code_fingerprint_but_the_version_keys_them(suit
     [cell] = build_cells(suite, ["mnist"], ["naive_bayes"])
     assert cell.code is None
     assert Cell("mnist", "naive_bayes").cell_id != Cell("mnist", "naive_bayes", code="x").cell_id
-    assert __version__ == "0.8.0"
+    assert __version__ == "0.9.0"
 
 
 def test_a_time_limit_comes_from_the_suite_or_the_flag_and_is_not_part_of_the_key(tmp_path):

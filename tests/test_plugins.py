@@ -84,6 +84,7 @@ def test_plugins_are_found_without_being_imported(plugin: Path):
     assert MODELS.entry("naive_bayes").origin == "built-in"  # a built-in name wins
 
 
+@pytest.mark.slow
 def test_a_plugin_model_runs_on_a_plugin_dataset_and_records_its_origin(
     plugin: Path, tmp_path: Path, capsys
 ):

@@ -37,6 +37,7 @@ def test_native_stderr_is_dropped_inside_the_block_only(capfd):
     assert capfd.readouterr().err == "before\nafter\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level, shown", [(None, False), ("0", True)])
 def test_tensorflow_loads_without_a_line_unless_the_user_set_a_level(level, shown):
     code = (

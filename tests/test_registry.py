@@ -48,6 +48,7 @@ def test_registration_errors():
         registry.register("b", "json.loads", "x")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "module",
     [

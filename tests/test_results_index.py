@@ -181,6 +181,7 @@ def write_and_index(run_dir: str, model: str, n: int) -> None:
             update_index(Path(run_dir))
 
 
+@pytest.mark.slow
 def test_two_processes_writing_one_folder_never_corrupt_its_index(tmp_path: Path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()

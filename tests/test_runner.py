@@ -217,6 +217,7 @@ def test_a_dataset_that_fails_to_load_fails_its_cells_only(tmp_path: Path, small
     assert [r.get("error_kind") for r in results] == ["data", "data", None]
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_loading_fails_that_dataset_only(
     tmp_path: Path, small_idx_folder: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -102,6 +102,7 @@ def test_a_suite_value_is_accepted_exactly_when_allowed(model, name, value):
     assert params[name] == value and type(params[name]) is type(value)  # used as written
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("model", "name"), CASES[::3])
 @given(text=st.text(max_size=12) | TOML_VALUES.map(lambda v: tomli_w.dumps({"v": v})[4:-1]))
 def test_a_param_flag_is_accepted_exactly_when_allowed(model, name, text, capsys):

@@ -61,6 +61,7 @@ def grid_run(tmp_path_factory, data_dir: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_with_a_split_the_history_reads_validation_and_the_test_set_is_scored_once(grid_run):
     for result in read_run(grid_run):
         assert result["data"]["validation"] == 0.1
@@ -90,6 +91,7 @@ def test_the_report_chooses_on_validation_and_says_so(grid_run):
     assert "Learning curves: validation accuracy after each epoch" in report
 
 
+@pytest.mark.slow
 def test_without_a_split_the_best_of_a_grid_is_marked_optimistic(tmp_path, data_dir: Path):
     models = "naive_bayes[variant=bernoulli],naive_bayes[variant=multinomial]"
     out = tmp_path / "run"

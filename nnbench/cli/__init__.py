@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from nnbench import __version__
 from nnbench.cli import (
@@ -48,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``nnbench`` and ``python -m nnbench``."""
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        handler: Callable[[argparse.Namespace], int] = args.handler  # each verb sets one
+        return handler(args)
     except (NNBenchError, OSError) as exc:
         print(f"nnbench: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -10,10 +10,8 @@ from nnbench.cli.common import EXIT_OK
 
 
 def baseline(args: argparse.Namespace) -> int:
-    from nnbench.baseline import make_baseline, write_baseline
-    from nnbench.check import Tolerances
-    from nnbench.check_render import baseline_summary
     from nnbench.files import writing
+    from nnbench.gate import Tolerances, baseline_summary, make_baseline, write_baseline
     from nnbench.progress import counted
     from nnbench.results import load_tables
 
@@ -25,7 +23,7 @@ def baseline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = verbs.add_parser(
         "baseline",
         help="make a baseline file from one or more runs",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nnbench.cli.common import (
     EXIT_FAILED,
@@ -15,12 +17,18 @@ from nnbench.cli.common import (
     unit_interval,
 )
 
+if TYPE_CHECKING:
+    from nnbench.gate import Row
+
+
+def exit_status(rows: Sequence[Row]) -> int:
+    """1 when a row's verdict fails the check, else 0."""
+    return EXIT_FAILED if any(row.failed for row in rows) else EXIT_OK
+
 
 def gate(args: argparse.Namespace) -> int:
-    from nnbench.baseline import read_baseline
-    from nnbench.check import Tolerances, check
-    from nnbench.check_render import junit_xml, render_check
     from nnbench.files import atomic_write_text, writing
+    from nnbench.gate import Tolerances, check, junit_xml, read_baseline, render_check
     from nnbench.results import load_tables
     from nnbench.scores import metric_info
 
@@ -46,10 +54,10 @@ def gate(args: argparse.Namespace) -> int:
                 args.junit, junit_xml(rows, f"nnbench check {args.baseline}", properties)
             )
         print(f"nnbench: wrote {args.junit}", file=sys.stderr)
-    return EXIT_FAILED if any(row.failed for row in rows) else EXIT_OK
+    return exit_status(rows)
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = verbs.add_parser(
         "check",
         help="compare a run against a baseline: exit 1 on a regression",

@@ -31,9 +31,6 @@ def flag_type(parse: Callable[[str], T]) -> Callable[[str], T]:
 
 
 names = flag_type(options.names)
-whole_number = lambda minimum, maximum=options.MAX_COUNT: flag_type(  # noqa: E731
-    options.whole_number(minimum, maximum)
-)
 positive_float = flag_type(options.positive_float)
 non_negative_float = flag_type(options.non_negative_float)
 unit_interval = flag_type(options.unit_interval)
@@ -42,10 +39,16 @@ seed = flag_type(options.seed)
 seed_list = flag_type(options.list_of(options.seed))
 
 
+def whole_number(minimum: int, maximum: int = options.MAX_COUNT) -> Callable[[str], int]:
+    """:func:`nnbench.options.whole_number` as an argparse type."""
+    return flag_type(options.whole_number(minimum, maximum))
+
+
 def seeds(args: argparse.Namespace) -> list[int]:
     """The seeds asked for by ``--seed``, ``--seeds`` or ``--repeats``; seed 0 by default."""
     if args.seeds:
-        return args.seeds
+        chosen: list[int] = args.seeds  # what ``seed_list`` parsed
+        return chosen
     if args.repeats:
         return list(range(args.repeats))
     return [args.seed or 0]

@@ -65,7 +65,7 @@ def compare(args: argparse.Namespace) -> int:
     return EXIT_FAILED if args.fail_if_worse and worse(results) else EXIT_OK
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = verbs.add_parser(
         "compare",
         help="paired tests between models: is a difference real?",

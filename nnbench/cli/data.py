@@ -73,7 +73,7 @@ def build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     data = verbs.add_parser("data", help="fetch, check or build datasets")
     actions = data.add_subparsers(dest="data_verb", required=True, metavar="ACTION")
     fetching = actions.add_parser(

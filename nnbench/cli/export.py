@@ -56,7 +56,7 @@ def export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = verbs.add_parser(
         "export",
         usage="%(prog)s RUN [RUN ...] --to {mlflow | parquet DIR} [--tracking-uri URI] "

@@ -18,7 +18,7 @@ from nnbench.cli.common import (
     target_flags,
     whole_number,
 )
-from nnbench.models.training import Precision
+from nnbench.models.keras.training import Precision
 from nnbench.options import MAX_JOBS, MAX_REPEATS, MAX_RETRIES, MAX_SEED, image_size
 
 

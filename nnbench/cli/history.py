@@ -32,7 +32,7 @@ def history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = verbs.add_parser(
         "history",
         help="the metric and fit time commit by commit, and where they step",

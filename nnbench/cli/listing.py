@@ -48,7 +48,7 @@ def list_everything(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing = verbs.add_parser(
         "list",
         help="list models and datasets, plugins included",

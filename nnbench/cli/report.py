@@ -21,7 +21,7 @@ def report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = verbs.add_parser(
         "report",
         parents=[target_flags()],

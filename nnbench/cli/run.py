@@ -6,6 +6,7 @@ import argparse
 import functools
 import sys
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nnbench.cli.common import (
@@ -24,6 +25,8 @@ from nnbench.quiet import quiet_tensorflow
 
 if TYPE_CHECKING:
     from nnbench.plan import Cell
+    from nnbench.results import ResultDoc
+    from nnbench.schemas.result_types import Params
     from nnbench.studies.study import Study
     from nnbench.suite import Suite
 
@@ -35,9 +38,9 @@ def run_suite(args: argparse.Namespace, models: list[str] | None) -> int:
     return execute(args, load_suite(args.suite), models)
 
 
-def params_from(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
+def params_from(pairs: list[tuple[str, Any]] | None) -> Params:
     """``--param KEY=VALUE`` flags as a dict; a key given twice is refused."""
-    found: dict[str, Any] = {}
+    found: Params = {}
     for key, value in pairs or ():
         if key in found:
             raise ConfigError(f"--param {key} is given twice; give it once.")
@@ -45,7 +48,7 @@ def params_from(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
     return found
 
 
-def exit_status(results: list[dict[str, Any]]) -> int:
+def exit_status(results: Sequence[ResultDoc]) -> int:
     """2 when a cell could not run on its input (unreadable data, a bad parameter), else 1 when
     a model failed, else 0."""
     from nnbench.schemas.result import BAD_INPUT
@@ -140,7 +143,7 @@ def overrides(args: argparse.Namespace) -> dict[str, Any] | None:
     return {name: value for name, value in chosen.items() if value is not None} or None
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``nnbench all`` and ``nnbench run``."""
     from nnbench.cli.flags import running_flags
 

@@ -41,7 +41,7 @@ def plan_suite(args: argparse.Namespace) -> tuple[Study, Suite]:
             progress.info(
                 f"nnbench: {name} is not available, so {fallback} runs instead ({reason})"
             )
-        datasets.append(fallback if reason else name)
+        datasets.append(fallback if fallback and reason else name)
     return study, dataclasses.replace(suite, default_datasets=tuple(datasets))
 
 
@@ -53,7 +53,7 @@ def run_study(args: argparse.Namespace) -> int:
     return execute(args, suite, models=None, study=study)
 
 
-def add_parsers(verbs: argparse._SubParsersAction) -> None:
+def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``nnbench study``."""
     from nnbench.cli.flags import plan_flags
     from nnbench.studies import STUDIES

@@ -18,12 +18,9 @@ from nnbench.registry import Registry
 
 __all__ = [
     "DATASETS",
-    "FAMILIES",
     "Dataset",
     "ImageData",
-    "check_dataset_name",
     "get_dataset",
-    "resolve_dataset_path",
 ]
 
 ENTRY_POINT_GROUP = "nnbench.datasets"
@@ -88,10 +85,8 @@ def resolve_dataset_path(name: str, base: Path | None = None) -> str:
 def get_dataset(name: str) -> Dataset:
     """The dataset called ``name``; ``FAMILY:PATH`` reads your own files."""
     check_dataset_name(name)
-    family, colon, path = name.partition(":")
-    if colon:
-        return FAMILIES.get(family)(name)
-    found = DATASETS.get(name)
+    family, colon, _ = name.partition(":")
+    found = FAMILIES.get(family)(name) if colon else DATASETS.get(name)
     dataset = found() if isinstance(found, type) and issubclass(found, Dataset) else found
     if not isinstance(dataset, Dataset):
         raise ConfigError(

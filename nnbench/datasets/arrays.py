@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ class ArrayStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def key(self) -> dict | None:
+    def key(self) -> dict[str, Any] | None:
         """The stored key, or None when there is no complete, readable store."""
         try:
             key = json.loads((self.folder / KEY_FILE).read_text(encoding="utf-8"))
@@ -56,7 +57,10 @@ class ArrayStore:
         return loaded
 
     def write(
-        self, key: dict, image_shape: tuple[int, ...], splits: dict[str, tuple[int, Chunks]]
+        self,
+        key: dict[str, Any],
+        image_shape: tuple[int, ...],
+        splits: dict[str, tuple[int, Chunks]],
     ) -> None:
         """Write every split chunk by chunk, then put the complete folder in place."""
         self.folder.parent.mkdir(parents=True, exist_ok=True)

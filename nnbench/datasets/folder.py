@@ -84,9 +84,9 @@ def list_folder(root: Path) -> Listing:
     """The folder's classes and image files, checked for the layout."""
     train_classes = class_folders(root / "train")
     if len(train_classes) < 2:
-        found = ", ".join(train_classes) or "none"
+        named = ", ".join(train_classes) or "none"
         raise DataError(
-            f"{root / 'train'}: {len(train_classes)} class folder(s) ({found}); a dataset needs "
+            f"{root / 'train'}: {len(train_classes)} class folder(s) ({named}); a dataset needs "
             f"at least two classes: {LAYOUT}."
         )
     files: dict[str, list[tuple[str, int]]] = {}
@@ -119,7 +119,9 @@ def image_header(path: str) -> tuple[Size, str]:
         ) from exc
 
 
-def image_shape(listing: Listing, image_size: Size | None) -> tuple[tuple[int, int, int], list]:
+def image_shape(
+    listing: Listing, image_size: Size | None
+) -> tuple[tuple[int, int, int], list[Size]]:
     """The stored images' shape (H, W, C) and the sizes the files have, checking that they share
     one size unless ``image_size`` resizes them."""
     headers = {path: image_header(path) for path in listing.all_files()}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -28,9 +28,10 @@ Item = TypeVar("Item")
 def open_image(path: str | Path, fix: str) -> Image.Image:
     """The decoded image at ``path``, or a DataError naming the file and ``fix``."""
     try:
-        with Image.open(path) as image:
+        image = Image.open(path)
+        with image:  # the pixels are read, then the file is closed
             image.load()
-            return image
+        return image
     except FileNotFoundError:
         raise DataError(f"{path} is missing; {fix}.") from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
@@ -59,7 +60,7 @@ def resize_pixels(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def store_images(
     store: ArrayStore,
-    key: dict,
+    key: dict[str, Any],
     image_shape: tuple[int, ...],
     splits: Mapping[str, Sequence[tuple[Item, int]]],
     read: Callable[[Item], np.ndarray],

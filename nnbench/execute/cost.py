@@ -88,7 +88,7 @@ class PeakMemory:
         the model computed on ``device`` "gpu:..." (see :func:`watch_device`)."""
         device_peak = None
         if device.startswith("gpu"):
-            from nnbench.models.keras_predict import device_peak_bytes
+            from nnbench.models.keras.predict import device_peak_bytes
 
             with contextlib.suppress(Exception):  # the cell stands without this one figure
                 device_peak = device_peak_bytes()
@@ -106,7 +106,7 @@ def watch_device(device: str) -> str:
     """``device``, whose peak-memory statistic is reset now when it is a GPU ("gpu:..."); a
     backend that cannot reset it leaves the figure as JAX's is, since the process started."""
     if device.startswith("gpu"):
-        from nnbench.models.keras_predict import reset_device_peak
+        from nnbench.models.keras.predict import reset_device_peak
 
         with contextlib.suppress(Exception):
             reset_device_peak()
@@ -165,7 +165,7 @@ def size_cost(model: Model) -> dict[str, Any]:
 def measure_cost(model: Model, images: np.ndarray) -> tuple[dict[str, Any], list[str]]:
     """The model's ``inference`` and ``size`` costs, and a warning for each that could not be
     measured (the cell stands without it)."""
-    measures = {
+    measures: dict[str, Callable[[], dict[str, Any]]] = {
         "inference": lambda: inference_cost(model, images),
         "size": lambda: size_cost(model),
     }

@@ -14,7 +14,7 @@ from nnbench.execute.base import Executor, Task, run_task
 from nnbench.execute.processes import ProcessExecutor
 from nnbench.execute.run_one import forget_data
 from nnbench.progress import counted
-from nnbench.results import Result
+from nnbench.schemas.result import Result
 
 
 class LocalExecutor(Executor):

@@ -39,7 +39,7 @@ from nnbench.execute.base import (
 )
 from nnbench.execute.run_one import forget_data
 from nnbench.models import resolve_model
-from nnbench.results import Result
+from nnbench.schemas.result import Result
 
 INSTALL_HINT = "Install Dask with: pip install 'dask[distributed]'"
 #: seconds to wait for a scheduler named by --scheduler
@@ -134,9 +134,10 @@ class DaskExecutor(Executor):
     def outcome(self, task: Task, future: Any) -> Result:
         """The result of ``task``'s finished future; failed when its workers kept dying."""
         try:
-            return future.result()
+            result: Result = future.result()
         except self.distributed.KilledWorker as exc:
             return lost_result(task, f"Dask workers died running this cell: {exc}")
+        return result
 
     def note_start(self, event: tuple[float, dict[str, str]]) -> None:
         """Record when a task with a time limit started (by the driver's clock), and where;

@@ -10,12 +10,13 @@ of memory) is replaced, and its cell runs once more on the new worker before it 
 failed with the reason. A cell with a time limit (``--timeout``) that runs past it has its
 worker stopped (SIGTERM, then SIGKILL: a model may ignore the first) and replaced, and is
 recorded as timed out, or tried again while ``--retries`` allows. When the run ends early
-(Ctrl-C, an error), busy workers are stopped; when the driver is killed, its workers end within
-a second.
+(Ctrl-C, an error), busy workers are stopped; when the driver is killed, its workers end with
+it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -34,8 +35,8 @@ from nnbench.execute.base import (
     usable_cores,
     worker_environment,
 )
-from nnbench.execute.run_one import data_key
-from nnbench.results import Result
+from nnbench.execute.run_one import DataKey, data_key
+from nnbench.schemas.result import Result
 
 #: how many times a cell whose worker died runs again on a new worker
 LOST_WORKER_RERUNS = 1
@@ -45,16 +46,18 @@ STOP_TIMEOUT_S = 10
 KILL_GRACE_S = 1
 #: what a worker sends when it starts a task with a time limit, which then counts from there
 STARTED = "started"
+#: Linux's prctl option that has the kernel signal a process when its parent dies
+PR_SET_PDEATHSIG = 1
 
 
-def serve(connection: Connection, threads: int) -> None:
+def serve(connection: Connection, threads: int, driver: int) -> None:
     """A worker's life: limit its threads, then run each task it receives and send the result
     back (first :data:`STARTED` for a task with a time limit), until it receives None or the
-    driver is gone (even killed, mid-cell)."""
+    ``driver`` process is gone (even killed, mid-cell)."""
     from threadpoolctl import threadpool_limits
     from tqdm import tqdm
 
-    threading.Thread(target=exit_without, args=(os.getppid(),), daemon=True).start()
+    die_with(driver)
     # its progress lines need a lock of its own, not the semaphore that tqdm makes by default,
     # which a worker stopped at a time limit would leave behind (with a warning at the run's end)
     tqdm.set_lock(threading.RLock())
@@ -70,9 +73,26 @@ def serve(connection: Connection, threads: int) -> None:
         pass  # the driver stopped
 
 
+def die_with(driver: int) -> None:
+    """End this worker when its ``driver`` dies (a killed driver closes no pipe that a busy
+    worker would notice before its cell ends), or now when it is gone already. On Linux the
+    kernel kills the worker at once (a parent-death signal): a thread could not run while the
+    worker holds the GIL in native code, such as loading TensorFlow on a busy machine (the
+    signal comes when the driver's thread that started the worker ends: the one that runs the
+    executor, which stops its workers first). Elsewhere, a thread looks every second."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        parent_death_signal = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+    except (AttributeError, OSError):  # no prctl: not Linux
+        parent_death_signal = False
+    if os.getppid() != driver:  # it died before the signal was asked for
+        os._exit(1)
+    if not parent_death_signal:
+        threading.Thread(target=exit_without, args=(driver,), daemon=True).start()
+
+
 def exit_without(driver: int) -> None:
-    """End this worker within a second of its driver's death (a killed driver closes no pipe
-    that a busy worker would notice before its cell ends)."""
+    """End this worker within a second of its driver's death."""
     while os.getppid() == driver:
         time.sleep(1)
     os._exit(1)
@@ -86,10 +106,11 @@ class Worker:
     def __init__(self, threads: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=serve, args=(theirs, threads), daemon=True)
+        driver = os.getpid()
+        self.process = context.Process(target=serve, args=(theirs, threads, driver), daemon=True)
         self.process.start()
         theirs.close()
-        self.data: tuple | None = None
+        self.data: DataKey | None = None
         self.task: Task | None = None
         self.deadline: float | None = None
 
@@ -102,12 +123,13 @@ class Worker:
     def done(self) -> bool:
         """Whether the worker sent its task's result, or died. A notice that it started a task
         with a time limit, read here, sets the task's deadline."""
-        if self.task.timeout is not None and self.deadline is None and self.connection.poll():
+        limit = self.task.timeout if self.task is not None else None
+        if limit is not None and self.deadline is None and self.connection.poll():
             try:
                 self.connection.recv()  # STARTED
             except (EOFError, OSError):
                 return True  # it died
-            self.deadline = time.monotonic() + self.task.timeout
+            self.deadline = time.monotonic() + limit
         return self.connection.poll() or not self.process.is_alive()
 
     def overdue(self) -> bool:
@@ -115,12 +137,19 @@ class Worker:
         late = self.deadline is not None and time.monotonic() >= self.deadline
         return self.task is not None and late and not self.connection.poll()
 
+    def release(self) -> Task:
+        """The worker's task, which it no longer runs (finished, or stopped)."""
+        task, self.task = self.task, None
+        assert task is not None, "only a busy worker has a task to release"
+        return task
+
     def outcome(self) -> Result | None:
         """The result the worker sent back, or None when it died (see :meth:`death`)."""
         try:
-            return self.connection.recv()
+            result: Result = self.connection.recv()
         except (EOFError, OSError):
             return None
+        return result
 
     def death(self) -> str:
         """Why the worker is gone: the signal that killed it, or its exit status."""
@@ -190,8 +219,7 @@ class ProcessExecutor(Executor):
         """The finished task of ``worker`` and its result. When the worker died, a new worker
         takes its place, and the task goes back to the front of ``pending`` (result None) or,
         once it has lost too many workers, is recorded as failed."""
-        task, result = worker.task, worker.outcome()
-        worker.task = None
+        task, result = worker.release(), worker.outcome()
         if result is not None:
             return task, result
         why = worker.death()
@@ -211,9 +239,8 @@ class ProcessExecutor(Executor):
         """Stop ``worker``, whose task ran past its time limit (it is replaced when a task needs
         it): the task goes back to the front of ``pending`` (result None) while its retries
         allow, else is recorded as timed out."""
-        task = worker.task
-        worker.stop()
-        worker.task = None
+        worker.stop()  # while it holds its task: stopped now, not asked to finish
+        task = worker.release()
         after = timed_out(task)
         if isinstance(after, Task):
             pending.insert(0, after)
@@ -231,7 +258,7 @@ class ProcessExecutor(Executor):
             worker.stop()
 
 
-def take(pending: list[Task], data: tuple | None) -> Task:
+def take(pending: list[Task], data: DataKey | None) -> Task:
     """Remove and return the task for a worker holding ``data``: the first (longest) pending
     one, or the first on ``data`` when it is at least half as long."""
     longest = pending[0]

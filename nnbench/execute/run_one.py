@@ -21,8 +21,8 @@ from nnbench.execute.scoring import fit_and_score
 from nnbench.files import unique_slug
 from nnbench.models import DataInfo, model_provenance, resolve_model
 from nnbench.plan import Cell, make_model
-from nnbench.results import SCHEMA, Result
-from nnbench.schemas.result import CONFIG_ERROR, DATA_ERROR, MODEL_ERROR, as_json, validate
+from nnbench.results import SCHEMA
+from nnbench.schemas.result import CONFIG_ERROR, DATA_ERROR, MODEL_ERROR, Result, as_json, validate
 from nnbench.sidecars import IN_FLIGHT
 from nnbench.validation import split_counts
 

@@ -14,18 +14,18 @@ from nnbench import progress
 from nnbench.datasets import ImageData
 from nnbench.metrics import accuracy_report
 from nnbench.models import Model, Monitor
-from nnbench.models.base import class_probabilities
+from nnbench.models.base import EpochCallback, class_probabilities
 from nnbench.scores import score_metrics
 from nnbench.sidecars import Predictions
 from nnbench.validation import hold_out, relabel_history
 
 
-def epoch_reporter(prefix: str, epochs: Any, watched: str = "test") -> Any:
+def epoch_reporter(prefix: str, epochs: object, watched: str = "test") -> EpochCallback:
     """A callback that prints one progress line per history row: ``epoch 2/5``, or ``step 40``
     for a model without epochs (L-BFGS's iterations), with the accuracy on the ``watched``
     images ("test", or "val" for a validation hold-out)."""
 
-    def report(row: dict) -> None:
+    def report(row: dict[str, Any]) -> None:
         test = row.get("test_accuracy")
         where = f"epoch {row['epoch']}/{epochs}" if epochs is not None else f"step {row['epoch']}"
         progress.info(

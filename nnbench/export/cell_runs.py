@@ -18,7 +18,8 @@ from nnbench.files import sha256_file, unique_slug
 from nnbench.report.render import FORMATS, PLOTS_FOLDER
 from nnbench.result_tables import ALL, COST_COLUMNS, TIMING_KEYS, Tables, tables
 from nnbench.results import read_run, result_file_name
-from nnbench.schemas.result import EPOCH_FIELDS, Result
+from nnbench.schemas.result import EPOCH_FIELDS
+from nnbench.schemas.result_types import ResultDoc
 from nnbench.stats import flatten
 
 #: MLflow's limits on a param's and a tag's value (``mlflow.utils.validation``)
@@ -133,7 +134,7 @@ def epoch_points(epochs: pd.DataFrame, start_ms: int) -> list[Point]:
     return points
 
 
-def cell_tags(result: Result, key: str, folder: str) -> dict[str, str]:
+def cell_tags(result: ResultDoc, key: str, folder: str) -> dict[str, str]:
     """What identifies and describes a result: dataset, model, seed, cell key, versions, the
     ``precision`` parameter, synthetic data, status, and a failure's error."""
     env, data = result["env"], result.get("data", {})
@@ -167,14 +168,14 @@ def cell_tags(result: Result, key: str, folder: str) -> dict[str, str]:
     }
 
 
-def cell_run(run_dir: Path, result: Result) -> CellRun:
+def cell_run(run_dir: Path, result: ResultDoc) -> CellRun:
     """The MLflow run of one result of the run folder ``run_dir``."""
     path = run_dir / result_file_name(result)
     tidy = tables({str(run_dir): [result]})
     start_ms = milliseconds(result["env"].get("started_at"))
     wall_s = result["timing"].get("wall_s")
     at_ms = start_ms or round(time.time() * 1000)
-    stored = result.get("predictions") or {}
+    stored = result.get("predictions")
     sidecar = run_dir / stored["file"] if stored else None
     params = {safe(name): param_value(value) for name, value in flatten(result["params"]).items()}
     return CellRun(
@@ -196,7 +197,7 @@ def folder_runs(run_dirs: Sequence[Path]) -> list[FolderRun]:
     folders = []
     for run_dir in map(Path, run_dirs):
         results = read_run(run_dir)
-        studies = [result["study"] for result in results if result.get("study")]
+        studies = [study for result in results if (study := result.get("study"))]
         reports = [run_dir / name for name in (*FORMATS.values(), PLOTS_FOLDER)]
         folders.append(
             FolderRun(

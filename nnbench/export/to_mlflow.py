@@ -16,6 +16,7 @@ from nnbench.export.cell_runs import CellRun, FolderRun, folder_runs
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
+    from mlflow.entities import Metric, Param
 
 #: the tag of the parent run of each run folder (mlflow.utils.mlflow_tags.MLFLOW_PARENT_RUN_ID)
 PARENT_TAG = "mlflow.parentRunId"
@@ -70,7 +71,7 @@ def experiment_of(client: MlflowClient, name: str) -> Exported:
             return exported
 
 
-def batches(cell: CellRun) -> Iterator[tuple[list, list]]:
+def batches(cell: CellRun) -> Iterator[tuple[list[Metric], list[Param]]]:
     """The cell's metrics and params, in batches MLflow's ``log_batch`` accepts."""
     from mlflow.entities import Metric, Param
 

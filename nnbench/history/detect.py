@@ -85,8 +85,8 @@ def metric_steps(
     """The metric's steps: where the paired test (Holm over the series) or the level test
     (Bonferroni over the series) finds one; a series with paired tests gives each α/2."""
     p = np.full(grid.metric.n.shape, np.nan)
-    for where, result in paired.items():
-        p[where] = result.p
+    for where, pair in paired.items():
+        p[where] = pair.p
     p_holm = holm_by_series(p)
     with_pairs = ~np.isnan(p).all(axis=1)
     scan = scan_levels(grid.metric, np.where(with_pairs, alpha / 2, alpha), p_holm < alpha / 2)
@@ -95,7 +95,8 @@ def metric_steps(
         where = (int(series), int(point))
         result, after = paired.get(where), float(grid.metric.mean[where])
         by_pair = result is not None and p_holm[where] < alpha / 2
-        diff = result.diff if by_pair and result.diff is not None else after - scan.before[where]
+        paired_diff = result.diff if result is not None and by_pair else None
+        diff = after - scan.before[where] if paired_diff is None else paired_diff
         better = (diff > 0) == info.higher_is_better
         steps.setdefault(where, []).append(
             Step(
@@ -167,7 +168,7 @@ def assemble(grid: Grid, order: list[Revision], steps: Steps) -> list[Series]:
                 order[point],
                 metric[index * shape[1] + point],
                 fit_s[index * shape[1] + point],
-                tuple(steps.get((index, point), ())),
+                tuple(steps.get((index, int(point)), ())),
             )
             for point in np.flatnonzero(grid.metric.n[index] > 0)
         )
@@ -216,7 +217,7 @@ def build_history(
     order = in_order(revisions(frame), history)
     if since is not None and history is not None:
         frame, order = since_only(frame, order, history, since)
-    in_git = bool(history) and order[0].commit in set(history)
+    in_git = order[0].commit in set(history) if history else False
     grid = layout(frame, order)
     paired = paired_tests(grid, order, alpha) if info.name == "accuracy" else {}
     found = metric_steps(grid, paired, info, alpha)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from nnbench.compare import Pairing, PairResult, compare_pairings, decisive
@@ -47,7 +49,9 @@ def results_frame(tables: Tables, metric: str) -> pd.DataFrame:
         COLUMNS,
     ]
     wanted = (scores["split"] == "test") & (scores["metric"] == metric)
-    return rows.merge(scores.loc[wanted, [*SEED_KEY, "value"]], on=list(SEED_KEY))
+    return cast(
+        pd.DataFrame, rows.merge(scores.loc[wanted, [*SEED_KEY, "value"]], on=list(SEED_KEY))
+    )
 
 
 @dataclass(frozen=True)
@@ -63,12 +67,11 @@ class Grid:
     log_time: Moments
 
     @cached_property
-    def codes(self) -> np.ndarray:
+    def codes(self) -> npt.NDArray[np.int64]:
         """Each result's series and point as one sorted number."""
-        return (
-            self.frame["series"].to_numpy() * self.metric.n.shape[1]
-            + self.frame["point"].to_numpy()
-        )
+        series, point = (self.frame[name].to_numpy(dtype=np.int64) for name in ("series", "point"))
+        codes: npt.NDArray[np.int64] = series * self.metric.n.shape[1] + point
+        return codes
 
     def cell(self, series: int, point: int) -> CellSummary:
         """The results of one series at one revision, as a cell."""
@@ -126,7 +129,7 @@ def shared_predictions(grid: Grid) -> pd.DataFrame:
     stored["previous"] = previous[stored["series"].to_numpy(), stored["point"].to_numpy()]
     earlier = stored[["series", "point", "seed"]].rename(columns={"point": "previous"})
     pairs = stored.merge(earlier, on=["series", "previous", "seed"])
-    return pairs[["series", "point", "previous"]].drop_duplicates()
+    return cast(pd.DataFrame, pairs[["series", "point", "previous"]].drop_duplicates())
 
 
 def paired_tests(
@@ -136,7 +139,8 @@ def paired_tests(
     series' point before it, by (series, point), where both stored predictions for a seed."""
     found = {}
     datasets = grid.first.set_index("series")["dataset"]
-    for series, pairs in shared_predictions(grid).groupby("series"):
+    for key, pairs in shared_predictions(grid).groupby("series"):
+        series = int(cast(int, key))  # a series' number
         pairings = [
             Pairing(
                 str(datasets[series]),
@@ -150,7 +154,7 @@ def paired_tests(
         at = {order[point].key: point for point in pairs["point"]}
         for result in decisive(compare_pairings(pairings, alpha)):
             if result.p is not None and not no_spread(result):
-                found[(int(series), at[result.model])] = result
+                found[(series, at[result.model])] = result
     return found
 
 

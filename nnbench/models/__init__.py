@@ -11,9 +11,8 @@ from __future__ import annotations
 import functools
 
 from nnbench.errors import UnknownNameError
-from nnbench.models.base import DataInfo, Model, Monitor, SkipCell
+from nnbench.models.base import DataInfo, Model, Monitor, SkipCell, optional
 from nnbench.models.spec import ModelSpec, model_spec
-from nnbench.models.training import Training
 from nnbench.references import code_fingerprint, is_file_source, is_reference, load_reference
 from nnbench.registry import Entry, Registry
 
@@ -21,12 +20,9 @@ __all__ = [
     "MODELS",
     "DataInfo",
     "Model",
-    "ModelSpec",
     "Monitor",
     "SkipCell",
-    "Training",
-    "check_model_name",
-    "model_code",
+    "optional",
     "resolve_model",
 ]
 
@@ -51,13 +47,13 @@ MODELS.register(
 )
 MODELS.register(
     "dense_nn",
-    "nnbench.models.keras_nets:dense_net",
+    "nnbench.models.keras.nets:dense_net",
     "Keras dense net: ReLU hidden layers (lecture: 128-128-128), softmax output, Adam.",
     cost=7.0,
 )
 MODELS.register(
     "cnn",
-    "nnbench.models.keras_nets:conv_net",
+    "nnbench.models.keras.nets:conv_net",
     "Keras CNN: conv 3x3 + max-pool blocks (lecture: 64, 64), dense 128-128, softmax, Adam.",
     cost=89.0,
 )

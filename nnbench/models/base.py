@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import numpy as np
+from typing_extensions import Self
 
 EpochCallback = Callable[[dict[str, Any]], None]
 
@@ -58,12 +59,12 @@ class SkipCell(Exception):  # noqa: N818 (it is a signal, like pytest's Skipped)
 NO_MONITOR = Monitor()
 #: memory for one float32 chunk of images in the scikit-learn models
 CHUNK_BYTES = 256 * 2**20
-ModelT = TypeVar("ModelT", bound="Model")
 
 
 def unit_float(images: np.ndarray) -> np.ndarray:
     """uint8 pixels as float32 in [0, 1], one row per image (the classic models' input)."""
-    return images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
+    pixels: np.ndarray = images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
+    return pixels
 
 
 def init_chain(cls: type) -> Iterator[list[inspect.Parameter]]:
@@ -72,7 +73,7 @@ def init_chain(cls: type) -> Iterator[list[inspect.Parameter]]:
     for klass in cls.__mro__:
         if "__init__" not in vars(klass) or klass is object:
             continue
-        parameters = list(inspect.signature(klass.__init__).parameters.values())[1:]
+        parameters = list(inspect.signature(vars(klass)["__init__"]).parameters.values())[1:]
         yield parameters
         if not any(p.kind is p.VAR_KEYWORD for p in parameters):
             return
@@ -113,6 +114,10 @@ class Model(ABC):
     :func:`class_probabilities`).
     """
 
+    #: one row per epoch, set by ``fit`` (empty for models without epochs)
+    history_: list[dict[str, Any]]
+    #: model-specific facts for the result file (its ``model_info``), set by ``fit``
+    info_: dict[str, Any]
     #: seconds of ``fit`` spent scoring the monitor's images (left out of the reported fit time)
     eval_during_fit_s_: float = 0.0
     #: what went wrong in training although ``fit`` returned (a loss far above guessing); each
@@ -137,8 +142,8 @@ class Model(ABC):
 
     @abstractmethod
     def fit(
-        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
-    ) -> ModelT:
+        self, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> Self:
         """Learn from uint8 images ``x`` (N x H x W x C) and labels ``y`` in 0..n_classes-1."""
 
     @abstractmethod
@@ -213,8 +218,8 @@ class SklearnClassifier(Model):
         """A new, unfitted estimator for these parameters."""
 
     def fit(
-        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
-    ) -> ModelT:
+        self, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> Self:
         estimator = self.make_estimator()
         if self.incremental:
             classes = np.arange(n_classes)
@@ -224,8 +229,8 @@ class SklearnClassifier(Model):
             estimator.fit(unit_float(x), y)
         self.estimator_ = estimator
         self.n_classes_ = n_classes
-        self.history_: list[dict[str, Any]] = []
-        self.info_: dict[str, Any] = {}
+        self.history_ = []
+        self.info_ = {}
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:

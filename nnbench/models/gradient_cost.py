@@ -16,12 +16,13 @@ from typing import Any
 import keras
 import numpy as np
 from keras import ops
+from typing_extensions import Self
 
-from nnbench.models.base import NO_MONITOR, ModelT, Monitor
+from nnbench.models.base import NO_MONITOR, Monitor
 from nnbench.models.gradients import Objective, finite_difference_gradient, time_call
-from nnbench.models.keras_compile import dtype_policy
-from nnbench.models.keras_nets import Sizes, dense_net
-from nnbench.models.keras_predict import KerasNet, predict_scores
+from nnbench.models.keras.compile import dtype_policy
+from nnbench.models.keras.nets import Sizes, dense_net
+from nnbench.models.keras.predict import KerasNet, decide, predict_scores
 from nnbench.models.params import PositiveCount, PositiveNumber
 
 #: the lecture's worked example: the point, and the gradient it states there ("(20, 2)")
@@ -36,7 +37,7 @@ EXAMPLE_STEP = 5e-4
 FLOAT64_STEP = 1e-7
 
 
-class WorkedExample(keras.layers.Layer):
+class WorkedExample(keras.layers.Layer):  # type: ignore[misc]  # Keras ships no types
     """f(x1, x2) = x1·x2 + 3·x1², its two variables the layer's weights; one f per input row."""
 
     def build(self, input_shape: Any) -> None:
@@ -99,8 +100,8 @@ class GradientCost(KerasNet):
         self.seed = seed
 
     def fit(
-        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
-    ) -> ModelT:
+        self, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> Self:
         keras.utils.set_random_seed(self.seed)
         self.model_ = dense_net(x.shape[1:], n_classes, self.hidden_units)
         loss = keras.losses.SparseCategoricalCrossentropy()
@@ -109,7 +110,7 @@ class GradientCost(KerasNet):
         objective_s = time_call(lambda: objective.value(theta), self.repeats)
         gradient_s = time_call(lambda: objective.value_and_gradient(theta), self.repeats)
         forward = finite_difference_gradient(objective.value, theta, budget_s=self.budget_s)
-        self.history_: list[dict[str, Any]] = []
+        self.history_ = []
         check_error = self.check_in_float64(x[: self.batch], y[: self.batch], n_classes)
         self.info_ = {
             "dim": objective.dim,
@@ -148,4 +149,4 @@ class GradientCost(KerasNet):
         return relative_error(forward.gradient, reverse)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return predict_scores(self.model_, x).argmax(axis=1)
+        return decide(predict_scores(self.model_, x))

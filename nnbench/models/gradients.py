@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,11 +48,11 @@ def compiled_functions(loss_of: LossFunction) -> tuple[Callable[..., Any], Calla
 
         return tf.function(loss_of), tf.function(tf_value_and_gradient)
     if backend == "jax":
-        import jax
+        import jax  # an optional Keras backend
 
         return jax.jit(loss_of), jax.jit(jax.value_and_grad(loss_of))
     if backend == "torch":
-        import torch
+        import torch  # an optional Keras backend
 
         def torch_value(theta: Any, *data: Any) -> Any:
             with torch.no_grad():
@@ -158,7 +158,7 @@ def finite_difference_gradient(
     step: float | None = None,
     budget_s: float | None = None,
     clock: Clock = time.perf_counter,
-    coordinates: Sequence[int] | None = None,
+    coordinates: Collection[int] | None = None,
     dtype: type[np.floating] = np.float32,
 ) -> FiniteDifference:
     """Forward differences g_i = (Q(θ + h e_i) − Q(θ)) / h, one coordinate at a time: every

@@ -15,8 +15,9 @@ from typing import Literal
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from typing_extensions import Self
 
-from nnbench.models.base import NO_MONITOR, ModelT, Monitor, SklearnClassifier, unit_float
+from nnbench.models.base import NO_MONITOR, Monitor, SklearnClassifier, unit_float
 from nnbench.models.l1_logit.objective import l1_logit_objective
 from nnbench.models.l1_logit.solvers import SOLVERS
 from nnbench.models.params import PositiveCount, PositiveNumber
@@ -52,8 +53,8 @@ class LassoLogit(SklearnClassifier):
         return LogisticRegression()
 
     def fit(
-        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
-    ) -> ModelT:
+        self, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> Self:
         pixels = unit_float(x)
         classes, index = np.unique(y, return_inverse=True)
         fit = SOLVERS[self.solver](
@@ -80,6 +81,6 @@ class LassoLogit(SklearnClassifier):
     def device(self) -> str:
         if self.solver != "fista":
             return "cpu"
-        from nnbench.models.keras_predict import keras_device
+        from nnbench.models.keras.predict import keras_device
 
         return keras_device()

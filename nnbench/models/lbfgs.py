@@ -2,7 +2,7 @@
 
 scipy's ``minimize`` takes the mean loss and its reverse-mode gradient over the whole training
 subset from :class:`nnbench.models.gradients.Objective`, so every iteration sees every image,
-where Adam in :mod:`nnbench.models.keras_loop` steps batch by batch.
+where Adam in :mod:`nnbench.models.keras.loop` steps batch by batch.
 """
 
 from __future__ import annotations
@@ -13,11 +13,17 @@ from typing import Any
 import keras
 import numpy as np
 from scipy.optimize import OptimizeResult, minimize
+from typing_extensions import Self
 
-from nnbench.models.base import NO_MONITOR, DataInfo, ModelT, Monitor, SkipCell, optional
+from nnbench.models.base import NO_MONITOR, DataInfo, Monitor, SkipCell, optional
 from nnbench.models.gradients import Objective
-from nnbench.models.keras_nets import Output, Sizes, dense_net, output_layer
-from nnbench.models.keras_predict import KerasNet, output_probabilities, predict_scores
+from nnbench.models.keras.nets import Output, Sizes, dense_net, output_layer
+from nnbench.models.keras.predict import (
+    KerasNet,
+    decide,
+    output_probabilities,
+    predict_scores,
+)
 from nnbench.models.params import PositiveCount
 
 #: history rows per fit, besides the last iteration's
@@ -55,16 +61,14 @@ class IterationRecorder:
         elapsed_s = time.perf_counter() - self.start - self.eval_s
         scoring = time.perf_counter()
         self.objective.set_theta(theta)
-        watched = self.monitor.eval_images is not None and self.monitor.eval_labels is not None
+        watched, truth = self.monitor.eval_images, self.monitor.eval_labels
         row = {
             "epoch": iteration,
             "train_loss": float(train_loss),
             "train_accuracy": self.net.accuracy(self.images, self.labels),
             "test_loss": None,
             "test_accuracy": (
-                self.net.accuracy(self.monitor.eval_images, self.monitor.eval_labels)
-                if watched
-                else None
+                None if watched is None or truth is None else self.net.accuracy(watched, truth)
             ),
             "elapsed_s": round(elapsed_s, 4),
         }
@@ -107,8 +111,8 @@ class LbfgsNet(KerasNet):
         return None
 
     def fit(
-        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
-    ) -> ModelT:
+        self, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> Self:
         keras.utils.set_random_seed(self.seed)
         self.model_ = dense_net(x.shape[1:], n_classes, self.hidden_units, self.output)
         self.binary_ = self.model_.output_shape[-1] == 1
@@ -130,7 +134,7 @@ class LbfgsNet(KerasNet):
         if not recorder.rows or recorder.rows[-1]["epoch"] != result.nit:
             recorder.record(result.nit, result.x, result.fun)
         objective.set_theta(result.x)
-        self.history_: list[dict[str, Any]] = recorder.rows
+        self.history_ = recorder.rows
         self.eval_during_fit_s_ = recorder.eval_s
         self.info_ = {
             "iterations": int(result.nit),
@@ -146,10 +150,7 @@ class LbfgsNet(KerasNet):
         return float(np.mean(self.predict(images) == labels))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        scores = predict_scores(self.model_, x)
-        if self.binary_:
-            return (scores[:, 0] > 0.5).astype(np.int64)
-        return scores.argmax(axis=1)
+        return decide(predict_scores(self.model_, x))
 
     @optional(lambda self: self.output != "linear")
     def predict_proba(self, x: np.ndarray) -> np.ndarray:

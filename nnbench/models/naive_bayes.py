@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -9,14 +10,14 @@ from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
 
 from nnbench.models.base import SklearnClassifier
 
+#: the variants, as the parameter's declared type
+Variant = Literal["multinomial", "bernoulli", "gaussian"]
 #: variant -> (estimator factory, the fitted arrays that make up its parameters)
-VARIANTS = {
+VARIANTS: dict[Variant, tuple[Callable[[], Any], tuple[str, ...]]] = {
     "multinomial": (MultinomialNB, ("feature_log_prob_", "class_log_prior_")),
     "bernoulli": (lambda: BernoulliNB(binarize=0.5), ("feature_log_prob_", "class_log_prior_")),
     "gaussian": (GaussianNB, ("theta_", "var_", "class_prior_")),
 }
-#: the variant names, as the parameter's declared type
-Variant = Literal[tuple(VARIANTS)]  # type: ignore[valid-type]
 
 
 class NaiveBayes(SklearnClassifier):

@@ -12,7 +12,6 @@ type hint takes any value a result file can hold.
 
 from __future__ import annotations
 
-import json
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,9 +20,15 @@ from typing import Annotated, Any
 from annotated_types import Gt, Le
 from pydantic import ConfigDict, PydanticSchemaGenerationError, TypeAdapter, ValidationError
 
+from nnbench.canonical_json import canonical
 from nnbench.errors import ConfigError
 from nnbench.options import MAX_COUNT
 from nnbench.schemas import describe_errors
+
+__all__ = [
+    "PositiveCount",
+    "PositiveNumber",
+]
 
 #: a count such as epochs, units or a kernel's side: from 1 to what a C int holds
 PositiveCount = Annotated[int, Gt(0), Le(MAX_COUNT)]
@@ -56,8 +61,8 @@ class Declared:
     """A parameter's declared type, checked strictly; a value pydantic would only reshape, not
     change (a list for a ``tuple``, a string for a ``Path`` or an ``Enum``), is taken too."""
 
-    strict: TypeAdapter
-    lax: TypeAdapter
+    strict: TypeAdapter[Any]
+    lax: TypeAdapter[Any]
 
     def check(self, value: Any) -> None:
         """Raise ValidationError unless ``value`` is of the declared type and range."""
@@ -75,11 +80,6 @@ class Declared:
                 unchanged = False
             if not unchanged:
                 raise strict_error from None
-
-
-def canonical(value: Any) -> str:
-    """``value`` as JSON text: ``1``, ``1.0`` and ``true`` differ, a tuple and a list do not."""
-    return json.dumps(value, sort_keys=True, default=str)
 
 
 def validators(hints: Mapping[str, Any], names: list[str]) -> dict[str, Declared]:

@@ -33,7 +33,8 @@ def count_learned(estimator: Any) -> int | None:
     if members is None:
         return None
     counts = [count_learned(member) for member in np.ravel(np.asarray(members, dtype=object))]
-    return None if not counts or None in counts else sum(counts)
+    known = [count for count in counts if count is not None]
+    return sum(known) if known and len(known) == len(counts) else None
 
 
 class SklearnEstimator(SklearnClassifier):
@@ -69,7 +70,8 @@ class SklearnEstimator(SklearnClassifier):
         params = {**class_defaults(self.estimator), **self.params}
         if self.seeded():
             params.pop(RANDOM_STATE, None)
-        return as_json(params)
+        stored: dict[str, Any] = as_json(params)
+        return stored
 
     def n_params(self) -> int | None:
         return count_learned(self.estimator_)

@@ -21,8 +21,8 @@ from typing import Any
 
 from nnbench.errors import ConfigError
 from nnbench.models.base import Model, constructor_parameters, init_chain, takes_any_keyword
+from nnbench.models.keras.training import TRAINING_NAMES, Training
 from nnbench.models.params import Declared, check_values, type_hints, validators
-from nnbench.models.training import TRAINING_NAMES, Training
 from nnbench.schemas.result import as_json
 
 KINDS_HELP = (
@@ -73,7 +73,8 @@ class ModelSpec:
         if self.kind == "keras":
             hints = {**type_hints(Training), **type_hints(self.target)}
         else:  # each parameter's hint where it is declared: the first __init__ that names it
-            hints, seen = {}, set()
+            hints = {}
+            seen: set[str] = set()
             for klass in self.target.__mro__:
                 init = vars(klass).get("__init__")
                 if klass is object or init is None:
@@ -124,14 +125,15 @@ class ModelSpec:
         """The adapter (or the model class itself) for ``params`` and ``seed``."""
         if self.kind == "model":
             seeded = "seed" in constructor_parameters(self.target) or self.takes_any()
-            return self.target(**params, **({"seed": seed} if seeded else {}))
+            model: Model = self.target(**params, **({"seed": seed} if seeded else {}))
+            return model
         if self.kind == "sklearn":
             from nnbench.models.sklearn_adapter import SklearnEstimator
 
-            model = SklearnEstimator(self.target, dict(params), seed=seed)
-            model.check_params()
-            return model
-        from nnbench.models.keras_loop import KerasModel
+            estimator = SklearnEstimator(self.target, dict(params), seed=seed)
+            estimator.check_params()
+            return estimator
+        from nnbench.models.keras.loop import KerasModel
 
         training = Training(
             **{key: value for key, value in params.items() if key in TRAINING_NAMES}
@@ -164,9 +166,9 @@ def model_spec(name: str, target: Any, origin: dict[str, Any], description: str 
                 "it instead, (input_shape, n_classes, **params) -> keras.Model."
             )
         kind = "model" if issubclass(target, Model) else "sklearn"
-        if kind == "model" and inspect.isabstract(target):
-            missing = ", ".join(sorted(target.__abstractmethods__))
-            raise ConfigError(f"{name!r}: {target.__name__} does not implement {missing}.")
+        if issubclass(target, Model) and inspect.isabstract(target):
+            abstract = ", ".join(sorted(target.__abstractmethods__))
+            raise ConfigError(f"{name!r}: {target.__name__} does not implement {abstract}.")
         missing = [m for m in ("fit", "predict") if not callable(getattr(target, m, None))]
         if missing:
             methods = " or ".join(missing)
@@ -202,7 +204,7 @@ def check_builder(name: str, builder: Any) -> None:
 
 def same(value: Any, default: Any) -> bool:
     """Whether a parameter's value is its default, as a result file would store both."""
-    return as_json(value) == as_json(default)
+    return bool(as_json(value) == as_json(default))
 
 
 def first_line(text: str | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import cast
 
 import pandas as pd
 
@@ -31,7 +32,7 @@ CELL = ["dataset", "model", "protocol"]
 def per_result(classes: pd.DataFrame) -> pd.DataFrame:
     """One row per result: its overall test row, or its only row when it did not run."""
     overall = (classes["split"] == "test") & (classes["class"] == ALL)
-    return classes[overall.fillna(False) | classes["split"].isna()]
+    return cast(pd.DataFrame, classes[overall.fillna(False) | classes["split"].isna()])
 
 
 def cell_count(classes: pd.DataFrame) -> int:
@@ -55,7 +56,7 @@ def parameter_columns(protocols: pd.Series) -> pd.DataFrame:
     rows = [flatten(json.loads(text)["params"]) for text in unique]
     frame = pd.DataFrame(rows, index=unique.to_numpy()).add_prefix("param.")
     frame = frame.apply(typed_parameter) if len(frame.columns) else frame
-    return frame.rename_axis("protocol").reset_index()
+    return cast(pd.DataFrame, frame.rename_axis("protocol").reset_index())
 
 
 def cell_table(classes: pd.DataFrame) -> pd.DataFrame:
@@ -79,7 +80,7 @@ def cell_table(classes: pd.DataFrame) -> pd.DataFrame:
     table = table.join(status.add_prefix("n_")).reset_index()
     table = table.merge(parameter_columns(table["protocol"]), on="protocol", how="left")
     first = [c for c in table.columns if c not in ("protocol",)]
-    return table[[*first, "protocol"]]
+    return cast(pd.DataFrame, table[[*first, "protocol"]])
 
 
 def accuracy_text(value: float) -> str:
@@ -129,9 +130,9 @@ def axis_values(values: pd.Series) -> pd.Series:
         return values.astype(str)
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.notna().all():
-        return pd.qcut(numbers, AXIS_ROWS, duplicates="drop").astype(str)
+        return cast(pd.Series, pd.qcut(numbers, AXIS_ROWS, duplicates="drop").astype(str))
     common = values.astype(str).value_counts().index[: AXIS_ROWS - 1]
-    return values.astype(str).where(values.astype(str).isin(common), "other")
+    return cast(pd.Series, values.astype(str).where(values.astype(str).isin(common), "other"))
 
 
 def axis_table(cells: pd.DataFrame, axis: str) -> Table:

@@ -88,9 +88,9 @@ def accuracy_vs_cost(cells: Sequence[CellSummary], labels: Labels, axis: CostAxi
     labels = plot_labels(labels)
     costs = {cell: cell.timing(axis.column) for cell in cells}
     shown = [
-        (index, labels[cell], costs[cell], cell.accuracy("test"))
+        (index, labels[cell], cost, accuracy)
         for index, cell in enumerate(cells)
-        if costs[cell] is not None and cell.accuracy("test") is not None
+        if (cost := costs[cell]) is not None and (accuracy := cell.accuracy("test")) is not None
     ]
     points = [(cost.mean * axis.scale, accuracy.mean) for _, _, cost, accuracy in shown]
     front = pareto_front(points)

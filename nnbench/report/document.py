@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -69,7 +70,7 @@ def summary_rows(
     label: str,
     given: ReportInput,
     published: Published | None,
-) -> list[dict]:
+) -> list[dict[str, object]]:
     """The CSV rows of one cell: accuracy per split and class (the overall test row with its
     ``published`` number), timings and the costs its seeds recorded, time to each target."""
     shared = {
@@ -79,7 +80,7 @@ def summary_rows(
         "seeds": " ".join(map(str, cell.seeds)),
         "status": status_cell(cell),
     }
-    rows = []
+    rows: list[dict[str, object]] = []
     for split in ("train", "test") if cell.succeeded else ():
         for name in [ALL, *cell.classes()]:
             rows.append(
@@ -105,7 +106,7 @@ def summary_rows(
         if found is not None or key in ("fit_s", "predict_s"):
             rows.append({**shared, "metric": key, **estimate_columns(found)})
     for target in given.targets if cell.succeeded else ():
-        found = reach(cell, given.tables.epochs, target)
+        reached = reach(cell, given.tables.epochs, target)
         rows.append(
             {
                 **shared,
@@ -113,8 +114,8 @@ def summary_rows(
                 "split": cell.watched,
                 "class": ALL,
                 "target": target,
-                **estimate_columns(found.seconds()),
-                "text": found.text(),
+                **estimate_columns(reached.seconds()),
+                "text": reached.text(),
             }
         )
     return rows
@@ -128,7 +129,8 @@ def summary(given: ReportInput, published: Published | None) -> pd.DataFrame:
         labels = label_cells(cells)
         for cell in cells:
             rows += summary_rows(cell, labels[cell], given, published)
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS)).astype(SUMMARY_COLUMNS)
+    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS)).astype(SUMMARY_COLUMNS)
+    return cast(pd.DataFrame, frame)
 
 
 def build_report(

@@ -92,10 +92,12 @@ def learning_curves(
                 color=f"C{index}",
                 label=f"{labels[cell]} (one point per epoch)",
             )
-        elif cell.timing("fit_s") is not None and cell.accuracy(cell.watched) is not None:
+        elif (fit := cell.timing("fit_s")) is not None and (
+            accuracy := cell.accuracy(cell.watched)
+        ) is not None:
             axes.plot(
-                cell.timing("fit_s").mean,
-                cell.accuracy(cell.watched).mean,
+                fit.mean,
+                accuracy.mean,
                 marker="D",
                 markersize=8,
                 linestyle="none",
@@ -120,7 +122,7 @@ def learning_curves(
     return figure
 
 
-def annotate_cells(axes, values: np.ndarray, texts: np.ndarray, shade: np.ndarray) -> None:
+def annotate_cells(axes: Axes, values: np.ndarray, texts: np.ndarray, shade: np.ndarray) -> None:
     """Write each cell's text over a heatmap, dark on light cells and light on dark ones."""
     if values.shape[0] * values.shape[1] > 400:
         return  # too many to read; the colours carry it

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from nnbench.presentation import Table, markdown_table
 from nnbench.report.blocks import Figure, Heading, Items, Paragraph, TableBlock
@@ -88,7 +88,10 @@ def latex_escape(text: str) -> str:
 
 def latex_table(table: Table, caption: str) -> str:
     """A booktabs table, every cell escaped, in a ``table`` float with its caption."""
-    line = lambda cells: " & ".join(latex_escape(cell) for cell in cells) + r" \\"  # noqa: E731
+
+    def line(cells: Sequence[str]) -> str:
+        return " & ".join(latex_escape(cell) for cell in cells) + r" \\"
+
     return "\n".join(
         [
             r"\begin{table}[H]",

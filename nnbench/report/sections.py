@@ -30,6 +30,12 @@ from nnbench.report.tables import (
 from nnbench.result_tables import Tables
 from nnbench.stats import CellSummary
 
+__all__ = [
+    "comparisons",
+    "environment",
+    "per_dataset",
+]
+
 
 @dataclass(frozen=True)
 class ReportInput:

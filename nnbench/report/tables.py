@@ -117,7 +117,7 @@ def comparison_table(
     rows = [
         [
             labels[cell],
-            MISSING if cell.accuracy("test") is None else f"{cell.accuracy('test').mean:.4f}",
+            MISSING if (test := cell.accuracy("test")) is None else f"{test.mean:.4f}",
             interval_text(accuracy_interval(cell)),
             *([shown.text(cell)] if shown else []),
             fmt(cell.accuracy("train"), ".4f"),

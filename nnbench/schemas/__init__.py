@@ -2,7 +2,7 @@
 of model parameters, all checked by pydantic in strict mode: a value is used as written, never
 converted (``"5"`` is not 5, ``true`` is not 1).
 
-:func:`check` turns pydantic's errors into nnbench's own typed error, whose message names the
+:func:`validated` turns pydantic's errors into nnbench's own typed error, whose message names the
 file, the field (as a JSON path or TOML key), the value found and what is allowed.
 """
 
@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 from annotated_types import Ge, Gt, Le
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from nnbench.errors import NNBenchError
 from nnbench.options import MAX_SEED
@@ -26,9 +27,9 @@ __all__ = [
     "Seconds",
     "Seed",
     "StrictModel",
-    "check",
     "describe_errors",
     "field_path",
+    "validated",
 ]
 
 #: the largest whole number a pandas ``Int64`` column holds
@@ -103,7 +104,7 @@ EXPECTED_TYPES = {
 }
 
 
-def describe_error(error: Any, model: type[BaseModel] | None, prefix: str) -> str:
+def describe_error(error: ErrorDetails, model: type[BaseModel] | None, prefix: str) -> str:
     """One of pydantic's errors as ``PATH is VALUE: what is allowed``."""
     location = error["loc"]
     path = field_path(location, prefix)
@@ -137,7 +138,7 @@ def describe_errors(
     return "; ".join(described) + (f"; and {more} more" if more > 0 else "")
 
 
-def check(
+def validated(
     model: type[ModelT],
     document: Any,
     source: str,

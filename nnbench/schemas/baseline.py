@@ -3,15 +3,18 @@ over seeds that ``nnbench check`` compares a run against."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from annotated_types import Ge
 from pydantic import Field, model_validator
 
 from nnbench.errors import BaselineError
-from nnbench.schemas import Fraction, PositiveInt64, Seconds, Seed, StrictModel, check
+from nnbench.schemas import Fraction, PositiveInt64, Seconds, Seed, StrictModel, validated
 
-SCHEMA = "nnbench.baseline/1"
+SchemaName = Literal["nnbench.baseline/1"]
+SCHEMA: Final[SchemaName] = "nnbench.baseline/1"
+#: a checked baseline document; still a plain dict, as the gate (:mod:`nnbench.gate`) that reads
+#: it has not been given a typed view of it yet
 Baseline = dict[str, Any]
 
 
@@ -59,7 +62,7 @@ class BaselineCell(StrictModel):
 
 
 class BaselineDocument(StrictModel):
-    schema_: Literal[SCHEMA] = Field(alias="schema")
+    schema_: SchemaName = Field(alias="schema")
     provenance: dict[str, Any] = {}
     #: the metric a check gates on (see nnbench.scores); each cell's ``test_metric`` holds it
     metric: str = "accuracy"
@@ -88,5 +91,5 @@ def validate_baseline(document: Any, source: str) -> Baseline:
             f"{source}: schema {found!r}, expected {SCHEMA!r}. Make it again with "
             "`nnbench baseline`."
         )
-    check(BaselineDocument, document, source, BaselineError)
+    validated(BaselineDocument, document, source, BaselineError)
     return document

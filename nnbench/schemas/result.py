@@ -8,23 +8,29 @@ kept as they are.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Final, cast, get_args
 
 from pydantic import Field, model_validator
 
 from nnbench.errors import ResultFileError
-from nnbench.schemas import Count, Fraction, PositiveInt64, Seconds, Seed, StrictModel, check
+from nnbench.schemas import Count, Fraction, PositiveInt64, Seconds, Seed, StrictModel, validated
+from nnbench.schemas.result_types import (
+    ErrorKind,
+    Params,
+    Provenance,
+    ResultDoc,
+    SchemaName,
+    Status,
+)
 
-SCHEMA = "nnbench.result/1"
-Status = Literal["ok", "failed", "skipped"]
-STATUSES = get_args(Status)
-
-#: what a failed result's ``error_kind`` says went wrong: its data could not be read, its
-#: configuration was wrong (both bad input), the model failed on good data, or the cell ran past
-#: its time limit (``--timeout``; a model failure too)
-ErrorKind = Literal["data", "config", "model", "timeout"]
-DATA_ERROR, CONFIG_ERROR, MODEL_ERROR, TIMEOUT_ERROR = ERROR_KINDS = get_args(ErrorKind)
+SCHEMA: Final[SchemaName] = "nnbench.result/1"
+STATUSES: tuple[Status, ...] = get_args(Status)
+ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
+DATA_ERROR, CONFIG_ERROR, MODEL_ERROR, TIMEOUT_ERROR = ERROR_KINDS
 BAD_INPUT = (DATA_ERROR, CONFIG_ERROR)
+#: a result as a cell builds it and an executor carries it back (with its predictions in
+#: flight, see :mod:`nnbench.sidecars`), before :func:`validate` checks it: a mutable draft whose
+#: keys are filled in step by step; once checked it is a :class:`ResultDoc`
 Result = dict[str, Any]
 
 
@@ -206,12 +212,12 @@ class PredictionsRecord(StrictModel):
 class ResultDocument(StrictModel):
     """One cell's result file."""
 
-    schema_: Literal[SCHEMA] = Field(alias="schema")
+    schema_: SchemaName = Field(alias="schema")
     dataset: str = Field(min_length=1)
     model: str = Field(min_length=1)
     variant: str | None = None
     seed: Seed
-    params: dict[str, Any]
+    params: Params
     status: Status
     error: str | None
     error_kind: ErrorKind | None = None
@@ -223,7 +229,7 @@ class ResultDocument(StrictModel):
     env: Environment
     data: DataFacts = DataFacts()
     model_info: ModelInfo | None = None
-    model_origin: dict[str, Any] = {}
+    model_origin: Provenance = {}
     cell_id: str | None = None
     #: the cell's key without its data, code and nnbench version (absent before nnbench 0.5)
     slot_id: str | None = None
@@ -245,8 +251,9 @@ class ResultDocument(StrictModel):
         return self
 
 
-def validate(result: Any, source: str) -> Result:
-    """``result`` unchanged, or ResultFileError naming ``source`` and each bad field."""
+def validate(result: object, source: str) -> ResultDoc:
+    """``result`` unchanged, now known to be a :class:`ResultDoc`; or ResultFileError naming
+    ``source`` and each bad field."""
     if not isinstance(result, dict):
         raise ResultFileError(f"{source}: not a JSON object.")
     if result.get("schema") != SCHEMA:
@@ -254,5 +261,5 @@ def validate(result: Any, source: str) -> Result:
             f"{source}: schema {result.get('schema')!r}, expected {SCHEMA!r}. "
             "Was it written by another version of nnbench?"
         )
-    check(ResultDocument, result, source, ResultFileError)
-    return result
+    validated(ResultDocument, result, source, ResultFileError)
+    return cast(ResultDoc, result)  # its shape is what pydantic has just checked

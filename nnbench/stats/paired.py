@@ -138,7 +138,7 @@ def holm(p_values: Sequence[float]) -> list[float]:
     stepped = np.maximum.accumulate(p[order] * (m - np.arange(m)))
     adjusted = np.empty(m)
     adjusted[order] = np.minimum(stepped, 1.0)
-    return adjusted.tolist()
+    return [float(value) for value in adjusted]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from scipy.special import stdtrit
@@ -95,8 +95,10 @@ class CellSummary:
 
     @property
     def protocol(self) -> dict[str, Any]:
-        """The parameters, subset and data sizes every seed shares."""
-        return json.loads(self.rows["protocol"].iloc[0])
+        """The parameters, subset and data sizes every seed shares (free-form: each model has
+        its own parameters)."""
+        found: dict[str, Any] = json.loads(self.rows["protocol"].iloc[0])
+        return found
 
     @property
     def watched(self) -> str:
@@ -111,7 +113,7 @@ class CellSummary:
     @property
     def per_seed(self) -> pd.DataFrame:
         """One row per seed, in the order they ran, for the columns every row of a seed shares."""
-        return self.rows.drop_duplicates(list(SEED_KEY))
+        return cast(pd.DataFrame, self.rows.drop_duplicates(list(SEED_KEY)))
 
     @property
     def seeds(self) -> list[int]:
@@ -126,11 +128,13 @@ class CellSummary:
         """The rows of a side table keyed like this cell's (:attr:`nnbench.results.Tables.epochs`
         or ``.confusion``) that belong to its seeds."""
         keys = self.per_seed[list(SEED_KEY)]
-        return side.merge(keys, on=list(SEED_KEY), how="inner")[list(side.columns)]
+        return cast(
+            pd.DataFrame, side.merge(keys, on=list(SEED_KEY), how="inner")[list(side.columns)]
+        )
 
     def with_status(self, status: str) -> pd.DataFrame:
         """The seeds that have ``status`` ("ok", "failed" or "skipped"), one row each."""
-        return self.per_seed[self.per_seed["status"] == status]
+        return cast(pd.DataFrame, self.per_seed[self.per_seed["status"] == status])
 
     def env(self) -> dict[str, Any]:
         """The environment of the first successful seed (else the first seed), by key."""

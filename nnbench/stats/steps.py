@@ -60,7 +60,7 @@ class Moments:
     mean: np.ndarray
     m2: np.ndarray
 
-    def __getitem__(self, index: object) -> Moments:
+    def __getitem__(self, index: tuple[slice, int]) -> Moments:
         return Moments(self.n[index], self.mean[index], self.m2[index])
 
     def merge(self, other: Moments) -> Moments:

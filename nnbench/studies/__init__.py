@@ -50,13 +50,14 @@ STUDIES.register(
 
 def get_study(name: str) -> Study:
     """The study registered as ``name`` (UnknownNameError, with suggestions, otherwise)."""
-    return STUDIES.get(name)
+    study: Study = STUDIES.get(name)  # the registry imports it by its path
+    return study
 
 
 def study_of(names: Sequence[str | None]) -> Study:
     """The study that made results recorded with ``names`` (None: a plain run, reported as the
     lecture's comparison); ConfigError when they come from different studies."""
-    found = set(names) - {None}
+    found = {name for name in names if name is not None}
     if len(found) > 1:
         raise ConfigError(
             f"These results come from different studies ({', '.join(sorted(found))}); report "

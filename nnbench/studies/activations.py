@@ -22,6 +22,7 @@ from nnbench.studies.common import (
     mean_history,
     model_info,
     paired_verdict,
+    test_accuracy,
     train_loss_figure,
     variant_name,
 )
@@ -53,7 +54,7 @@ def claims(cells: Sequence[CellSummary]) -> list[str]:
         verdict, numbers = paired_verdict(linear, logit, expect_better=False)
         found.append(
             f"The linear net is no better than the multinomial logit: {verdict}. Test accuracy "
-            f"{linear.accuracy('test').mean:.4f} against {logit.accuracy('test').mean:.4f}; "
+            f"{test_accuracy(linear):.4f} against {test_accuracy(logit):.4f}; "
             f"paired on the same test images: {numbers}."
         )
     step = next((cell for cell in cells if row_name(cell) == "binary_step"), None)
@@ -68,7 +69,7 @@ def binary_step_claim(step: CellSummary) -> str:
     hidden = info["layers_with_weights"] - 1
     untrained = [number for number in info["untrained_layers"] if number <= hidden]
     verdict = HELD if len(untrained) == hidden else NOT_HELD
-    accuracy, chance = step.accuracy("test").mean, 1 / len(step.classes())
+    accuracy, chance = test_accuracy(step), 1 / len(step.classes())
     return (
         f"The binary step cannot train by gradient: {verdict} for the layers below it. "
         f"{len(untrained)} of its {hidden} hidden layers ended training with exactly their "

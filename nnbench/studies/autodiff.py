@@ -51,14 +51,14 @@ class Timing:
     @property
     def per_coordinate(self) -> float:
         """Finite-difference seconds per coordinate, in objectives."""
-        return self.info["fd_s_per_coordinate"] / self.info["objective_s"]
+        return float(self.info["fd_s_per_coordinate"] / self.info["objective_s"])
 
     def fd_seconds(self, extrapolate: bool) -> float | None:
         """The finite-difference gradient's seconds: measured when it finished, else (when
         ``extrapolate``) its measured seconds per coordinate times dim(θ)."""
         if self.info["fd_complete"]:
-            return self.info["fd_measured_s"]
-        return self.info["fd_s_per_coordinate"] * self.dim if extrapolate else None
+            return float(self.info["fd_measured_s"])
+        return float(self.info["fd_s_per_coordinate"]) * self.dim if extrapolate else None
 
 
 def timings(cells: Sequence[CellSummary]) -> list[Timing]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from matplotlib.figure import Figure as MatplotlibFigure
@@ -67,15 +67,25 @@ def param(cell: CellSummary, name: str) -> Any:
     return cell.protocol["params"].get(name)
 
 
+def test_accuracy(cell: CellSummary) -> float:
+    """The mean test accuracy of a cell that a claim has seen succeed; ValueError for one that
+    did not."""
+    found = cell.accuracy("test")
+    if found is None:
+        raise ValueError(f"{cell.model} on {cell.dataset} has no test accuracy")
+    return found.mean
+
+
 def model_info(cell: CellSummary) -> list[dict[str, Any]]:
-    """The model's own facts (``model_info``) of each successful seed."""
+    """The model's own facts (``model_info``) of each successful seed: free-form, each model
+    records its own."""
     return [json.loads(text) for text in cell.with_status("ok")["model_info"].dropna()]
 
 
 def mean_history(cell: CellSummary, epochs: pd.DataFrame, column: str) -> pd.Series:
     """``column`` of the cell's learning history by epoch, the mean over its seeds."""
     history = cell.select(epochs).dropna(subset=[column])
-    return history.groupby("epoch")[column].mean()
+    return cast(pd.Series, history.groupby("epoch")[column].mean())
 
 
 def losses_text(cell: CellSummary, epochs: pd.DataFrame) -> str:
@@ -108,7 +118,7 @@ def history_plot(
     """One line per (label, history) with a point per epoch."""
     figure, axes = new_figure("learning-curves", title)
     for index, (label, curve) in enumerate(curves):
-        axes.plot(curve.index, curve.values, marker="o", color=f"C{index}", label=label)
+        axes.plot(curve.index, curve.to_numpy(), marker="o", color=f"C{index}", label=label)
     if log_y:
         axes.set_yscale("log")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))

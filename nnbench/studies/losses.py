@@ -13,7 +13,7 @@ from nnbench.report.blocks import Block, Heading, Items
 from nnbench.report.sections import ReportInput, comparisons, environment, per_dataset
 from nnbench.report.tables import dataset_title
 from nnbench.stats import CellSummary
-from nnbench.studies.common import paired_verdict, variant_name
+from nnbench.studies.common import paired_verdict, test_accuracy, variant_name
 from nnbench.studies.study import Study
 
 #: the variant of the loss the lecture pairs with each outcome
@@ -31,8 +31,8 @@ def claim_lines(cells: Sequence[CellSummary]) -> list[str]:
         verdict, numbers = paired_verdict(ours, other)
         lines.append(
             f"Cross-entropy trains a better classifier than the {variant_name(other)} loss: "
-            f"{verdict}. Test accuracy {ours.accuracy('test').mean:.4f} against "
-            f"{other.accuracy('test').mean:.4f}; paired on the same test images: {numbers}."
+            f"{verdict}. Test accuracy {test_accuracy(ours):.4f} against "
+            f"{test_accuracy(other):.4f}; paired on the same test images: {numbers}."
         )
     return lines
 

@@ -28,6 +28,7 @@ from nnbench.studies.common import (
     model_info,
     paired_verdict,
     param,
+    test_accuracy,
     train_loss_figure,
     variant_name,
 )
@@ -120,7 +121,7 @@ def behind_every(cell: CellSummary, minibatch: dict[str, CellSummary]) -> tuple[
         verdict = NOT_HELD
     else:
         verdict = UNDECIDED
-    closest = min(minibatch, key=lambda name: minibatch[name].accuracy("test").mean)
+    closest = min(minibatch, key=lambda name: test_accuracy(minibatch[name]))
     return verdict, f"the closest, {closest}, against it: {found[closest][1]}"
 
 
@@ -135,15 +136,15 @@ def claims(chosen: dict[str, CellSummary | None]) -> list[str]:
     }
     if not minibatch:
         return []
-    low = min(cell.accuracy("test").mean for cell in minibatch.values())
-    high = max(cell.accuracy("test").mean for cell in minibatch.values())
+    low = min(test_accuracy(cell) for cell in minibatch.values())
+    high = max(test_accuracy(cell) for cell in minibatch.values())
     lines = []
     gd = chosen.get("gd")
     if gd is not None and gd.accuracy("test") is not None:
         verdict, numbers = behind_every(gd, minibatch)
         lines.append(
             f"Full-batch gradient descent is too slow for the net: {verdict}. It reached test "
-            f"accuracy {gd.accuracy('test').mean:.4f} in {param(gd, 'epochs')} epochs (one step "
+            f"accuracy {test_accuracy(gd):.4f} in {param(gd, 'epochs')} epochs (one step "
             f"each, {fmt(gd.timing('fit_s'), '.1f')} s); the minibatch optimisers reached "
             f"{low:.4f} to {high:.4f} in the same epochs; {numbers}."
         )
@@ -158,7 +159,7 @@ def claims(chosen: dict[str, CellSummary | None]) -> list[str]:
             f"{info['iterations']} iterations on {info['n_images']:,} images in "
             f"{fmt(cell.timing('fit_s'), '.1f')} s, to training loss {info['train_loss']:.4f} "
             f"({'converged' if info['converged'] else 'not converged'}) and test accuracy "
-            f"{cell.accuracy('test').mean:.4f}; {numbers}."
+            f"{test_accuracy(cell):.4f}; {numbers}."
         )
     return lines
 

@@ -13,6 +13,10 @@ from nnbench.report.standard import DEFAULT_SECTIONS
 from nnbench.report.tables import Published
 from nnbench.result_tables import Tables
 
+__all__ = [
+    "Study",
+]
+
 
 @dataclass(frozen=True)
 class Study:

@@ -27,6 +27,7 @@ def run_script(name: str, out: Path, data_dir: Path, *args: str) -> dict:
     return document
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("mnist")
 def test_vs_plain_times_both_paths_and_the_deterministic_model_agrees(tmp_path, data_dir):
     (row,) = run_script("vs_plain", tmp_path, data_dir, "--models", "naive_bayes")["rows"]
@@ -37,6 +38,7 @@ def test_vs_plain_times_both_paths_and_the_deterministic_model_agrees(tmp_path, 
     assert row["accuracy_difference"] == 0 and row["beyond_seed_noise"] is False
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("mnist")
 def test_l1_solvers_reports_each_objective_against_the_best(tmp_path, data_dir):
     settings = "fista:0.01:20,fista:0.001:60"
@@ -46,6 +48,7 @@ def test_l1_solvers_reports_each_objective_against_the_best(tmp_path, data_dir):
     assert 0.34 < rows[1]["objective"] < rows[0]["objective"] < 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("mnist")
 def test_keras_paths_give_the_same_accuracy_on_the_device_and_in_chunks(tmp_path, data_dir):
     args = ["--models", "dense_nn", "--subset", "2000", "--epochs", "2", "--chunks", "3"]
@@ -55,6 +58,7 @@ def test_keras_paths_give_the_same_accuracy_on_the_device_and_in_chunks(tmp_path
     assert all(row["later_epoch_s"] > 0 for row in rows)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("mnist")
 def test_scaling_fits_an_exponent_and_draws_the_plot(tmp_path, data_dir):
     args = ["--models", "naive_bayes", "--sizes", "5000,20000,60000"]
@@ -64,6 +68,7 @@ def test_scaling_fits_an_exponent_and_draws_the_plot(tmp_path, data_dir):
     assert (tmp_path / "scaling.png").read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 def test_candidates_build_times_both_apis_on_the_loopback_fakes(tmp_path):
     script = [sys.executable, str(REPO / "benchmarks" / "candidates_build.py")]
     command = [*script, "--candidates", "6", "--out", str(tmp_path)]
@@ -82,6 +87,7 @@ def test_candidates_build_times_both_apis_on_the_loopback_fakes(tmp_path):
         assert row["rate_limited_hours_for_lecture"] == pytest.approx(hours)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("mnist")
 def test_cost_writes_the_cost_table_the_plots_and_the_sampler_overhead(tmp_path, data_dir):
     args = ("--models", "naive_bayes", "--subset", "2000", "--repeats", "1")

@@ -118,6 +118,7 @@ def unreadable(root: Path, how: str) -> str:
     return "1 class folder(s) (a); a dataset needs at least two classes"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "how",
     ["corrupt image", "mixed sizes", "empty class folder", "test class not in train", "one class"],

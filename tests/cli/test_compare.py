@@ -35,6 +35,7 @@ def records(capsys, *argv: str) -> tuple[int, list[dict]]:
     return status, json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.slow
 def test_one_epoch_against_five_is_worse_and_fails_the_gate(runs, capsys):
     status, (record,) = records(capsys, str(runs["one"]), "--against", str(runs["five"]))
     assert status == 0  # without --fail-if-worse, a worse model is reported, not failed

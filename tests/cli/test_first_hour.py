@@ -49,6 +49,7 @@ def by_model(run_dir: Path) -> dict[str, dict]:
     return {result["model"]: result for result in read_run(run_dir)}
 
 
+@pytest.mark.slow
 def test_a_parameter_for_one_model_runs_beside_a_model_without_it(
     tmp_path: Path, data_dir: Path, mnist, capsys
 ):
@@ -69,6 +70,7 @@ def test_param_for_every_model_is_refused_with_the_line_to_paste(tmp_path: Path,
     assert "Traceback" not in error and not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_an_unscaled_builder_warns_in_its_result_the_report_and_once_at_the_end(
     tmp_path: Path, data_dir: Path, mnist, capsys
 ):
@@ -91,6 +93,7 @@ def test_an_unscaled_builder_warns_in_its_result_the_report_and_once_at_the_end(
     assert f"- Warning, {UNSCALED} (seed 0): training went wrong" in printed.out
 
 
+@pytest.mark.slow
 def test_a_model_edited_after_a_run_reruns_that_cell_and_only_it_on_resume(
     tmp_path: Path, data_dir: Path, mnist, capsys
 ):
@@ -126,6 +129,7 @@ def test_a_model_edited_after_a_run_reruns_that_cell_and_only_it_on_resume(
     assert main(["report", str(run_dir), "--format", "csv"]) == 0  # no clash left to pool
 
 
+@pytest.mark.slow
 def test_resume_reruns_the_failed_and_the_skipped_cells(
     tmp_path: Path, data_dir: Path, mnist, capsys, monkeypatch
 ):
@@ -153,6 +157,7 @@ def test_resume_reruns_the_failed_and_the_skipped_cells(
     assert len(list(run_dir.glob("*.json"))) == 3 and not (run_dir / "superseded").exists()
 
 
+@pytest.mark.slow
 def test_a_run_ends_with_one_line_and_says_a_skip_reason_once(
     tmp_path: Path, data_dir: Path, mnist, capsys
 ):
@@ -203,6 +208,7 @@ def test_list_names_the_solvers_of_the_l1_logit(capsys):
     assert "fista (the lecture suite's)" in line and "saga (the class default)" in line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("verbose", [False, True])
 def test_tensorflow_s_start_up_lines_stay_off_stderr_unless_asked(
     verbose: bool, tmp_path: Path, data_dir: Path, mnist

@@ -46,6 +46,7 @@ TEXT = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flag", FLAGS)
 @given(text=TEXT)
 def test_a_flag_value_is_refused_or_within_its_range(flag, text, capsys):

@@ -24,6 +24,7 @@ def run(tmp_path: Path, data_dir: Path, *argv: str, out: str = "run") -> tuple[i
     return status, results
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["tiny_cnn", "NearestMean"])
 def test_an_example_model_runs_beside_naive_bayes_and_is_tabled(
     name, tmp_path: Path, data_dir: Path, mnist, capsys, monkeypatch
@@ -62,6 +63,7 @@ def test_an_example_model_runs_beside_naive_bayes_and_is_tabled(
         )
 
 
+@pytest.mark.slow
 def test_a_scikit_learn_class_with_a_param_from_the_command_line(
     tmp_path: Path, data_dir: Path, mnist
 ):
@@ -87,6 +89,7 @@ def mnist_slice(mnist: ImageData) -> ImageData:
     )
 
 
+@pytest.mark.slow
 def test_folder_npz_and_idx_of_the_same_images_give_exactly_the_same_accuracy(
     tmp_path: Path, mnist
 ):
@@ -119,6 +122,7 @@ def test_folder_npz_and_idx_of_the_same_images_give_exactly_the_same_accuracy(
     )
 
 
+@pytest.mark.slow
 def test_colour_folder_data_runs_the_dense_net_and_the_cnn(tmp_path: Path):
     root = write_folder(tmp_path / "colour", tiny_images(3, size=(16, 16)))
     argv = ["run", "--model", "dense_nn,cnn", "--dataset", f"folder:{root}", "--epochs", "1"]
@@ -129,6 +133,7 @@ def test_colour_folder_data_runs_the_dense_net_and_the_cnn(tmp_path: Path):
     assert results["dense_nn"]["n_params"] == (16 * 16 * 3 + 1) * 128 + 2 * 129 * 128 + 129 * 3
 
 
+@pytest.mark.slow
 def test_a_model_that_refuses_a_dataset_is_skipped_with_its_reason(tmp_path: Path, capsys):
     root = write_folder(tmp_path / "small", tiny_images(1, size=(8, 8)))
     argv = ["run", "--model", "cnn,naive_bayes", "--dataset", f"folder:{root}", "--epochs", "1"]
@@ -145,6 +150,7 @@ def test_a_model_that_refuses_a_dataset_is_skipped_with_its_reason(tmp_path: Pat
     )
 
 
+@pytest.mark.slow
 def test_image_size_resizes_any_dataset_and_the_result_records_it(tmp_path: Path, data_dir, mnist):
     argv = ["run", "--model", "naive_bayes", "--dataset", "mnist", "--subset", "300"]
     status, results = run(tmp_path, data_dir, *argv, "--image-size", "14x14")
@@ -155,6 +161,7 @@ def test_image_size_resizes_any_dataset_and_the_result_records_it(tmp_path: Path
     assert results["naive_bayes"]["n_params"] == 10 * 14 * 14 + 10
 
 
+@pytest.mark.slow
 def test_the_example_suite_compares_three_own_models_with_the_four_baselines(
     tmp_path: Path, data_dir: Path, mnist, capsys, monkeypatch
 ):

@@ -60,6 +60,7 @@ def test_numeric_flags_are_bounded(flags, message, images, tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_the_largest_seed_runs(images, tmp_path, capsys):
     out = tmp_path / "r"
     argv = ["run", "--model", "naive_bayes", "--dataset", images, "--seed", "4294967295"]
@@ -111,6 +112,7 @@ def test_a_param_flag_is_checked_against_the_models_declaration(images, tmp_path
     assert "nnbench: error: --param: filters[0] is 0: should be greater than 0." in err
 
 
+@pytest.mark.slow
 def test_a_chosen_convolution_larger_than_the_images_fails_its_cell_as_bad_input(
     images, tmp_path, capsys
 ):
@@ -149,6 +151,7 @@ class ScoresInPercent(NaiveBayes):
         return self
 
 
+@pytest.mark.slow
 def test_a_result_that_breaks_the_schema_fails_its_cell_not_the_run(images, tmp_path, capsys):
     model = "tests.cli.test_validated_input:ScoresInPercent"
     argv = ["run", "--model", f"{model},naive_bayes", "--dataset", images]
@@ -186,6 +189,7 @@ def good_run(images, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -215,6 +219,7 @@ def test_a_bad_result_field_is_named_by_every_reader(
     assert f"nnbench: error: {path}: {message}" in bad_input(argv, capsys)
 
 
+@pytest.mark.slow
 def test_unrelated_json_files_do_not_make_a_folder_a_run(images, tmp_path, capsys):
     out = tmp_path / "project"
     out.mkdir()
@@ -239,6 +244,7 @@ def without_write_permission() -> list[str]:
     return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
 
 
+@pytest.mark.slow
 def test_an_unwritable_run_folder_is_refused_before_anything_trains(images, tmp_path):
     folder = tmp_path / "read-only"
     folder.mkdir()

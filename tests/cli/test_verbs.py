@@ -37,6 +37,7 @@ VERBS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("verb", VERBS, ids=lambda v: " ".join(v) or "top")
 def test_help_works_without_tensorflow(verb: list[str]):
     """--help imports no framework: not TensorFlow or Keras, nor scikit-learn or pandas."""
@@ -117,6 +118,7 @@ def test_check_flags_are_checked(flags, message, capsys):
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_repeats_run_every_seed_and_report_pools_run_folders(
     tmp_path: Path, small_idx_folder, capsys
 ):
@@ -168,6 +170,7 @@ def test_fetch_reports_the_verified_folder_and_what_it_holds(data_dir, mnist, ca
     assert lines[-1].split() == ["|", "all", "|", "60,000", "|", "10,000", "|"]
 
 
+@pytest.mark.slow
 def test_run_every_model_end_to_end_then_report(tmp_path: Path, data_dir, mnist, capsys):
     out = tmp_path / "run"
     status = main(
@@ -231,11 +234,13 @@ def test_report_of_a_missing_folder_exits_2(tmp_path, capsys):
     assert "no such run folder" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sklearn_models_run_without_importing_tensorflow(tmp_path: Path, small_idx_folder):
     argv = ["run", "--model", "naive_bayes,lasso_logit", "--dataset", f"idx:{small_idx_folder}"]
     assert main_in_fresh_python([*argv, "--out", str(tmp_path / "run")]) == (0, False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("first", "status", "message"),
     [
@@ -287,6 +292,7 @@ def test_unusable_folders_exit_2_before_any_training(tmp_path: Path, small_idx_f
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_all_skips_absent_candidates_with_the_way_to_get_them(
     tmp_path: Path, small_idx_folder, capsys
 ):
@@ -343,6 +349,7 @@ def test_data_build_needs_credentials_a_scope_and_a_buildable_dataset(monkeypatc
     )
 
 
+@pytest.mark.slow
 def test_build_candidates_then_run_the_face_models_on_them(tmp_path: Path, api, capsys):
     ids = [str(i) for i in range(101, 131)]
     api.populate({cid: Person(gender="Female" if int(cid) % 3 else "Male") for cid in ids})
@@ -430,6 +437,7 @@ def test_a_dry_run_prints_the_plan_and_runs_nothing(tmp_path: Path, small_idx_fo
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_grid_cells_are_labelled_in_the_results_and_tables(
     tmp_path: Path, small_idx_folder, capsys
 ):

@@ -13,12 +13,12 @@ import pytest
 from PIL import Image
 
 from nnbench.datasets import candidates as module
-from nnbench.datasets.candidates import (
+from nnbench.datasets.candidates import Candidates
+from nnbench.datasets.candidates_format import (
     CLASS_NAMES,
     IMAGE_HEIGHT,
     IMAGE_WIDTH,
     LABEL_COLUMNS,
-    Candidates,
     split_for,
 )
 from nnbench.errors import DataError, DataUnavailableError

@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
 
 from nnbench.datasets import faces_synthetic
-from nnbench.datasets.candidates import CLASS_NAMES
+from nnbench.datasets.candidates_format import CLASS_NAMES
 from nnbench.datasets.faces_synthetic import (
     N_TEST,
     N_TRAIN,
@@ -26,10 +26,11 @@ SMALL = (1200, 300)
 
 @pytest.fixture(scope="module")
 def train_2500() -> tuple[np.ndarray, np.ndarray]:
-    """The first 2,500 training images, seed 0."""
+    """The first 2,500 training images, seed 0 (seconds to make: the tests using it are slow)."""
     return generate("train", 0, 2500)
 
 
+@pytest.mark.slow
 def test_images_have_the_photos_shape_and_binary_labels(train_2500):
     images, labels = train_2500
     assert images.shape == (2500, 135, 110, 3)
@@ -39,12 +40,14 @@ def test_images_have_the_photos_shape_and_binary_labels(train_2500):
     assert (N_TRAIN, N_TEST) == (35935, 4997)
 
 
+@pytest.mark.slow
 def test_the_generator_is_pinned(train_2500):
     # a deliberate change of the images must bump GENERATOR_VERSION and update this digest
     digest = hashlib.sha256(train_2500[0][:3].tobytes()).hexdigest()
     assert (faces_synthetic.GENERATOR_VERSION, digest[:16]) == (1, "303ad8015a88fc42")
 
 
+@pytest.mark.slow
 def test_same_seed_same_images_and_another_seed_other_images(train_2500):
     images, labels = generate("train", 0, 10)
     assert np.array_equal(images, train_2500[0][:10])
@@ -53,6 +56,7 @@ def test_same_seed_same_images_and_another_seed_other_images(train_2500):
     assert not np.array_equal(other_images, images)
 
 
+@pytest.mark.slow
 def test_an_image_does_not_depend_on_the_window_that_made_it(train_2500):
     first, second = generate("train", 0, 1200), generate("train", 1200, 1300)
     assert np.array_equal(np.concatenate([first[0], second[0]]), train_2500[0])
@@ -60,6 +64,7 @@ def test_an_image_does_not_depend_on_the_window_that_made_it(train_2500):
     assert generate("train", 2500, 0)[0].shape == (0, 135, 110, 3)
 
 
+@pytest.mark.slow
 def test_train_and_test_are_different_images(train_2500):
     test_images, _ = generate("test", 0, 10)
     assert not np.any(np.all(test_images == train_2500[0][:10], axis=(1, 2, 3)))
@@ -74,6 +79,7 @@ def test_windows_outside_the_splits_are_refused(split, start, count):
         generate(split, start, count)
 
 
+@pytest.mark.slow
 def test_classes_are_balanced(train_2500):
     counts = np.bincount(train_2500[1])
     assert counts.tolist() == [1225, 1275]
@@ -103,6 +109,7 @@ def block_means(images: np.ndarray, size: int = 5) -> np.ndarray:
     return cropped.reshape(n, h // size, size, w // size, size, c).mean(axis=(2, 4)) / 255
 
 
+@pytest.mark.slow
 def test_the_class_lives_in_local_texture_not_in_colour_or_layout(train_2500):
     images, labels = train_2500
     fit, held_out = slice(0, 2000), slice(2000, None)
@@ -122,6 +129,7 @@ def test_the_class_lives_in_local_texture_not_in_colour_or_layout(train_2500):
     assert layout_accuracy < 0.76  # the hair cue alone allows 0.75; the Bayes-optimal rule 0.942
 
 
+@pytest.mark.slow
 def test_a_small_load_is_generated_in_memory(tmp_path: Path):
     data = FacesSynthetic().load(tmp_path, limit=300)
     assert (len(data.x_train), len(data.x_test)) == (300, 300)
@@ -131,6 +139,7 @@ def test_a_small_load_is_generated_in_memory(tmp_path: Path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_build_stores_the_generated_images_once(tmp_path: Path, train_2500, monkeypatch):
     dataset = FacesSynthetic(sizes=SMALL)
     assert dataset.build(tmp_path) == {"folder": str(tmp_path / "faces-synthetic")}
@@ -154,6 +163,7 @@ def test_build_stores_the_generated_images_once(tmp_path: Path, train_2500, monk
     assert np.array_equal(dataset.load(tmp_path, limit=100).x_train, train_2500[0][:100])
 
 
+@pytest.mark.slow
 def test_a_store_from_another_generator_version_is_rebuilt(tmp_path: Path, monkeypatch):
     dataset = FacesSynthetic(seed=3, sizes=(5, 5))
     dataset.build(tmp_path)

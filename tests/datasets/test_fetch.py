@@ -125,6 +125,7 @@ def test_corrupted_file_is_named_and_force_fetches_again(tmp_path: Path):
     assert log == ["mirror"]
 
 
+@pytest.mark.network  # the session's MNIST, fetched when the data folder lacks it
 def test_mnist_falls_back_past_failing_sources_to_real_files(tmp_path: Path, mnist, data_dir):
     failing = FakeSource("dead mirror", error=OSError("timed out"))
     dataset = Mnist(sources=[failing, CopyFolder(data_dir / "mnist")])

@@ -105,6 +105,7 @@ def test_a_folder_read_as_data_has_labels_within_its_classes(train, test):
     assert set(data.y_test.tolist()) <= set(data.y_train.tolist())
 
 
+@pytest.mark.slow
 @given(k=st.integers(2, 12), position=st.integers(8, 19), value=st.integers(0, 255))
 def test_one_damaged_label_byte_is_refused_or_kept_within_the_classes(k, position, value):
     train = list(range(k))  # a valid task: labels 0..K-1, each with images

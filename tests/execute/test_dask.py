@@ -3,6 +3,7 @@ local executor's results; a worker killed under a cell does not sink the run."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -31,6 +32,7 @@ def two_workers() -> DaskExecutor:
     return DaskExecutor(workers=2)
 
 
+@pytest.mark.slow
 def test_a_local_cluster_gives_the_local_results(tmp_path: Path, data_dir: Path):
     cells = grid_cells(tmp_path, data_dir)
     local = run_cells(cells, data_dir, tmp_path / "local")
@@ -40,6 +42,7 @@ def test_a_local_cluster_gives_the_local_results(tmp_path: Path, data_dir: Path)
     assert [r["cell_index"] for r in read_run(tmp_path / "dask")] == list(range(8))
 
 
+@pytest.mark.slow
 def test_a_cell_whose_dask_worker_dies_runs_again_elsewhere(tmp_path: Path, data_dir: Path):
     marker = tmp_path / "died"
     cells = [
@@ -51,6 +54,7 @@ def test_a_cell_whose_dask_worker_dies_runs_again_elsewhere(tmp_path: Path, data
     assert [r["status"] for r in results] == ["ok", "ok"]
 
 
+@pytest.mark.slow
 def test_a_cell_that_kills_every_worker_is_recorded_as_failed(tmp_path: Path, data_dir: Path):
     cells = [
         Cell("mnist", f"{WORKER_MODELS}:AlwaysDies", 0, subset=500),
@@ -63,6 +67,7 @@ def test_a_cell_that_kills_every_worker_is_recorded_as_failed(tmp_path: Path, da
     assert results[0]["error_kind"] == "model"
 
 
+@pytest.mark.slow
 def test_keras_cells_ask_for_a_gpu_when_a_worker_declares_one(
     tmp_path: Path, data_dir, monkeypatch
 ):
@@ -86,51 +91,40 @@ def test_keras_cells_ask_for_a_gpu_when_a_worker_declares_one(
     assert [r["status"] for r in results] == ["ok", "skipped"]
 
 
+def scheduler_file_address(file: Path, scheduler: subprocess.Popen[bytes]) -> str:
+    """The address in the scheduler file ``file`` once ``scheduler`` has written all of it: the
+    scheduler writes it in place, not atomically, so a file that exists may not parse yet."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert scheduler.poll() is None, "the scheduler exited"
+        with contextlib.suppress(FileNotFoundError, json.JSONDecodeError, KeyError):
+            return str(json.loads(file.read_text())["address"])
+        assert time.monotonic() < deadline, "the scheduler wrote no address within 60 s"
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def scheduler_address(tmp_path: Path) -> Iterator[str]:
     """A ``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1: the address."""
     file = tmp_path / "scheduler.json"
-    common = ["--no-dashboard"]
+    common = ["--scheduler-file", str(file), "--host", "127.0.0.1", "--no-dashboard"]
     scheduler = subprocess.Popen(
-        [
-            "dask",
-            "scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--scheduler-file",
-            str(file),
-            *common,
-        ],
-        stderr=subprocess.DEVNULL,
+        [DASK, "scheduler", "--port", "0", *common], stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 60
-    while not file.exists():
-        assert time.monotonic() < deadline, "the scheduler did not start within 60 s"
-        time.sleep(0.1)
-    worker_flags = [
-        "--scheduler-file",
-        str(file),
-        "--nthreads",
-        "1",
-        "--host",
-        "127.0.0.1",
-        *common,
-    ]
-    workers = [
-        subprocess.Popen([DASK, "worker", *worker_flags], stderr=subprocess.DEVNULL)
-        for _ in range(2)
-    ]
+    processes = [scheduler]
     try:
-        yield json.loads(file.read_text())["address"]
+        address = scheduler_file_address(file, scheduler)
+        worker = [DASK, "worker", "--nthreads", "1", *common]
+        processes += [subprocess.Popen(worker, stderr=subprocess.DEVNULL) for _ in range(2)]
+        yield address
     finally:
-        for process in [*workers, scheduler]:
+        for process in processes:
             process.terminate()
-        for process in [*workers, scheduler]:
+        for process in processes:
             process.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_a_scheduler_and_workers_started_by_hand(tmp_path: Path, data_dir, scheduler_address):
     suite = tmp_path / "executors.toml"
     suite.write_text(GRID)

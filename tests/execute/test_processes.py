@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from nnbench.cli import main
 from nnbench.execute.base import Task, usable_cores, worker_environment
 from nnbench.execute.processes import ProcessExecutor, take
@@ -19,6 +21,7 @@ def two_workers() -> ProcessExecutor:
     return ProcessExecutor(2)
 
 
+@pytest.mark.slow
 def test_two_worker_processes_give_the_local_results(tmp_path: Path, data_dir: Path):
     cells = grid_cells(tmp_path, data_dir)
     local = run_cells(cells, data_dir, tmp_path / "local")
@@ -29,6 +32,7 @@ def test_two_worker_processes_give_the_local_results(tmp_path: Path, data_dir: P
     assert [r["cell_index"] for r in read_run(tmp_path / "jobs")] == list(range(8))
 
 
+@pytest.mark.slow
 def test_workers_keep_to_their_share_of_the_cores_and_import_no_tensorflow(tmp_path, data_dir):
     reporter = f"{WORKER_MODELS}:ReportsWorker"
     cells = [Cell("mnist", reporter, seed, subset=500) for seed in (0, 1, 2)]
@@ -50,6 +54,7 @@ def test_a_gpu_setting_the_user_made_is_kept(monkeypatch):
     assert environment["OMP_NUM_THREADS"] == environment["TF_NUM_INTRAOP_THREADS"] == "3"
 
 
+@pytest.mark.slow
 def test_a_cell_whose_worker_is_killed_runs_again_on_a_new_worker(tmp_path: Path, data_dir):
     marker = tmp_path / "died"
     dies_once = Cell("mnist", f"{WORKER_MODELS}:DiesOnce", 0, {"marker": str(marker)}, subset=500)
@@ -80,6 +85,7 @@ def test_a_free_worker_prefers_its_data_unless_a_much_longer_cell_waits():
     assert take(pending, None).index == 2
 
 
+@pytest.mark.slow
 def test_jobs_from_the_command_line(tmp_path: Path, data_dir: Path, capsys):
     argv = ["run", "--model", "naive_bayes", "--dataset", "mnist", "--subset", "500"]
     assert main([*argv, "--seeds", "0,1", "--jobs", "2", "--out", str(tmp_path / "run")]) == 0

@@ -66,17 +66,26 @@ class ReportsWorker(NaiveBayes):
 
 
 class Hangs(NaiveBayes):
-    """Naive Bayes whose fit sleeps forever."""
+    """Naive Bayes whose fit creates the file ``started`` (when given), then sleeps forever."""
+
+    def __init__(self, started: str = "", variant: str = "multinomial", seed: int = 0) -> None:
+        super().__init__(variant, seed)
+        self.started = started
 
     def fit(self, x, y, **kwargs):
+        if self.started:
+            Path(self.started).touch()
+        self.hang()
+
+    def hang(self) -> None:
         while True:
             time.sleep(0.1)
 
 
-class HangsIgnoringSigterm(NaiveBayes):
-    """Naive Bayes whose fit ignores SIGTERM and spins forever without sleeping."""
+class HangsIgnoringSigterm(Hangs):
+    """:class:`Hangs`, but it ignores SIGTERM and spins without sleeping."""
 
-    def fit(self, x, y, **kwargs):
+    def hang(self) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         while True:
             pass

@@ -119,6 +119,7 @@ def check_synthetic_export(uri: str, run_dir: Path) -> None:
     assert skipped.data.tags["skip_reason"] == "cyanure is not installed"
 
 
+@pytest.mark.slow
 def test_a_run_folder_exports_to_sqlite_once(synthetic_run, tmp_path, capsys, monkeypatch):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     status, out, err = export(capsys, str(synthetic_run), "--to", "mlflow", "--tracking-uri", uri)
@@ -146,6 +147,7 @@ def test_a_run_folder_exports_to_sqlite_once(synthetic_run, tmp_path, capsys, mo
     assert sorted(run.data.tags["status"] for run in cnn) == ["failed", "ok"]
 
 
+@pytest.mark.slow
 def test_the_lecture_run_exports_its_four_cells(lecture_run, tmp_path, capsys):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     assert export(capsys, str(lecture_run), "--to", "mlflow", "--tracking-uri", uri)[0] == 0
@@ -175,6 +177,7 @@ def test_the_lecture_run_exports_its_four_cells(lecture_run, tmp_path, capsys):
     assert len(runs_of(uri, "lecture-mnist")) == 5
 
 
+@pytest.mark.slow
 def test_the_experiment_is_the_study_unless_named(tmp_path, capsys):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     run_dir = tmp_path / "some-folder"
@@ -186,6 +189,7 @@ def test_the_experiment_is_the_study_unless_named(tmp_path, capsys):
     assert "experiment 'mine': 1 run exported" in export(capsys, *argv)[1]
 
 
+@pytest.mark.slow
 def test_a_deleted_experiment_is_named_not_reused(synthetic_run, tmp_path, capsys):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     client = MlflowClient(uri)
@@ -254,6 +258,7 @@ def mlflow_server(folder: Path) -> Iterator[str]:
         log.close()
 
 
+@pytest.mark.slow
 def test_a_run_folder_exports_to_an_mlflow_server(synthetic_run, tmp_path, capsys):
     with mlflow_server(tmp_path) as uri:
         status, out, err = export(

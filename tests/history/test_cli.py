@@ -13,6 +13,7 @@ def rows_of(out: str, commit: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith(f"| {commit[:7]} ")]
 
 
+@pytest.mark.slow
 def test_history_prints_a_table_per_series_with_the_steps(stepped, capsys):
     folder, commits = stepped
     assert main(["history", str(folder)]) == 0
@@ -27,6 +28,7 @@ def test_history_prints_a_table_per_series_with_the_steps(stepped, capsys):
     assert f"accuracy worse from {commits[16][:7]} on" in out
 
 
+@pytest.mark.slow
 def test_output_writes_the_page_the_markdown_and_a_plot_per_series(stepped, tmp_path, capsys):
     folder, commits = stepped
     assert main(["history", str(folder), "--output", str(tmp_path / "out")]) == 0
@@ -44,6 +46,7 @@ def test_output_writes_the_page_the_markdown_and_a_plot_per_series(stepped, tmp_
     assert "wrote 6 files" in capsys.readouterr().err  # two pages, a PNG and an SVG per plot
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -32,6 +32,7 @@ def found(history: History, commits: list[str]) -> set[tuple[str, int, str, str]
     }
 
 
+@pytest.mark.slow
 def test_planted_steps_are_found_at_their_commits_and_nowhere_else(stepped):
     folder, commits = stepped
     history = build_history([folder])
@@ -52,6 +53,7 @@ def test_planted_steps_are_found_at_their_commits_and_nowhere_else(stepped):
         assert time.after / time.before == pytest.approx(1.5, abs=0.1)
 
 
+@pytest.mark.slow
 def test_a_history_without_a_step_flags_nothing(stepless):
     folder, commits = stepless
     history = build_history([folder])
@@ -59,6 +61,7 @@ def test_a_history_without_a_step_flags_nothing(stepless):
     assert len(history.series) == 2 and all(len(s.points) == 30 for s in history.series)
 
 
+@pytest.mark.slow
 def test_without_predictions_the_level_rule_finds_a_clear_step(tmp_path):
     plan = Plan(models=("dense_nn",), predictions=False, seed=2, **STEPS)
     commits = write_synthetic_history(tmp_path, plan)
@@ -70,6 +73,7 @@ def test_without_predictions_the_level_rule_finds_a_clear_step(tmp_path):
     assert history.series[0].points[16].steps[0].paired_test is None
 
 
+@pytest.mark.slow
 def test_another_metric_is_read_from_the_scores_and_has_no_paired_test(tmp_path):
     plan = Plan(models=("dense_nn",), seed=3, accuracy_step=(16, 0.04))
     commits = write_synthetic_history(tmp_path, plan)
@@ -84,6 +88,7 @@ def test_another_metric_is_read_from_the_scores_and_has_no_paired_test(tmp_path)
     assert step.after > step.before and step.paired_test is None
 
 
+@pytest.mark.slow
 def test_a_time_change_below_the_ratio_is_no_step(tmp_path):
     plan = Plan(models=("dense_nn",), predictions=False, time_step=(10, 1.1), time_noise=0.01)
     commits = write_synthetic_history(tmp_path, plan)
@@ -93,6 +98,7 @@ def test_a_time_change_below_the_ratio_is_no_step(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_false_alarms_over_ten_stepless_histories_stay_within_the_bound(tmp_path):
     plan = Plan(models=tuple(f"model-{index}" for index in range(10)), seed=7)
     write_synthetic_history(tmp_path, plan)

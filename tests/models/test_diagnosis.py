@@ -88,7 +88,7 @@ def test_the_first_weighted_layer_s_input_is_measured_through_the_layers_before_
     import keras
     from keras import layers
 
-    from nnbench.models.keras_loop import first_layer_input_max
+    from nnbench.models.keras.loop import first_layer_input_max
 
     images = np.full((4, 6, 6, 1), 200, dtype=np.uint8)
     raw = keras.Sequential([keras.Input((6, 6, 1)), layers.Flatten(), layers.Dense(2)])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnbench.models.gradients import Objective, finite_difference_gradient, time_call
-from nnbench.models.keras_nets import dense_net
+from nnbench.models.keras.nets import dense_net
 
 SHAPE = (8, 8, 1)
 

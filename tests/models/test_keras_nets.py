@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 
 from nnbench.errors import ConfigError
-from nnbench.models import DataInfo, SkipCell, keras_epochs, resolve_model
+from nnbench.models import DataInfo, SkipCell, resolve_model
 from nnbench.models.base import Monitor
-from nnbench.models.keras_epochs import epoch_order
-from nnbench.models.keras_loop import KerasModel
-from nnbench.models.keras_nets import conv_net, dense_net
-from nnbench.models.keras_predict import predict_batch_size
-from nnbench.models.training import Training
+from nnbench.models.keras import epochs as keras_epochs
+from nnbench.models.keras.epochs import epoch_order
+from nnbench.models.keras.loop import KerasModel
+from nnbench.models.keras.nets import conv_net, dense_net
+from nnbench.models.keras.predict import decide, predict_batch_size
+from nnbench.models.keras.training import Training
 
 
 def dense(**params):
@@ -62,6 +63,7 @@ def test_output_forms_are_checked():
         resolve_model("dense_nn").build({"output": "tanh"}, seed=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
 def test_both_binary_output_forms_learn(output, mnist_small):
     def zeros_and_ones(x, y):
@@ -84,6 +86,7 @@ def test_layer_sizes_are_parameters():
     assert dense_net((28, 28, 1), 10, [64]).count_params() == (784 + 1) * 64 + (64 + 1) * 10
 
 
+@pytest.mark.slow
 def test_history_has_one_row_per_epoch_and_test_accuracy(mnist_small):
     rows = []
     model = dense(epochs=2).fit(
@@ -118,6 +121,7 @@ def samples_counted(model: KerasModel) -> list[int]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("on_device", [True, False])
 def test_every_row_trains_once_per_epoch_in_partial_batches_too(monkeypatch, on_device: bool):
     if not on_device:  # chunks of 2 batches: 10, 10 and 3 rows, the last a partial batch
@@ -131,6 +135,7 @@ def test_every_row_trains_once_per_epoch_in_partial_batches_too(monkeypatch, on_
     assert len(model.history_) == 2
 
 
+@pytest.mark.slow
 def test_training_on_the_device_and_in_chunks_gives_the_same_weights(monkeypatch):
     images = np.random.default_rng(0).integers(0, 256, (23, 4, 4, 1), dtype=np.uint8)
     labels = np.arange(23) % 3
@@ -149,6 +154,15 @@ def test_training_on_the_device_and_in_chunks_gives_the_same_weights(monkeypatch
 def test_prediction_batches_shrink_with_the_image_size():
     assert predict_batch_size(np.zeros((1, 28, 28, 1), np.uint8)) == 4000
     assert predict_batch_size(np.zeros((1, *FACE_SHAPE), np.uint8)) == 70
+
+
+def test_the_labels_are_the_largest_output_or_one_unit_over_its_threshold():
+    scores = np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]], dtype=np.float32)
+    assert decide(scores).tolist() == [1, 0]
+    one_unit = np.array([[-0.1], [0.3], [0.7]], dtype=np.float32)
+    assert decide(one_unit).tolist() == [0, 0, 1]  # a sigmoid's probability, over 0.5
+    assert decide(one_unit, threshold=0.0).tolist() == [0, 1, 1]  # a logit, over 0
+    assert decide(one_unit).dtype == np.int64
 
 
 def test_a_model_refuses_data_it_cannot_serve_with_a_reason():
@@ -204,6 +218,7 @@ def logits_net(input_shape, n_classes, units=1):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("units", [1, 2])
 def test_a_builder_that_gives_logits_is_trained_on_logits(units, mnist_small):
     x, y, x_test, y_test = two_classes(mnist_small)

@@ -44,6 +44,7 @@ def fits(digits):
     return {name: SOLVERS[name](x, y, C=C, seed=0, **TIGHT[name]) for name in SOLVERS}
 
 
+@pytest.mark.slow
 def test_every_solver_reaches_the_best_objective(digits, fits):
     x, y = digits
     values = {name: l1_logit_objective(f.coef, f.intercept, x, y, C) for name, f in fits.items()}

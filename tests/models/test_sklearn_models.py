@@ -59,6 +59,7 @@ def test_lasso_records_non_convergence_instead_of_warning(mnist_small):
     assert model.info_["n_iter"] == 2
 
 
+@pytest.mark.slow
 def test_lasso_is_sparse_and_converges_when_given_room(mnist_small):
     model = LassoLogit(C=0.1, tol=0.01, max_iter=200).fit(
         mnist_small.x_train[:1000], mnist_small.y_train[:1000], n_classes=10

@@ -10,7 +10,7 @@ import pytest
 from nnbench.errors import ConfigError
 from nnbench.models import DataInfo, resolve_model
 from nnbench.models.gradients import Objective
-from nnbench.models.keras_nets import LEAKY_SLOPE, BinaryStep, dense_net
+from nnbench.models.keras.nets import LEAKY_SLOPE, BinaryStep, dense_net
 from nnbench.testing import synthetic_digits
 from tests.models.test_keras_nets import two_classes
 
@@ -49,6 +49,7 @@ def test_an_unknown_optimizer_or_loss_is_refused_with_the_choices():
         dense(loss="mae")
 
 
+@pytest.mark.slow
 def test_the_quadratic_loss_learns_on_one_hot_targets():
     data = synthetic_digits()
     model = dense(hidden_units=[16], epochs=5, loss="quadratic", learning_rate=0.01)
@@ -58,6 +59,7 @@ def test_the_quadratic_loss_learns_on_one_hot_targets():
     assert (model.predict(data.x_test) == data.y_test).mean() > 0.9  # 1.0 seen; chance 1/3
 
 
+@pytest.mark.slow
 def test_the_hinge_loss_trains_one_linear_unit_on_two_classes(mnist_small):
     x, y, x_test, y_test = two_classes(mnist_small)
     model = dense(hidden_units=[16], epochs=1, batch_size=20, loss="hinge", output="linear")
@@ -99,6 +101,7 @@ def test_the_binary_step_is_0_or_1_and_leaves_no_gradient_below_it():
     assert np.abs(gradient[hidden:]).max() > 1e-3  # the output layer does
 
 
+@pytest.mark.slow
 def test_a_linear_net_is_a_multinomial_logit(mnist_small):
     # On 3,000 MNIST digits, the linear-activation net (Adam, 5 epochs) and scikit-learn's
     # multinomial logit reach test accuracies within 0.02 of each other: a product of linear maps
@@ -114,6 +117,7 @@ def test_a_linear_net_is_a_multinomial_logit(mnist_small):
     assert scores["logit"] > 0.8
 
 
+@pytest.mark.slow
 def test_training_records_which_layers_kept_their_initial_weights():
     data = synthetic_digits(n_train=60, n_test=3)
     fitted = {
@@ -126,6 +130,7 @@ def test_training_records_which_layers_kept_their_initial_weights():
     assert fitted["relu"].info_ == {"layers_with_weights": 3, "untrained_layers": []}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "precision, compute, scaled",
     [

@@ -86,6 +86,7 @@ def test_a_run_over_the_limit_gets_the_summary_and_its_table_as_parquet(
     assert not (out / "plots").exists()
 
 
+@pytest.mark.slow
 def test_a_run_under_the_limit_gets_the_full_report(run_dir: Path, tmp_path: Path, capsys):
     assert main(["report", str(run_dir), "--output", str(tmp_path / "out")]) == 0
     assert "this report summarises" not in capsys.readouterr().out

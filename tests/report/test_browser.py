@@ -36,6 +36,9 @@ FLAGS = [
 ]
 WINDOW = (1280, 4000)
 
+#: every test here starts Chromium
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 
 @dataclass
 class Visit:

@@ -25,6 +25,7 @@ def run(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_report_writes_every_format_and_the_plots_into_the_run_folder(run: Path, capsys):
     assert main(["report", str(run), "--target", "0.9"]) == 0
     printed = capsys.readouterr()
@@ -35,6 +36,7 @@ def test_report_writes_every_format_and_the_plots_into_the_run_folder(run: Path,
     assert f"nnbench: wrote {run / 'report.md'}, " in printed.err
 
 
+@pytest.mark.slow
 def test_one_format_is_printed_without_plots_or_written_with_them(run: Path, tmp_path, capsys):
     assert main(["report", str(run), "--format", "latex"]) == 0
     printed = capsys.readouterr().out
@@ -49,6 +51,7 @@ def test_one_format_is_printed_without_plots_or_written_with_them(run: Path, tmp
     assert (paper / "report.csv").read_text().startswith("dataset,synthetic,model,seeds,")
 
 
+@pytest.mark.slow
 def test_html_on_stdout_embeds_its_plots(run: Path, capsys):
     assert main(["report", str(run), "--format", "html"]) == 0
     assert capsys.readouterr().out.count('<img src="data:image/png;base64,') == 10
@@ -68,6 +71,7 @@ def test_bad_report_flags_exit_2(run: Path, flags, message, capsys):
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_an_unwritable_output_is_named_and_exits_2(run: Path, tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
@@ -76,6 +80,7 @@ def test_an_unwritable_output_is_named_and_exits_2(run: Path, tmp_path, capsys):
     assert not list(run.glob("report.*"))
 
 
+@pytest.mark.slow
 def test_an_unwritable_run_folder_is_named_with_the_fix_and_exits_2(run: Path, monkeypatch, capsys):
     def refuse(report, files):
         raise PermissionError(errno.EACCES, "Permission denied", str(files["md"]))
@@ -97,10 +102,12 @@ def test_help_shows_a_single_percent_sign(capsys):
     assert "(mean ± 95% t-interval, n)" in out
 
 
+@pytest.mark.slow
 def test_report_never_imports_tensorflow(run: Path):
     assert main_in_fresh_python(["report", str(run)]) == (0, False)
 
 
+@pytest.mark.slow
 def test_several_run_folders_pool_into_one_report_in_the_output_folder(run: Path, tmp_path, capsys):
     other = tmp_path / "other"
     write_result(make_result(dataset=DATASET, seed=7, cell_id="x", env=ENV), other)
@@ -114,6 +121,7 @@ def test_several_run_folders_pool_into_one_report_in_the_output_folder(run: Path
     assert "this run folder is given twice" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_an_output_with_a_trailing_slash_is_a_folder(run: Path, tmp_path):
     folder = tmp_path / "new"
     assert main(["report", str(run), "--format", "html", "--output", f"{folder}/"]) == 0

@@ -90,6 +90,7 @@ def test_a_report_with_no_successful_cell_has_no_cost_section():
     assert cost(given) == []
 
 
+@pytest.mark.slow
 def test_every_report_gets_the_cost_section_before_its_environment():
     assert with_cost((metrics, environment)) == (metrics, cost, environment)
     assert with_cost((metrics,)) == (metrics, cost)
@@ -107,6 +108,7 @@ def test_sizes_on_disk_are_in_kb_below_a_megabyte(size, text):
     assert size_text(size) == text
 
 
+@pytest.mark.slow
 def test_the_csv_holds_the_costs_a_cell_recorded():
     frame = pd.read_csv(io.StringIO(render_text(lecture_report(sample_tables()), "csv")))
     dense = frame[frame.model == "dense_nn"].set_index("metric")
@@ -141,6 +143,7 @@ def test_each_plot_shows_the_cells_with_its_cost_and_names_the_others():
     assert label.endswith("\nnot shown, no peak memory recorded: naive_bayes")
 
 
+@pytest.mark.slow
 def test_a_dataset_where_no_cell_has_a_cost_gets_no_plot_of_it():
     stems = [
         block.stem for block in lecture_report(sample_tables()).blocks if hasattr(block, "stem")

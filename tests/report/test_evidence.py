@@ -23,6 +23,7 @@ def lecture_run(tmp_path_factory, data_dir: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_every_model_stores_its_predictions_and_probabilities(lecture_run: Path):
     results = read_run(lecture_run)
     assert [r["model"] for r in results] == ["naive_bayes", "lasso_logit", "dense_nn", "cnn"]
@@ -59,6 +60,7 @@ def test_the_report_tests_each_step_of_the_lecture_ordering(lecture_run: Path):
     assert "![Reliability diagram" in metrics
 
 
+@pytest.mark.slow
 def test_three_datasets_get_mean_ranks_friedman_and_the_critical_difference():
     from nnbench.report.render import markdown
     from nnbench.result_tables import tables

@@ -63,6 +63,7 @@ def test_models_a_slug_cannot_tell_apart_get_their_own_confusion_plots():
     assert "mnist-confusion-my_models-py-35d2b1af" in names
 
 
+@pytest.mark.slow
 def test_datasets_a_slug_cannot_tell_apart_write_their_own_plot_files(tmp_path: Path):
     report = report_of(["idx:/s/cä", "idx:/s/cö"], ["naive_bayes"])
     write_report(report, {"md": tmp_path / "report.md"})

@@ -26,6 +26,8 @@ def latex_text() -> str:
     return render_text(lecture_report(sample_tables(), targets=[0.9]), "latex")
 
 
+@pytest.mark.slow
+@pytest.mark.latex
 def test_the_report_compiles_with_pdflatex(tmp_path: Path):
     engine = shutil.which("pdflatex")
     if engine is None:
@@ -50,6 +52,7 @@ def test_the_report_compiles_with_pdflatex(tmp_path: Path):
     assert len(re.findall(r"<plots/[^>]+\.png", log)) == 10
 
 
+@pytest.mark.slow
 def test_environments_are_balanced(latex_text: str):
     stack = []
     for kind, name in re.findall(r"\\(begin|end)\{(\w+)\}", latex_text):

@@ -36,6 +36,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_every_plot_is_written_as_png_and_svg_beside_the_report(written: Path):
     names = sorted(path.name for path in (written / "plots").iterdir())
     assert names == sorted(f"{stem}.{kind}" for stem in STEMS for kind in ("png", "svg"))
@@ -78,6 +79,7 @@ def test_the_confusion_matrix_is_the_mean_count_per_seed():
     assert (counts.tolist(), seeds) == ([[8.0, 2.0], [0.0, 10.0]], 1)  # in the order asked for
 
 
+@pytest.mark.slow
 def test_the_same_plot_renders_to_the_same_bytes():
     tables = sample_tables()
     first, second = (render_figures(lecture_report(tables, targets=[0.9])) for _ in range(2))

@@ -27,6 +27,7 @@ def report():
     return lecture_report(sample_tables(), targets=[0.9])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("format_name, file_name", [("md", "report.md"), ("latex", "report.tex")])
 def test_markdown_and_latex_match_the_golden_files(report, format_name, file_name):
     text = render_text(report, format_name)
@@ -72,6 +73,7 @@ class PageParser(HTMLParser):
             self.in_caption = False
 
 
+@pytest.mark.slow
 def test_the_html_page_holds_every_table_and_embeds_every_plot(report):
     page = PageParser()
     page.feed(render_text(report, "html"))

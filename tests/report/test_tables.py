@@ -142,6 +142,7 @@ def test_a_multi_line_error_shows_its_first_line_only():
     assert "| failed: ValueError: bad \\| shape |" in md(compare([one(failed)]))
 
 
+@pytest.mark.slow
 def test_two_class_tables_use_the_class_names_and_skips_show_their_reason():
     metrics = {
         "train": {"accuracy": 0.905, "per_class": {"Female": 0.92, "Male": 0.8951}, "n": 36},

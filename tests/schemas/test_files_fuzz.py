@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbench.baseline import read_baseline
 from nnbench.cli import main
 from nnbench.datasets.folder import write_folder
 from nnbench.errors import ResultFileError
+from nnbench.gate import read_baseline
 from nnbench.results import load, read_predictions
 from tests.conftest import tiny_images
 
@@ -87,6 +87,7 @@ def result_file(run_dir: Path, model: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["naive_bayes", "dense_nn"])
 @settings(max_examples=60)  # three verbs per example
 @given(data=st.data())
@@ -119,6 +120,7 @@ def test_a_mutated_result_file_is_read_or_named(run, model, data, capsys):
     assert (table.fit_s.dropna() >= 0).all() and (table.n_images.dropna() >= 0).all()
 
 
+@pytest.mark.slow
 @given(data=st.data())
 def test_a_mutated_baseline_file_is_read_or_named(run, data, capsys):
     good_run, baseline = run

@@ -105,6 +105,7 @@ def test_paired_counts_refuses_mismatches():
         PairedCounts(n=3, b=2, c=2)
 
 
+@pytest.mark.slow
 def test_holm_matches_statsmodels():
     rng = np.random.default_rng(7)
     cases = [[0.01, 0.04, 0.03, 0.005], [0.5], [0.2, 0.2, 0.01, 1.0], [0.03, 0.03, 0.03]]

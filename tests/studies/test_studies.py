@@ -65,6 +65,7 @@ def test_results_of_two_studies_are_not_reported_together():
         study_of(["losses", "activations"])
 
 
+@pytest.mark.slow
 def test_optimizers_study(tmp_path: Path, data_dir, mnist, capsys):
     out = tmp_path / "optimizers"
     assert run_study("optimizers", out, data_dir) == 0
@@ -124,6 +125,7 @@ def test_optimizers_study(tmp_path: Path, data_dir, mnist, capsys):
     ]
 
 
+@pytest.mark.slow
 def test_activations_study(tmp_path: Path, data_dir, mnist):
     out = tmp_path / "activations"
     assert run_study("activations", out, data_dir) == 0
@@ -151,6 +153,7 @@ def test_activations_study(tmp_path: Path, data_dir, mnist):
     assert "against chance 1/10 = 0.1000" in claims[1]
 
 
+@pytest.mark.slow
 def test_losses_study_runs_the_synthetic_stand_in_when_the_photos_are_absent(
     tmp_path: Path, data_dir, mnist, capsys
 ):
@@ -185,6 +188,7 @@ def test_losses_study_runs_the_synthetic_stand_in_when_the_photos_are_absent(
     assert all("McNemar p = " in line for line in claims)
 
 
+@pytest.mark.slow
 def test_autodiff_study_times_both_gradients_and_checks_them(tmp_path: Path, data_dir, mnist):
     out = tmp_path / "autodiff"
     assert run_study("autodiff", out, data_dir, *QUICK_PROBE) == 0
@@ -220,6 +224,7 @@ def test_autodiff_study_times_both_gradients_and_checks_them(tmp_path: Path, dat
     )
 
 
+@pytest.mark.slow
 def test_a_study_run_is_re_reported_as_that_study_and_resumed(
     tmp_path: Path, data_dir, mnist, capsys
 ):

@@ -3,7 +3,7 @@
 Steps: list the candidates in a :class:`BuildScope` (:mod:`.listing`), ask each one's bio for
 the gender and photo URL, download the photo, drop the ones that cannot be used, centre-crop and
 resize the rest to 110 x 135 RGB (:mod:`.outcomes`), and write the folder format of
-:mod:`nnbench.datasets.candidates` (:mod:`.folder_state`, :mod:`.build`).
+:mod:`nnbench.datasets.candidates_format` (:mod:`.folder_state`, :mod:`.build`).
 
 The two APIs sit behind one interface (:mod:`.api`): the classic key API (:mod:`.classic`), whose
 shapes are confirmed by recordings of the live service, and REST API 2.0 (:mod:`.rest2`), whose

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from nnbench import progress
-from nnbench.datasets.candidates import IMAGES_DIR
+from nnbench.datasets.candidates_format import IMAGES_DIR
 from nnbench.datasets.fetch import CHOOSE_DATA_DIR
 from nnbench.datasets.votesmart.api import VoteSmartApi
 from nnbench.datasets.votesmart.credentials import Credentials, choose_api, open_api
 from nnbench.datasets.votesmart.folder_state import FAILURES_FILE, SUMMARY_KEYS, BuildFolder
 from nnbench.datasets.votesmart.listing import SCOPE_HINT, BuildScope, list_candidates, scope_record
 from nnbench.datasets.votesmart.outcomes import process_candidate
+from nnbench.datasets.votesmart.transport import Transport
 from nnbench.errors import ConfigError, DataError
 
 CHECKPOINT_EVERY = 25
@@ -49,13 +50,15 @@ def build_candidates(
         raise ConfigError("Say which candidates to list: give --year, --office or both.")
     if rate_limit <= 0 or timeout <= 0 or retries < 0 or backoff_s < 0:
         raise ConfigError("rate_limit and timeout must be positive, retries and backoff_s >= 0.")
-    transport = {
-        "rate_limit": rate_limit,
-        "timeout": timeout,
-        "retries": retries,
-        "backoff_s": backoff_s,
-    }
-    client = open_api(choose_api(credentials, api), credentials, api_url, transport)
+    name = choose_api(credentials, api)
+    transport = Transport(
+        rate_limit=rate_limit,
+        timeout=timeout,
+        retries=retries,
+        backoff_s=backoff_s,
+        secrets=credentials.secrets(),
+    )
+    client = open_api(name, credentials, api_url, transport)
     state = BuildFolder(folder)
     progress.info(f"listing candidates from the {client.name} API at {client.url} ...")
     listed = list_candidates(client, scope)

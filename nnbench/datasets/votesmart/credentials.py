@@ -94,10 +94,9 @@ def choose_api(credentials: Credentials, forced: str | None = None) -> str:
 
 
 def open_api(
-    name: str, credentials: Credentials, api_url: str | None, transport_options: dict[str, float]
+    name: str, credentials: Credentials, api_url: str | None, transport: Transport
 ) -> VoteSmartApi:
     """The API ``name`` (from :func:`choose_api`) at ``api_url`` (its public root by default)."""
-    transport = Transport(secrets=credentials.secrets(), **transport_options)
     if name == "classic":
         return ClassicApi(api_url or CLASSIC_URL, transport, credentials.api_key or "")
     return Rest2Api(

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from nnbench.datasets.candidates import (
+from nnbench.datasets.candidates_format import (
     CANDIDATE_ID,
     CLASS_NAMES,
     IMAGE_HEIGHT,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nnbench.datasets.candidates import CANDIDATE_ID
+from nnbench.datasets.candidates_format import CANDIDATE_ID
 from nnbench.datasets.votesmart.api import ApiError, VoteSmartApi
 from nnbench.datasets.votesmart.transport import FetchError
 from nnbench.errors import DataUnavailableError
@@ -69,7 +69,7 @@ def list_or_stop(call: Callable[..., list[str]], *args: Any) -> list[str]:
 
 def list_candidates(api: VoteSmartApi, scope: BuildScope) -> list[str]:
     """The ids of every candidate in ``scope``, each once, in the order found; ids that could
-    not be file names (:data:`~nnbench.datasets.candidates.CANDIDATE_ID`) are left out."""
+    not be file names (:data:`~nnbench.datasets.candidates_format.CANDIDATE_ID`) are left out."""
     if scope.states is None:
         states = [state for state in list_or_stop(api.state_ids) if state]
     else:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
-from nnbench.datasets.candidates import IMAGE_HEIGHT, IMAGE_WIDTH, coded_gender
+from nnbench.datasets.candidates_format import IMAGE_HEIGHT, IMAGE_WIDTH, coded_gender
 from nnbench.datasets.images import GREY_MODES
 from nnbench.datasets.votesmart.api import VoteSmartApi
 from nnbench.datasets.votesmart.transport import FetchError

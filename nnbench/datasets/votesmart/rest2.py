@@ -36,7 +36,7 @@ from typing import Any
 
 from nnbench.datasets.votesmart import HOW_TO_SET
 from nnbench.datasets.votesmart.api import ApiError, Bio, id_text
-from nnbench.datasets.votesmart.transport import FetchError, Transport, json_object
+from nnbench.datasets.votesmart.transport import FetchError, Transport
 from nnbench.errors import CredentialsError
 
 DEFAULT_URL = "https://app.votesmart-api.org/"
@@ -235,3 +235,14 @@ def bio_candidate(body: dict[str, Any]) -> dict[str, Any] | None:
             inner = value.get("candidate")
             return inner if isinstance(inner, dict) else value
     return None
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """``raw`` as a JSON object; ValueError otherwise, which the transport asks again for."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ValueError("malformed JSON") from None
+    if not isinstance(value, dict):
+        raise ValueError("unexpected response (not a JSON object)")
+    return value

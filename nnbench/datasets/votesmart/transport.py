@@ -1,33 +1,42 @@
-"""HTTP for the Vote Smart builder: every request rate-limited, timed out and retried with
-backoff, and no credential in any message it makes.
+"""HTTP for the Vote Smart builder, on requests: every request rate-limited, timed out and retried
+with backoff, and no credential in any message or log record it makes.
 
-Retried (at most ``retries`` times, waiting ``backoff_s * 2**attempt`` seconds, at most
-:data:`MAX_WAIT_S`): timeouts, connection errors, HTTP 5xx, HTTP 429 (waiting what a
-``Retry-After`` header asks, in seconds or as a date, at most :data:`MAX_RETRY_AFTER_S`) and a
-body the caller cannot parse. Not
-retried: any other HTTP 4xx, a redirect to a URL that is not http or https, and an invalid URL.
+urllib3's ``Retry`` retries timeouts, connection errors and HTTP 429, 500, 502, 503 and 504, at
+most ``retries`` times (the first retry at once, the n-th after ``backoff_s * 2**(n-1)`` s, at
+most :data:`MAX_WAIT_S`); requests follows redirects and drops ``Authorization`` when one leaves
+the host or port. nnbench adds the rate limit, ``Retry-After`` in seconds or as a date, capped
+(:class:`PacedRetry`), asking again for a body that cannot be read or parsed, refusing redirects
+off http and https, and masking credentials (:class:`Secrets`) in errors and in urllib3's log
+records, whose URLs hold the classic API's key. Not retried: any other HTTP status, such a
+redirect, and an invalid URL.
 """
 
 from __future__ import annotations
 
-import email.message
 import email.utils
-import http.client
-import json
+import logging
 import math
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError, MaxRetryError, NewConnectionError, ResponseError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
 
 #: the longest wait of the exponential backoff
 MAX_WAIT_S = 30.0
 #: the longest wait a ``Retry-After`` header is granted
 MAX_RETRY_AFTER_S = 300.0
+#: the HTTP statuses that are retried
+RETRY_STATUSES = (429, 500, 502, 503, 504)
 #: how much of an HTTP error's body is kept (an API's error message)
 MAX_ERROR_BYTES = 65536
 MAX_PHOTO_BYTES = 20_000_000
@@ -36,6 +45,8 @@ USER_AGENT = "nnbench-candidates-builder"
 MASK = "***"
 #: the shortest value :class:`Secrets` masks
 MIN_SECRET_LENGTH = 4
+#: the urllib3 loggers whose records show request URLs
+URLLIB3_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry")
 
 T = TypeVar("T")
 
@@ -55,42 +66,6 @@ class FetchError(Exception):
 
 class RedirectRefusedError(Exception):
     """A redirect to a URL that is neither http nor https; the argument is its scheme."""
-
-
-class HttpOnlyRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follows redirects to http and https URLs only, and sends ``Authorization`` on only to
-    the same scheme, host and port."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: email.message.Message,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        redirected = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if redirected is not None and origin(redirected.full_url) != origin(req.full_url):
-            redirected.remove_header("Authorization")
-        return redirected
-
-    def http_error_302(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: email.message.Message,
-    ) -> http.client.HTTPResponse | None:
-        location = headers.get("location") or headers.get("uri") or ""
-        scheme = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, location)).scheme
-        if scheme not in ("http", "https"):
-            fp.close()
-            raise RedirectRefusedError(scheme)
-        return super().http_error_302(req, fp, code, msg, headers)
-
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 class Secrets:
@@ -123,14 +98,51 @@ class Secrets:
         return self.scrub(raw.decode("utf-8", errors="replace")).encode("utf-8")
 
 
+#: the :class:`Secrets` of every live transport, masked in urllib3's log records
+LIVE_SECRETS: weakref.WeakSet[Secrets] = weakref.WeakSet()
+
+
+def scrub_record(record: logging.LogRecord) -> bool:
+    """A filter on :data:`URLLIB3_LOGGERS`: masks every live transport's credentials."""
+    message = record.getMessage()
+    for secrets in list(LIVE_SECRETS):
+        message = secrets.scrub(message)
+    record.msg, record.args = message, None
+    return True
+
+
+for _name in URLLIB3_LOGGERS:
+    logging.getLogger(_name).addFilter(scrub_record)
+
+
+class PacedRetry(Retry):
+    """urllib3's ``Retry``, waiting as nnbench does: what a response's ``Retry-After`` asks
+    (:func:`retry_after`), else the backoff, slept through this module's ``time`` (which tests
+    replace); then the request waits its ``turn`` under the rate limit."""
+
+    #: only ``status_forcelist`` is retried: a 413 is a client error, Retry-After or not
+    RETRY_AFTER_STATUS_CODES: frozenset[int] = frozenset()
+
+    def __init__(self, *args: Any, turn: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.turn = turn
+
+    def new(self, **kw: Any) -> PacedRetry:
+        return super().new(turn=self.turn, **kw)
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        asked = None if response is None else retry_after(response.headers.get("Retry-After"))
+        time.sleep(self.get_backoff_time() if asked is None else asked)
+        self.turn()
+
+
 @dataclass(frozen=True)
 class Sent:
-    """One attempt at a request: the body, or why it failed and whether that may pass."""
+    """One request, retried by urllib3: the body, or why it failed and whether that may pass."""
 
     raw: bytes | None = None  # the body, when the server answered 2xx
     fatal: FetchError | None = None  # a failure that retrying cannot mend
-    reason: str = ""  # why an attempt that may be retried failed
-    wait: float | None = None  # the seconds a Retry-After header asked for
+    reason: str = ""  # why a request whose body could not be read failed
 
 
 class Transport:
@@ -146,12 +158,26 @@ class Transport:
         secrets: Secrets,
     ) -> None:
         self.secrets = secrets
-        self._interval = 1.0 / rate_limit
+        LIVE_SECRETS.add(secrets)
         self._timeout = timeout
-        self._retries = retries
-        self._backoff_s = backoff_s
+        self._interval = 1.0 / rate_limit
         self._next_turn = 0.0
-        self._opener = urllib.request.build_opener(HttpOnlyRedirectHandler)
+        self._retry = PacedRetry(
+            total=retries,
+            backoff_factor=backoff_s,
+            backoff_max=MAX_WAIT_S,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET", "POST"}),  # a repeated login does no harm
+            respect_retry_after_header=True,
+            raise_on_status=False,  # the last answer comes back, to be reported
+            turn=self._wait_turn,
+        )
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = USER_AGENT
+        self._session.hooks["response"].append(refuse_odd_redirects)
+        adapter = HTTPAdapter(max_retries=self._retry)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
 
     def request(
         self,
@@ -164,28 +190,29 @@ class Transport:
         body: bytes | None = None,
         max_bytes: int | None = None,
     ) -> T:
-        """Send the request and ``parse`` the body, retrying what may pass; ``shown`` names it in
-        errors. With ``max_bytes``, at most ``max_bytes + 1`` bytes of the body are read.
+        """Send the request and ``parse`` the body, asking again, on urllib3's rules, while it
+        cannot be read or parsed; ``shown`` names it in errors. With ``max_bytes``, at most
+        ``max_bytes + 1`` bytes of the body are read.
 
         Errors are raised outside any ``except`` block, so that no exception that holds the
         real URL (and a key in it) hangs on to them as their context."""
-        headers = {"User-Agent": USER_AGENT, **(headers or {})}
-        reason = ""
-        for attempt in range(self._retries + 1):
-            self._wait_turn()
-            sent = self._send(url, shown, method, headers, body, max_bytes)
+        retry = self._retry
+        self._wait_turn()
+        while True:
+            sent = self._send(url, shown, method, headers or {}, body, max_bytes)
             if sent.fatal is not None:
                 raise sent.fatal
-            if sent.raw is None:
-                reason = sent.reason
-            else:
+            reason = sent.reason
+            if sent.raw is not None:
                 try:
                     return parse(sent.raw)
                 except ValueError as exc:
                     reason = self.secrets.scrub(str(exc)) or "unreadable response"
-            if attempt < self._retries:
-                backoff = min(self._backoff_s * 2**attempt, MAX_WAIT_S)
-                time.sleep(backoff if sent.wait is None else sent.wait)
+            try:
+                retry = retry.increment(method, shown, error=ResponseError(reason))
+            except MaxRetryError:
+                break
+            retry.sleep()
         raise FetchError(reason, shown)
 
     def _send(
@@ -193,30 +220,47 @@ class Transport:
         url: str,
         shown: str,
         method: str,
-        headers: dict[str, str],
+        headers: Mapping[str, str],
         body: bytes | None,
         max_bytes: int | None,
     ) -> Sent:
-        """One attempt; no exception leaves it."""
+        """One request, which urllib3 retries; no exception leaves it."""
         try:
-            request = urllib.request.Request(url, data=body, method=method, headers=headers)
-            with self._opener.open(request, timeout=self._timeout) as response:
-                return Sent(
-                    raw=response.read() if max_bytes is None else response.read(max_bytes + 1)
-                )
+            response = self._session.request(
+                method, url, headers=headers, data=body, timeout=self._timeout, stream=True
+            )
         except RedirectRefusedError as exc:
             message = f"redirected to a {exc}: URL; only http and https are followed"
             return Sent(fatal=FetchError(message, shown))
-        except urllib.error.HTTPError as exc:
-            with exc:
-                error_body = self.secrets.scrub_bytes(exc.read(MAX_ERROR_BYTES))
-            if exc.code != 429 and exc.code < 500:
-                return Sent(fatal=FetchError(f"HTTP {exc.code}", shown, exc.code, error_body))
-            return Sent(reason=f"HTTP {exc.code}", wait=retry_after(exc.headers.get("Retry-After")))
-        except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
-            return Sent(reason=self.secrets.scrub(transient_reason(exc)))
-        except ValueError:  # a URL urllib cannot use; its message could show a credential
+        except requests.TooManyRedirects:
+            return Sent(fatal=FetchError("too many redirects", shown))
+        except ValueError:  # InvalidURL and the like; the message could show a credential
             return Sent(fatal=FetchError("invalid URL", shown))
+        except (requests.RequestException, OSError) as exc:  # the retries are spent
+            return Sent(fatal=FetchError(self.secrets.scrub(transient_reason(exc)), shown))
+        with response:
+            status = response.status_code
+            if status in RETRY_STATUSES:  # the retries are spent
+                return Sent(fatal=FetchError(f"HTTP {status}", shown))
+            limit = None if max_bytes is None else max_bytes + 1
+            try:
+                raw = response.raw.read(
+                    MAX_ERROR_BYTES if status >= 300 else limit, decode_content=True
+                )
+            except (HTTPError, OSError) as exc:
+                return Sent(reason=self.secrets.scrub(transient_reason(exc)))
+        if 200 <= status < 300:
+            return Sent(raw=raw)
+        return Sent(
+            fatal=FetchError(f"HTTP {status}", shown, status, self.secrets.scrub_bytes(raw))
+        )
+
+    def _wait_turn(self) -> None:
+        """The rate limit: sleep until ``1 / rate_limit`` s after the last request started."""
+        now = time.monotonic()
+        if now < self._next_turn:
+            time.sleep(self._next_turn - now)
+        self._next_turn = max(now, self._next_turn) + self._interval
 
     def get_photo(self, url: str) -> bytes:
         """The bytes at ``url`` (http or https only, at most MAX_PHOTO_BYTES)."""
@@ -227,19 +271,15 @@ class Transport:
             raise FetchError(f"photo larger than {MAX_PHOTO_BYTES / 1e6:g} MB", url)
         return photo
 
-    def _wait_turn(self) -> None:
-        """Sleep until the next request may start (at most ``rate_limit`` per second)."""
-        now = time.monotonic()
-        if now < self._next_turn:
-            time.sleep(self._next_turn - now)
-        self._next_turn = max(now, self._next_turn) + self._interval
 
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """The scheme, host and port of ``url``: where a credential may go."""
-    parts = urllib.parse.urlsplit(url)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+def refuse_odd_redirects(response: requests.Response, **kwargs: Any) -> None:
+    """A response hook: a redirect to a URL that is neither http nor https stops the request."""
+    if response.is_redirect:
+        target = urllib.parse.urljoin(response.url, response.headers["Location"])
+        scheme = urllib.parse.urlsplit(target).scheme
+        if scheme not in ("http", "https"):
+            response.close()
+            raise RedirectRefusedError(scheme)
 
 
 def retry_after(header: str | None) -> float | None:
@@ -259,19 +299,11 @@ def retry_after(header: str | None) -> float | None:
 
 
 def transient_reason(exc: BaseException) -> str:
-    """A short reason for a timeout or connection failure."""
-    cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(cause, TimeoutError):
+    """A short reason for a timeout or connection failure, from the last error urllib3 met."""
+    cause = exc.args[0] if isinstance(exc, requests.RequestException) and exc.args else exc
+    cause = getattr(cause, "reason", cause)  # a MaxRetryError's last error
+    if isinstance(cause, (TimeoutError, Urllib3Timeout)) and not isinstance(
+        cause, NewConnectionError
+    ):
         return "timed out"
     return f"connection error ({cause})"
-
-
-def json_object(raw: bytes) -> dict[str, Any]:
-    """``raw`` as a JSON object; ValueError otherwise, which the transport retries."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ValueError("malformed JSON") from None
-    if not isinstance(value, dict):
-        raise ValueError("unexpected response (not a JSON object)")
-    return value

@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 from keras import ops
 
-from nnbench.models.l1_logit.objective import penalty_strength
-from nnbench.models.l1_logit.solvers import L1Fit
+from nnbench.models.l1_logit.objective import L1Fit, penalty_strength
 
 #: a tensor of Keras's backend, on its device
 Tensor = Any

@@ -1,4 +1,5 @@
-"""The one objective every L1-logit solver minimises, computed in float64.
+"""The one objective every L1-logit solver minimises, computed in float64, and the answer every
+solver gives (:class:`L1Fit`).
 
 For n training rows x_i (pixels / 255), labels y_i, weights W (K x p) and intercepts b (K)::
 
@@ -14,10 +15,22 @@ class 0) stands for the rows (0, w); its L1 norm is the least of ||W||_1 over th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 #: rows per float64 chunk of the data
 CHUNK_ROWS = 8192
+
+
+@dataclass(frozen=True)
+class L1Fit:
+    """A solver's answer: ``coef`` K x p (1 x p for the binary form), ``intercept`` K (or 1)."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    n_iter: int | None
+    converged: bool
 
 
 def penalty_strength(C: float, n_train: int) -> float:

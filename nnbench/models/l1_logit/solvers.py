@@ -23,7 +23,6 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -32,22 +31,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from nnbench.errors import ConfigError
-from nnbench.models.l1_logit.objective import penalty_strength
+from nnbench.models.l1_logit.objective import L1Fit, penalty_strength
 
 #: the package to install for each optional solver
 PIP_NAMES = {"cyanure": "cyanure", "glmnet": "python-glmnet"}
 #: the largest ratio of two neighbours on glmnet's path of lambdas
 GLMNET_STEP = 1.5
-
-
-@dataclass(frozen=True)
-class L1Fit:
-    """A solver's answer: ``coef`` K x p (1 x p for the binary form), ``intercept`` K (or 1)."""
-
-    coef: np.ndarray
-    intercept: np.ndarray
-    n_iter: int | None
-    converged: bool
 
 
 #: a solver: (x float32 n x p, y class indices 0..K-1, every class present) -> L1Fit

@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from nnbench.datasets import get_dataset
-from nnbench.datasets.candidates import LABEL_COLUMNS, SPLIT_RULE, split_for
+from nnbench.datasets.candidates_format import LABEL_COLUMNS, SPLIT_RULE, split_for
 from nnbench.datasets.votesmart.credentials import Credentials
 from nnbench.datasets.votesmart.listing import BuildScope
 from nnbench.errors import ConfigError, CredentialsError, DataError, DataUnavailableError
@@ -173,6 +173,7 @@ def test_a_missing_photo_is_not_fetched_again_unless_asked(api: World, tmp_path:
     assert read_csv(folder / "dropped.csv")[1:] == []
 
 
+@pytest.mark.slow  # waits out a 0.5 request/s rate limit
 def test_a_dry_run_counts_what_a_build_would_fetch_and_writes_nothing(
     api: World, tmp_path: Path, capsys
 ):

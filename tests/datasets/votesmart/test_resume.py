@@ -36,6 +36,7 @@ def test_transient_faults_are_retried_until_they_pass(api: World, tmp_path: Path
     assert [api.hits[name] for name in resources] == [2] * 5
 
 
+@pytest.mark.slow  # three photo requests each wait out the 0.5 s timeout
 def test_lasting_faults_are_recorded_and_retried_by_the_next_run(
     api: World, tmp_path: Path, capsys
 ):

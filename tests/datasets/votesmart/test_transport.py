@@ -3,6 +3,7 @@ what is and is not retried, the photo size cap and redirects."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from nnbench.datasets.votesmart import transport
+from nnbench.datasets.votesmart.classic import ClassicApi
 from nnbench.datasets.votesmart.transport import (
     MAX_RETRY_AFTER_S,
     MAX_WAIT_S,
@@ -18,7 +20,15 @@ from nnbench.datasets.votesmart.transport import (
     Transport,
     retry_after,
 )
-from tests.datasets.votesmart.fakes import FAST, Person, World, build, photo_bytes
+from tests.datasets.votesmart.fakes import (
+    FAST,
+    KEY,
+    Person,
+    World,
+    assert_no_secret,
+    build,
+    photo_bytes,
+)
 
 
 class Clock:
@@ -104,3 +114,17 @@ def test_a_photo_url_that_is_not_http_is_refused_before_any_request():
     client = Transport(secrets=Secrets(), **FAST)
     with pytest.raises(FetchError, match="unsupported photo URL"):
         client.get_photo("ftp://example.org/1.jpg")
+
+
+def test_urllib3_log_records_of_retries_mask_the_key_in_the_url(
+    classic_api: World, caplog: pytest.LogCaptureFixture
+):
+    classic_api.faults = {"states": ["500", "slow"]}  # a retried status, then a read timeout
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    api = ClassicApi(classic_api.url, Transport(secrets=Secrets(KEY), **FAST), KEY)
+    assert api.state_ids() == ["NA", "VT", "ME"]
+    assert classic_api.hits["states"] == 3
+    retried = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Retry")]
+    assert len(retried) == 2 and all("key=***" in message for message in retried)
+    assert "after connection broken by 'ReadTimeoutError" in retried[1]
+    assert_no_secret(caplog.text)

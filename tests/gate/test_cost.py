@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from nnbench.baseline import make_baseline
-from nnbench.check import Tolerances, check
-from nnbench.check_render import render_check
 from nnbench.cli import main
+from nnbench.gate.baseline import make_baseline
+from nnbench.gate.render import render_check
+from nnbench.gate.rows import check
+from nnbench.gate.verdicts import Tolerances
 from nnbench.result_tables import tables
-from tests.test_baseline import seed_result
+from tests.gate.test_baseline import seed_result
 from tests.test_results import table_of, tables_of
 
 

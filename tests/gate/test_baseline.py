@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nnbench.baseline import make_baseline, read_baseline, write_baseline
 from nnbench.errors import BaselineError, NNBenchError
+from nnbench.gate.baseline import make_baseline, read_baseline, write_baseline
 from nnbench.plan import Cell, make_model
 from nnbench.result_tables import tables
 from nnbench.suite import DEFAULT_SUITE, load_suite

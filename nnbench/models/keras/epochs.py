@@ -27,6 +27,8 @@ from keras import ops
 EpochRunner = Callable[[Any, Any, Any], None]
 #: a batch: images and targets
 Batch = tuple[Any, Any]
+#: the values of a model's variables, group by group, as Keras's stateless step takes them
+State = tuple[Any, ...]
 #: what one compiled call trains on: images, targets (backend tensors) and the rows to take
 Chunk = tuple[Any, Any, Any]
 #: a training set (uint8 images and targets) up to this size goes to the device once and trains
@@ -120,20 +122,22 @@ def tensorflow_runner(model: keras.Model, batch_size: int, jit_compile: bool) ->
         if last:
             model.train_step(batch_at(images, targets, rows, full * batch_size, last))
 
-    return tf.function(run, jit_compile=jit_compile)
+    compiled: EpochRunner = tf.function(run, jit_compile=jit_compile)
+    return compiled
 
 
 def jax_runner(model: keras.Model, batch_size: int) -> EpochRunner:
     """Keras's stateless ``train_step`` in ``lax.fori_loop`` under ``jax.jit``; the model's
     variables are read before and written after each run."""
-    import jax
+    import jax  # an optional Keras backend
 
-    def run_stateless(state: tuple, images: Any, targets: Any, rows: Any) -> tuple:
+    def run_stateless(state: State, images: Any, targets: Any, rows: Any) -> State:
         full, last = batch_plan(rows, batch_size)
 
-        def step(index: Any, state: tuple) -> tuple:
+        def step(index: Any, state: State) -> State:
             batch = batch_at(images, targets, rows, index * batch_size, batch_size)
-            return model.train_step(state, batch)[1]
+            trained: State = model.train_step(state, batch)[1]
+            return trained
 
         if full:
             state = jax.lax.fori_loop(0, full, step, state)

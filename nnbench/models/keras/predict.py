@@ -10,6 +10,7 @@ from typing import Any
 
 import keras
 import numpy as np
+import numpy.typing as npt
 
 from nnbench.models.base import Model
 
@@ -29,13 +30,13 @@ def keras_device() -> str:
             details = tf.config.experimental.get_device_details(gpus[0])
             return f"gpu:{details.get('device_name', gpus[0].name)}"
     elif backend == "jax":
-        import jax
+        import jax  # an optional Keras backend
 
         device = jax.devices()[0]
         if device.platform == "gpu":
             return f"gpu:{device.device_kind}"
     elif backend == "torch":
-        import torch
+        import torch  # an optional Keras backend
 
         if torch.cuda.is_available():
             return f"gpu:{torch.cuda.get_device_name(0)}"
@@ -51,12 +52,22 @@ def predict_scores(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """The model's outputs for ``images``, batch by batch: Keras's predict() kept 2.6 GB more in
     memory on 12k candidate-size photos."""
     batch = predict_batch_size(images)
-    return np.concatenate(
+    scores: np.ndarray = np.concatenate(
         [
             np.asarray(model.predict_on_batch(images[start : start + batch]))
             for start in range(0, len(images), batch)
         ]
     )
+    return scores
+
+
+def decide(scores: np.ndarray, threshold: float = 0.5) -> npt.NDArray[np.int64]:
+    """The labels a net's outputs choose: the class of the largest output, or, for one output
+    unit, class 1 where it exceeds ``threshold`` (0.5 for a sigmoid, 0 for a logit)."""
+    labels: npt.NDArray[np.int64] = (
+        (scores[:, 0] > threshold).astype(np.int64) if scores.shape[1] == 1 else scores.argmax(1)
+    )
+    return labels
 
 
 def output_probabilities(scores: np.ndarray) -> np.ndarray:
@@ -65,7 +76,8 @@ def output_probabilities(scores: np.ndarray) -> np.ndarray:
     scores = scores.astype(np.float64)
     if scores.shape[1] == 1:
         return np.concatenate([1 - scores, scores], axis=1)
-    return scores / scores.sum(axis=1, keepdims=True)
+    probabilities: np.ndarray = scores / scores.sum(axis=1, keepdims=True)
+    return probabilities
 
 
 def gives_probabilities(model: Any) -> bool:

@@ -21,12 +21,12 @@ from typing import Any
 import keras
 import numpy as np
 from keras import ops
+from typing_extensions import Self
 
 from nnbench.errors import ConfigError
 from nnbench.models.base import (
     NO_MONITOR,
     DataInfo,
-    ModelT,
     Monitor,
     SkipCell,
     optional,
@@ -37,21 +37,22 @@ from nnbench.models.diagnosis import (
     guessing_loss,
     training_warnings,
 )
-from nnbench.models.keras_compile import (
+from nnbench.models.keras.compile import (
     CONVOLUTIONS,
     OPTIMIZERS,
     dtype_policy,
     gives_logits,
     loss_and_accuracy,
 )
-from nnbench.models.keras_epochs import epoch_chunks, epoch_runner
-from nnbench.models.keras_predict import (
+from nnbench.models.keras.epochs import epoch_chunks, epoch_runner
+from nnbench.models.keras.predict import (
     KerasNet,
+    decide,
     gives_probabilities,
     output_probabilities,
     predict_scores,
 )
-from nnbench.models.training import Training
+from nnbench.models.keras.training import Training
 
 #: training images run through the layers before the first weighted one, to see their scale
 PROBE_IMAGES = 64
@@ -156,8 +157,8 @@ class KerasModel(KerasNet):
         return None
 
     def fit(
-        self: ModelT, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
-    ) -> ModelT:
+        self, x: np.ndarray, y: np.ndarray, *, n_classes: int, monitor: Monitor = NO_MONITOR
+    ) -> Self:
         started = time.perf_counter()
         keras.utils.set_random_seed(self.seed)
         self.n_classes_ = n_classes
@@ -190,7 +191,7 @@ class KerasModel(KerasNet):
             train_s += time.perf_counter() - started
             self.history_.append(self.history_row(epoch, trained, train_s, monitor))
         self.fit_phases_ = {"build_s": build_s, "compile_s": first_call_overhead(first_calls)}
-        self.info_: dict = untrained_layers(self.model_, initial)
+        self.info_ = untrained_layers(self.model_, initial)
         self.warnings_ = training_warnings(self.history_, self.training_facts(x, y))
         return self
 
@@ -224,7 +225,8 @@ class KerasModel(KerasNet):
             scores = predict_scores(self.model_, monitor.eval_images)
             loss = self.loss_(self.targets(monitor.eval_labels), scores)
             row["test_loss"] = float(ops.convert_to_numpy(loss))
-            row["test_accuracy"] = float(np.mean(self.decide(scores) == monitor.eval_labels))
+            labels = decide(scores, self.threshold())
+            row["test_accuracy"] = float(np.mean(labels == monitor.eval_labels))
             self.eval_during_fit_s_ += time.perf_counter() - started
         if monitor.on_epoch_end is not None:
             monitor.on_epoch_end(row)
@@ -260,11 +262,12 @@ class KerasModel(KerasNet):
         """Labels as the loss wants them: floats in {0, 1} for one output unit, one-hot rows
         for the quadratic loss over several classes, else integers."""
         if self.one_hot():
-            return np.eye(self.n_classes_, dtype=np.float32)[labels]
+            one_hot: np.ndarray = np.eye(self.n_classes_, dtype=np.float32)[labels]
+            return one_hot
         return labels.astype(np.float32) if self.binary_ else labels
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.decide(predict_scores(self.model_, x))
+        return decide(predict_scores(self.model_, x), self.threshold())
 
     @optional(gives_probabilities)
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -272,8 +275,6 @@ class KerasModel(KerasNet):
         gives logits or hinge scores has none)."""
         return output_probabilities(predict_scores(self.model_, x))
 
-    def decide(self, scores: np.ndarray) -> np.ndarray:
-        """The labels the model's outputs choose."""
-        if self.binary_:
-            return (scores[:, 0] > (0.0 if self.logits_ else 0.5)).astype(np.int64)
-        return scores.argmax(axis=1)
+    def threshold(self) -> float:
+        """Where one output unit's score turns to class 1: 0 for a logit, 0.5 for a sigmoid."""
+        return 0.0 if self.logits_ else 0.5

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import keras
 
-from nnbench.models.training import Loss
+from nnbench.models.keras.training import Loss
 
 #: activations after which a model's outputs are probabilities rather than logits
 PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")

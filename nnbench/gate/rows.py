@@ -1,65 +1,53 @@
-"""The regression gate: a run's cells against a baseline, one verdict per checked metric.
+"""The regression gate: a run's cells against a baseline, one row per checked metric.
 
 Accuracy (overall, then per class) fails when the run's mean over its seeds falls below
 ``baseline mean - max(abs_tol, k * baseline sd)``; it is "improved" when it rises above
 ``baseline mean + the same margin``, which never fails. A cell of the baseline that is missing,
 skipped or failed in the run fails, and so does one run under another protocol unless protocol
-changes are allowed. Time and peak memory are ratios to the baseline (:mod:`nnbench.check_cost`)
+changes are allowed. Time and peak memory are ratios to the baseline (:mod:`nnbench.gate.cost`)
 and fail only above ``max_slowdown`` and ``max_memory_growth``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from nnbench.baseline import Baseline, cells_by_name
-from nnbench.check_cost import Row, cost_rows, describe_now, describe_stat
 from nnbench.errors import BaselineError
-from nnbench.presentation import (
-    one_line,
-    status_cell,
+from nnbench.gate.baseline import cells_by_name
+from nnbench.gate.cost import cost_rows
+from nnbench.gate.verdicts import (
+    Row,
+    Tolerances,
+    Verdict,
+    allowed_drop,
+    describe_now,
+    describe_stat,
 )
+from nnbench.presentation import one_line, status_cell
 from nnbench.result_tables import Tables
+from nnbench.schemas.baseline import Baseline
 from nnbench.scores import metric_info
 from nnbench.stats import CellSummary, Estimate, protocol_changes, summarise
 
-#: environment keys whose change a check reports
-ENVIRONMENT_KEYS = (
-    "python",
-    "numpy",
-    "sklearn",
-    "tensorflow",
-    "keras",
-    "keras_backend",
-    "device",
-    "cpu",
-    "cores",
-)
+#: the tolerances of a check without flags
+DEFAULT_TOLERANCES = Tolerances()
 
 
-@dataclass(frozen=True)
-class Tolerances:
-    """How far below its baseline a metric may fall, and what else fails a check."""
-
-    abs_tol: float = 0.005
-    class_abs_tol: float = 0.02
-    k: float = 3.0
-    max_slowdown: float | None = None
-    #: fail a cell whose peak memory is above this many times the baseline's (None: not gated)
-    max_memory_growth: float | None = None
-    allow_protocol_change: bool = False
-    #: the test metric gated on (see :mod:`nnbench.scores`); the baseline must hold it
-    metric: str = "accuracy"
-
-
-def allowed_drop(record: Mapping[str, Any], abs_tol: float, k: float) -> tuple[float, str]:
-    """``max(abs_tol, k * sd)`` for a baseline statistic, and which of the two it is."""
-    spread = k * (record["sd"] or 0.0)
-    return (spread, f"{k:g}·sd") if spread > abs_tol else (abs_tol, f"tol {abs_tol:g}")
+def accuracy_verdict(
+    now: Estimate | None, low: float, high: float, higher_is_better: bool
+) -> Verdict:
+    """The mean now against the band ``[low, high]`` around the baseline's: a regression
+    beyond it in the worse direction, an improvement beyond it in the better one."""
+    if now is None:
+        return Verdict.MISSING
+    if now.mean < low if higher_is_better else now.mean > high:
+        return Verdict.REGRESSION
+    if now.mean > high if higher_is_better else now.mean < low:
+        return Verdict.IMPROVED
+    return Verdict.PASS
 
 
 def accuracy_row(
@@ -76,17 +64,10 @@ def accuracy_row(
     margin, rule = allowed_drop(record, abs_tol, k)
     low, high = max(0.0, record["mean"] - margin), record["mean"] + margin
     worse = low if higher_is_better else high
-    if now is None:
-        verdict, shown, delta = "missing", "–", "–"
-    else:
+    shown, delta = "–", "–"
+    if now is not None:
         change = round(now.mean - record["mean"], 4) + 0.0  # no "-0.0000"
         shown, delta = describe_now(now, ".4f"), f"{change:+.4f}"
-        if now.mean < low if higher_is_better else now.mean > high:
-            verdict = "REGRESSION"
-        elif now.mean > high if higher_is_better else now.mean < low:
-            verdict = "improved"
-        else:
-            verdict = "pass"
     return Row(
         cell.dataset,
         cell.model,
@@ -95,8 +76,7 @@ def accuracy_row(
         shown,
         delta,
         f"{'≥' if higher_is_better else '≤'} {worse:.4f} ({rule})",
-        verdict,
-        verdict in ("missing", "REGRESSION"),
+        accuracy_verdict(now, low, high, higher_is_better),
     )
 
 
@@ -120,22 +100,44 @@ def metric_row(
     )
 
 
-def unusable_rows(record: Mapping[str, Any], cell: CellSummary | None) -> list[Row]:
-    """The failing row of a baseline cell that the run lacks, skipped, or failed on any seed;
-    none when the run's cell can be checked."""
-    if cell is None:
-        verdict, now = "missing", "not in the run"
-    elif len(cell.with_status("failed")):
-        verdict, now = "FAILED", status_cell(cell)
-    elif not len(cell.with_status("ok")):
-        verdict, now = "missing", f"skipped: {one_line(cell.per_seed['skip_reason'].iloc[0])}"
-    else:
-        return []
+def class_rows(cell: CellSummary, record: Mapping[str, Any], tolerances: Tolerances) -> list[Row]:
+    """A row for each class's test accuracy that the baseline holds."""
+    per_class = cell.per_class("test")
+    return [
+        accuracy_row(
+            cell,
+            f"test accuracy, class {name}",
+            class_record,
+            per_class.get(name),
+            tolerances.class_abs_tol,
+            tolerances.k,
+        )
+        for name, class_record in record["per_class"].items()
+        if class_record is not None
+    ]
+
+
+def result_row(record: Mapping[str, Any], now: str, verdict: Verdict) -> Row:
+    """The failing row of a baseline cell whose run gave no result to check."""
     seeds = f"seeds {', '.join(map(str, record['seeds']))}"
     wanted = "a successful result"
-    return [
-        Row(record["dataset"], record["model"], "result", seeds, now, "–", wanted, verdict, True)
-    ]
+    return Row(record["dataset"], record["model"], "result", seeds, now, "–", wanted, verdict)
+
+
+def missing_row(record: Mapping[str, Any]) -> Row:
+    """The row of a baseline cell the run lacks."""
+    return result_row(record, "not in the run", Verdict.MISSING)
+
+
+def unusable_row(record: Mapping[str, Any], cell: CellSummary) -> Row | None:
+    """The row of a baseline cell the run failed on any seed, or skipped; None when it can be
+    checked."""
+    if len(cell.with_status("failed")):
+        return result_row(record, status_cell(cell), Verdict.FAILED)
+    if not len(cell.with_status("ok")):
+        reason = one_line(cell.per_seed["skip_reason"].iloc[0])
+        return result_row(record, f"skipped: {reason}", Verdict.MISSING)
+    return None
 
 
 def protocol_row(record: Mapping[str, Any], cell: CellSummary, allowed: bool) -> Row | None:
@@ -152,9 +154,14 @@ def protocol_row(record: Mapping[str, Any], cell: CellSummary, allowed: bool) ->
         "; ".join(new for _, new in changes),
         "–",
         "changes allowed" if allowed else "the same protocol",
-        "changed (allowed)" if allowed else "not comparable",
-        not allowed,
+        Verdict.CHANGED_ALLOWED if allowed else Verdict.NOT_COMPARABLE,
     )
+
+
+def unbaselined_row(cell: CellSummary) -> Row:
+    """The row of a cell of the run that the baseline lacks: reported, failing nothing."""
+    now = status_cell(cell)
+    return Row(cell.dataset, cell.model, "result", "–", now, "–", "–", Verdict.NOT_IN_BASELINE)
 
 
 def cell_rows(
@@ -163,33 +170,28 @@ def cell_rows(
     tolerances: Tolerances,
     scores: pd.DataFrame,
 ) -> list[Row]:
-    """Every checked metric of one baseline cell against the run's cell of the same name."""
-    unusable = unusable_rows(record, cell)
-    if unusable or cell is None:
-        return unusable
+    """Every checked metric of one baseline cell against the run's cell of the same name: one
+    failing row when there is nothing comparable to check."""
+    if cell is None:
+        return [missing_row(record)]
+    unusable = unusable_row(record, cell)
+    if unusable is not None:
+        return [unusable]
     protocol = protocol_row(record, cell, tolerances.allow_protocol_change)
     if protocol is not None and protocol.failed:
         return [protocol]
-    rows = [] if protocol is None else [protocol]
-    rows.append(metric_row(cell, record, scores, tolerances))
-    per_class = cell.per_class("test")
-    for name, class_record in record["per_class"].items():
-        if class_record is not None:
-            rows.append(
-                accuracy_row(
-                    cell,
-                    f"test accuracy, class {name}",
-                    class_record,
-                    per_class.get(name),
-                    tolerances.class_abs_tol,
-                    tolerances.k,
-                )
-            )
     limits = {"time": tolerances.max_slowdown, "memory": tolerances.max_memory_growth}
-    return rows + cost_rows(cell, record, limits)
+    return [
+        *([] if protocol is None else [protocol]),
+        metric_row(cell, record, scores, tolerances),
+        *class_rows(cell, record, tolerances),
+        *cost_rows(cell, record, limits),
+    ]
 
 
-def check(baseline: Baseline, tables: Tables, tolerances: Tolerances = Tolerances()) -> list[Row]:
+def check(
+    baseline: Baseline, tables: Tables, tolerances: Tolerances = DEFAULT_TOLERANCES
+) -> list[Row]:
     """Rows for every baseline cell, then a row for each cell of ``tables`` (those of
     :func:`nnbench.results.load_tables`) that the baseline lacks. The baseline must have been
     made for the metric gated on (BaselineError otherwise)."""
@@ -205,10 +207,4 @@ def check(baseline: Baseline, tables: Tables, tolerances: Tolerances = Tolerance
     for record in baseline["cells"]:
         cell = run_cells.pop((record["dataset"], record["model"]), None)
         rows += cell_rows(record, cell, tolerances, tables.scores)
-    for (dataset, model), cell in run_cells.items():
-        rows.append(
-            Row(
-                dataset, model, "result", "–", status_cell(cell), "–", "–", "not in baseline", False
-            )
-        )
-    return rows
+    return rows + [unbaselined_row(cell) for cell in run_cells.values()]

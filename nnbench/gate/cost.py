@@ -1,6 +1,6 @@
-"""The gate's rows, and the costs it compares as a ratio to the baseline: fit and predict time
-(failing only above ``--max-slowdown``) and peak memory (only above ``--max-memory-growth``).
-Without its flag a cost is shown, not gated. The accuracy rules are :mod:`nnbench.check`'s."""
+"""The costs the gate compares as a ratio to the baseline: fit and predict time (failing only
+above ``--max-slowdown``) and peak memory (only above ``--max-memory-growth``). Without its flag
+a cost is shown, not gated. The accuracy rules are :mod:`nnbench.gate.rows`'s."""
 
 from __future__ import annotations
 
@@ -8,50 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nnbench.stats import CellSummary, Estimate
-
-
-@dataclass(frozen=True)
-class Row:
-    """One checked metric of one cell: the table row and its JUnit test case."""
-
-    dataset: str
-    model: str
-    metric: str
-    baseline: str
-    now: str
-    delta: str
-    allowed: str
-    verdict: str
-    failed: bool
-
-    @property
-    def cell(self) -> str:
-        return f"{self.dataset} · {self.model}"
-
-    def sentence(self) -> str:
-        """The row in words, for messages and JUnit."""
-        return (
-            f"{self.cell} {self.metric}: {self.verdict}; baseline {self.baseline}, now "
-            f"{self.now}, delta {self.delta}, allowed {self.allowed}."
-        )
-
-
-def describe_stat(record: Mapping[str, Any], spec: str, unit: str = "", scale: float = 1.0) -> str:
-    """A baseline statistic, times ``scale``: ``mean (sd S, n=N)``, or ``mean (n=1)``."""
-    spread = "" if record["sd"] is None else f"sd {format(record['sd'] * scale, spec)}, "
-    return f"{format(record['mean'] * scale, spec)}{unit} ({spread}n={record['n']})"
-
-
-def describe_now(value: Estimate, spec: str, unit: str = "", scale: float = 1.0) -> str:
-    """The run's value, times ``scale``, with its n when it is a mean over seeds."""
-    shown = Estimate(
-        value.mean * scale,
-        None if value.sd is None else value.sd * scale,
-        None if value.half_width is None else value.half_width * scale,
-        value.n,
-    )
-    return shown.format(spec) + unit + (f" (n={value.n})" if value.n > 1 else "")
+from nnbench.gate.verdicts import Row, Verdict, describe_now, describe_stat
+from nnbench.stats import CellSummary
 
 
 @dataclass(frozen=True)
@@ -68,7 +26,7 @@ class Cost:
     kind: str
     unit: str
     spec: str
-    worse: str
+    worse: Verdict
     absent: str
     unmatched: str
     scale: float = 1.0
@@ -79,7 +37,7 @@ TIME_FIELDS: dict[str, Any] = {
     "kind": "time",
     "unit": " s",
     "spec": ".2f",
-    "worse": "SLOWER",
+    "worse": Verdict.SLOWER,
     "absent": "no timing to compare",
     "unmatched": "no timing to compare",
 }
@@ -87,7 +45,7 @@ MEMORY_FIELDS: dict[str, Any] = {
     "kind": "memory",
     "unit": " MB",
     "spec": ".1f",
-    "worse": "GREW",
+    "worse": Verdict.GREW,
     "absent": "no memory in baseline",
     "unmatched": "no memory to compare",
     "scale": 1e-6,
@@ -115,10 +73,9 @@ def cost_row(
             return None
         allowed = cost.absent if record is None else cost.unmatched
         return Row(
-            cell.dataset, cell.model, cost.metric, shown, now_shown, "–", allowed, "info", False
+            cell.dataset, cell.model, cost.metric, shown, now_shown, "–", allowed, Verdict.INFO
         )
     ratio = now.mean / record["mean"]
-    worse = gated and ratio > limit
     return Row(
         cell.dataset,
         cell.model,
@@ -127,9 +84,16 @@ def cost_row(
         now_shown,
         f"×{ratio:.2f}",
         f"≤ ×{limit:g}" if gated else "not gated",
-        cost.worse if worse else ("pass" if gated else "info"),
-        worse,
+        cost_verdict(cost, ratio, limit),
     )
+
+
+def cost_verdict(cost: Cost, ratio: float, limit: float | None) -> Verdict:
+    """A cost's ratio to the baseline against its ``limit``: worse above it, else a pass; only
+    shown without one."""
+    if limit is None:
+        return Verdict.INFO
+    return cost.worse if ratio > limit else Verdict.PASS
 
 
 def cost_rows(

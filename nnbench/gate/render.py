@@ -1,5 +1,5 @@
 """The gate's rendering: a check as Markdown or JUnit XML, and a baseline's summary. The
-verdicts themselves are :mod:`nnbench.check`'s."""
+verdicts themselves are :mod:`nnbench.gate.rows`'s."""
 
 from __future__ import annotations
 
@@ -9,21 +9,23 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from nnbench.baseline import Baseline
-from nnbench.check import ENVIRONMENT_KEYS, Row, Tolerances, allowed_drop
+from nnbench.environment import ENVIRONMENT_KEYS
+from nnbench.gate.verdicts import Row, Tolerances, allowed_drop
 from nnbench.presentation import Table, describe_environment, environments, markdown_table
 from nnbench.progress import counted
+from nnbench.schemas.baseline import Baseline
 from nnbench.scores import metric_info
 
 
 def environment_changes(baseline: Baseline, table: pd.DataFrame) -> list[str]:
-    """``key before → after`` for each environment entry that differs from the baseline's."""
+    """``key before → after`` for each environment entry a check compares that differs from
+    the baseline's."""
     before = baseline["cells"][0].get("env", {})
     after = environments(table)[0]
     return [
-        f"{key} {before.get(key)} → {after.get(key)}"
-        for key in ENVIRONMENT_KEYS
-        if before.get(key) != after.get(key)
+        f"{entry.key} {before.get(entry.key)} → {after.get(entry.key)}"
+        for entry in ENVIRONMENT_KEYS
+        if entry.compared and before.get(entry.key) != after.get(entry.key)
     ]
 
 
@@ -104,8 +106,8 @@ def junit_xml(rows: Sequence[Row], name: str, properties: Mapping[str, str]) -> 
     """A JUnit XML report: one test case per row, a <failure> for each failed one."""
     failures = sum(row.failed for row in rows)
     counts = {"tests": str(len(rows)), "failures": str(failures), "errors": "0", "skipped": "0"}
-    suites = ET.Element("testsuites", name="nnbench check", **counts)
-    suite = ET.SubElement(suites, "testsuite", name=name, **counts)
+    suites = ET.Element("testsuites", {"name": "nnbench check", **counts})
+    suite = ET.SubElement(suites, "testsuite", {"name": name, **counts})
     listed = ET.SubElement(suite, "properties")
     for key, value in properties.items():
         ET.SubElement(listed, "property", name=key, value=value)
@@ -118,7 +120,7 @@ def junit_xml(rows: Sequence[Row], name: str, properties: Mapping[str, str]) -> 
             time="0",
         )
         if row.failed:
-            failure = ET.SubElement(case, "failure", message=row.sentence(), type=row.verdict)
+            failure = ET.SubElement(case, "failure", message=row.sentence(), type=row.verdict.value)
             failure.text = row.sentence()
         else:
             ET.SubElement(case, "system-out").text = row.sentence()

@@ -1,6 +1,6 @@
 """The lecture's neural nets as Keras builders: each is one ``keras.Sequential`` list made from
 (input shape, classes, layer sizes), trained by the shared loop of
-:mod:`nnbench.models.keras_loop`, like any user's builder.
+:mod:`nnbench.models.keras.loop`, like any user's builder.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def output_layer(n_classes: int, output: Output = "softmax") -> layers.Layer:
     return layers.Dense(n_classes, activation="softmax", dtype=dtype)
 
 
-class BinaryStep(layers.Layer):
+class BinaryStep(layers.Layer):  # type: ignore[misc]  # Keras ships no type information
     """The binary step, 1 for x > 0 and 0 for x < 0, computed as (sign(x) + 1) / 2: its gradient
     is zero wherever it exists, as the step's is, so nothing below it can learn by gradient."""
 
