@@ -15,7 +15,7 @@ from nnbench.plan import Cell, build_cells, make_model
 from nnbench.results import read_run
 from nnbench.runner import default_run_dir, run_cells
 from nnbench.suite import DEFAULT_SUITE, load_suite
-from tests.conftest import REPO
+from tests.conftest import REPO, tiny_images
 
 EXPLODING = "tests.test_runner:ExplodingModel"
 
@@ -178,7 +178,6 @@ def test_resume_reruns_a_cell_whose_data_changed_and_sets_its_old_result_aside(
     tmp_path: Path, capsys
 ):
     from nnbench.datasets.folder import write_folder
-    from tests.conftest import tiny_images
 
     folder = write_folder(tmp_path / "imgs", tiny_images(1))
     suite = load_suite(DEFAULT_SUITE)
@@ -217,17 +216,20 @@ def test_a_dataset_that_fails_to_load_fails_its_cells_only(tmp_path: Path, small
     assert [r.get("error_kind") for r in results] == ["data", "data", None]
 
 
-@pytest.mark.slow
 def test_a_full_disk_while_loading_fails_that_dataset_only(
     tmp_path: Path, small_idx_folder: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from nnbench.datasets.faces_synthetic import FacesSynthetic
+    from nnbench.datasets.folder import ImageFolder, write_folder
 
     def full_disk(self, data_dir, limit=None, image_size=None):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(FacesSynthetic, "read", full_disk)
-    cells = [Cell("faces-synthetic", "naive_bayes"), Cell(f"idx:{small_idx_folder}", "naive_bayes")]
+    monkeypatch.setattr(ImageFolder, "read", full_disk)
+    images = write_folder(tmp_path / "images", tiny_images(1))
+    cells = [
+        Cell(f"folder:{images}", "naive_bayes"),
+        Cell(f"idx:{small_idx_folder}", "naive_bayes"),
+    ]
     results = run_cells(cells, tmp_path / "data", tmp_path / "run")
     assert [r["status"] for r in results] == ["failed", "ok"]
     assert results[0]["error"] == "OSError: [Errno 28] No space left on device"
